@@ -1,0 +1,55 @@
+"""One error shape for the whole API.
+
+    {"error": {"code": "validation_error", "message": "...",
+               "fields": {"name": ["This field is required."]}}}
+
+`fields` is present only for validation errors and names every field that failed and why;
+errors on the whole object sit under "non_field_errors".
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _flatten(detail) -> dict | list:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) if isinstance(item, dict | list) else str(item) for item in detail]
+    return [str(detail)]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    body: dict = {"code": getattr(exc, "default_code", "error"), "message": ""}
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body["code"] = "validation_error"
+        body["message"] = "The request has invalid fields: " + ", ".join(sorted(fields)) + "."
+        body["fields"] = _flatten(fields)
+    else:
+        detail = getattr(exc, "detail", "")
+        body["code"] = getattr(detail, "code", None) or body["code"]
+        body["message"] = str(detail)
+    response.data = {"error": body}
+    return response
+
+
+def error_response(code: str, message: str, http_status: int = status.HTTP_400_BAD_REQUEST):
+    return Response({"error": {"code": code, "message": message}}, status=http_status)

@@ -1,0 +1,91 @@
+"""The audit context: who is acting, from where, under which request id.
+
+Every write happens inside an audit context. The web middleware opens one per request
+(source "web", or "api" under /api/), Celery tasks and management commands open one with
+the "system" actor. django-simple-history copies it onto every history row through the
+abstract `AuditedHistory` base, so the audit trail can say who, how and in which request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+SYSTEM_USERNAME = "system"
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    TASK = "task", "Task"
+    COMMAND = "command", "Command"
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    source: str
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    actor_id: int | None = None
+
+
+_current: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
+    "bcp_audit_context", default=None
+)
+
+
+def current_context() -> AuditContext:
+    """The context of the running write; outside any, a command run by the system."""
+    return _current.get() or AuditContext(source=Source.COMMAND)
+
+
+@contextlib.contextmanager
+def audit_context(
+    *, source: str, request_id: str | None = None, actor_id: int | None = None
+) -> Iterator[AuditContext]:
+    ctx = AuditContext(source=source, request_id=request_id or uuid.uuid4().hex, actor_id=actor_id)
+    token = _current.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _current.reset(token)
+
+
+def get_system_user():
+    """The actor recorded for tasks and commands (created by a migration, cannot log in)."""
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"is_active": False, "first_name": "System", "password": "!"},
+    )
+    return user
+
+
+class AuditedHistory(models.Model):
+    """Extra columns on every historical model: where the change came from."""
+
+    history_source = models.CharField(max_length=16, choices=Source.choices, default=Source.WEB)
+    history_request_id = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+def history() -> HistoricalRecords:
+    """The `history = ...` field every domain model declares."""
+    return HistoricalRecords(bases=[AuditedHistory], cascade_delete_history=False)
+
+
+def fill_history_row(sender, instance, history_instance, **kwargs) -> None:
+    """`pre_create_historical_record` receiver: stamps the audit context on the row."""
+    ctx = current_context()
+    history_instance.history_source = ctx.source
+    history_instance.history_request_id = ctx.request_id
+    if history_instance.history_user_id is None and ctx.source in (Source.TASK, Source.COMMAND):
+        history_instance.history_user = get_system_user()

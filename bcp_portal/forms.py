@@ -1,0 +1,89 @@
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.template import loader
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from bcp_portal.models import Contact, UserProfile
+
+
+def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, field by field, keeping the input."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class PortalFormMixin:
+    """Bootstrap classes and error state on every widget, so templates stay plain."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Password reset whose mail goes through the outbox, so it is retried, never lost."""
+
+    def save(self, domain_override=None, request=None, **kwargs) -> None:
+        from bcp_portal.outbox import outbox_add
+
+        email = self.cleaned_data["email"]
+        for user in self.get_users(email):
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            token = default_token_generator.make_token(user)
+            path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+            body = loader.render_to_string("registration/password_reset_email.txt", {"user": user})
+            outbox_add(
+                key=f"password-reset:{user.pk}:{token}",
+                subject="Reset your BCP Portal password",
+                body=body,
+                to_user=user,
+                url=path,
+            )
+
+
+class ProfileForm(PortalFormMixin, forms.ModelForm):
+    class Meta:
+        model = UserProfile
+        fields = ["time_zone", "phone", "chat_handle"]
+        help_texts = {"time_zone": "An IANA zone such as Europe/Paris or America/New_York."}
+
+
+class ContactForm(PortalFormMixin, forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "kind",
+            "organisation",
+            "role_title",
+            "email",
+            "phone",
+            "chat_handle",
+            "notes",
+            "is_active",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

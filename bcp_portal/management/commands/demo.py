@@ -1,0 +1,27 @@
+"""Create demo people (one per role) and sample content; safe to run again.
+
+Passwords are generated on first creation, printed, and kept in var/demo-logins.txt (git
+ignores var/) so `make run` can show them again.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from bcp_portal.audit import Source, audit_context
+from bcp_portal.demo import DEMO_STEPS, LOGINS_FILE, read_logins
+
+
+class Command(BaseCommand):
+    help = "Load demo users (one per role) and realistic sample content. Idempotent."
+
+    def handle(self, *args, **options):
+        with audit_context(source=Source.COMMAND), transaction.atomic():
+            for step in DEMO_STEPS:
+                step(self.stdout)
+        logins = read_logins()
+        self.stdout.write(self.style.SUCCESS("\nDemo logins (also in var/demo-logins.txt):"))
+        for username, role, password in logins:
+            self.stdout.write(f"  {username:<10} {password:<22} {role}")
+        self.stdout.write(f"\nOpen {settings.SITE_URL}/ and log in as any of them.")
+        self.stdout.write(f"(Logins file: {LOGINS_FILE})")

@@ -1,0 +1,22 @@
+"""`migrate` runs as the table owner when MIGRATE_DATABASE_URL is set.
+
+The portal itself connects with DATABASE_URL, a role that may be less privileged (it will
+be refused UPDATE and DELETE on the audit log). Passing --database explicitly still wins.
+"""
+
+from django.conf import settings
+from django.core.management.commands.migrate import Command as MigrateCommand
+
+
+class Command(MigrateCommand):
+    def handle(self, *args, **options):
+        databases = settings.DATABASES
+        if (
+            "migrate" in databases
+            and options.get("database") == "default"
+            # Only when both aliases name the same database: during test setup "default"
+            # already points at the test database and "migrate" must not be used.
+            and databases["migrate"].get("NAME") == databases["default"].get("NAME")
+        ):
+            options["database"] = "migrate"
+        return super().handle(*args, **options)

@@ -1,0 +1,44 @@
+"""The navigation, and who sees each entry.
+
+An entry shows when the user holds its permission (superusers hold all); `staff_only`
+entries need `is_staff`. docs/ARCHITECTURE.md carries the same table per role, and a test
+checks that the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str | None = None
+    staff_only: bool = False
+
+    def visible_to(self, user) -> bool:
+        if not user.is_authenticated:
+            return False
+        if self.staff_only and not user.is_staff:
+            return False
+        return self.perm is None or user.has_perm(self.perm)
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("Dashboard", "dashboard"),
+    NavItem("Services", "incidents:service-list", perm="incidents.view_service"),
+    NavItem("Contacts", "contact-list", perm="bcp_portal.view_contact"),
+    NavItem("API", "api-docs"),
+    NavItem("Admin", "admin:index", staff_only=True),
+)
+
+
+def navigation_for(user) -> list[NavItem]:
+    return [item for item in NAVIGATION if item.visible_to(user)]

@@ -1,0 +1,115 @@
+"""Roles are Django groups; what each may do is one data file, synced after `migrate`.
+
+The file is the single source of truth for role permissions: a sync makes each group's
+permissions exactly what the file lists, so a permission granted by hand in the admin to a
+*group* does not survive the next deploy (grant it to a user, or add it to the file).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+
+ROLES_FILE = Path(__file__).parent / "data" / "roles.json"
+
+SRE = "SRE"
+SRE_LEAD = "SRE Lead"
+ENGINEERING_MANAGER = "Engineering Manager"
+CTO = "CTO"
+DPO = "DPO"
+LEGAL_COUNSEL = "Legal Counsel"
+AUDITOR = "Auditor"
+ALL_ROLES = (SRE, SRE_LEAD, ENGINEERING_MANAGER, CTO, DPO, LEGAL_COUNSEL, AUDITOR)
+MANAGERS = (SRE_LEAD, ENGINEERING_MANAGER, CTO)
+
+
+def load_role_map(path: Path = ROLES_FILE) -> dict[str, list[str]]:
+    data = json.loads(path.read_text())
+    roles = data["roles"]
+    unknown = set(roles) - set(ALL_ROLES)
+    if unknown:
+        raise ValueError(f"{path.name} names unknown roles: {sorted(unknown)}")
+    return roles
+
+
+def _matching(patterns: Iterable[str], permissions: list[Permission]) -> set[int]:
+    ids: set[int] = set()
+    for pattern in patterns:
+        matched = [
+            p.pk
+            for p in permissions
+            if fnmatch.fnmatchcase(f"{p.content_type.app_label}.{p.codename}", pattern)
+        ]
+        ids.update(matched)
+    return ids
+
+
+def sync_roles(*, using: str = "default", role_map: dict[str, list[str]] | None = None) -> None:
+    """Create the groups and set their permissions to what the role file says."""
+    role_map = role_map if role_map is not None else load_role_map()
+    permissions = list(Permission.objects.using(using).select_related("content_type"))
+    for role in ALL_ROLES:
+        group, _ = Group.objects.using(using).get_or_create(name=role)
+        wanted = _matching(role_map.get(role, []), permissions)
+        current = set(group.permissions.values_list("pk", flat=True))
+        if wanted != current:
+            group.permissions.set(wanted)
+
+
+def user_roles(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_bcp_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        user._bcp_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user.is_authenticated and (user.is_superuser or user_roles(user) & set(roles)))
+
+
+def require_role(user, *roles: str) -> None:
+    """Raise PermissionDenied unless the user holds one of the roles (superusers pass)."""
+    if not has_role(user, *roles):
+        raise PermissionDenied(f"This needs one of the roles: {', '.join(roles)}.")
+
+
+def require_perm(user, perm: str) -> None:
+    if not (user.is_authenticated and user.has_perm(perm)):
+        raise PermissionDenied(f"You do not have the permission “{perm}”.")
+
+
+def role_required(*roles: str) -> Callable:
+    """View decorator: the user must hold one of the roles."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require_role(request.user, *roles)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def permission_required(perm: str) -> Callable:
+    """View decorator: 403 (not a login redirect) for a signed-in user without `perm`."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            require_perm(request.user, perm)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from bcp_portal.models import Contact
+
+
+def contact_list(
+    *, user, search: str = "", kind: str = "", include_inactive: bool = False
+) -> QuerySet[Contact]:
+    qs = Contact.objects.all()
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(organisation__icontains=search)
+            | Q(email__icontains=search)
+            | Q(role_title__icontains=search)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("name", "pk")
+
+
+def outbox_panel(user):
+    """Staff see undelivered and failed notifications: a failure is never silent."""
+    from bcp_portal.dashboard import Panel
+    from bcp_portal.models import OutboxMessage
+
+    if not user.is_staff:
+        return None
+    counts = {
+        status: OutboxMessage.objects.filter(status=status).count()
+        for status in (OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED)
+    }
+    return Panel("Notifications", "dashboard/outbox_panel.html", {"counts": counts})

@@ -1,0 +1,1 @@
+"""Reports of the compliance app (filled in as capabilities land)."""

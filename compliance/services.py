@@ -1,0 +1,1 @@
+"""Services of the compliance app (filled in as capabilities land)."""

@@ -1,0 +1,1 @@
+"""Tasks of the compliance app (filled in as capabilities land)."""

@@ -1,0 +1,1 @@
+"""Drills: the calendar, drill reports, backup checks (models arrive with their issues)."""

@@ -1,0 +1,1 @@
+"""Reports of the drills app (filled in as capabilities land)."""

@@ -1,0 +1,1 @@
+"""Selectors of the drills app (filled in as capabilities land)."""

@@ -1,0 +1,1 @@
+"""Services of the drills app (filled in as capabilities land)."""

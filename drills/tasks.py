@@ -1,0 +1,1 @@
+"""Tasks of the drills app (filled in as capabilities land)."""

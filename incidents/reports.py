@@ -1,0 +1,1 @@
+"""Reports of the incidents app (filled in as capabilities land)."""

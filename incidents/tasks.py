@@ -1,0 +1,1 @@
+"""Tasks of the incidents app (filled in as capabilities land)."""

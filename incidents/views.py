@@ -1,0 +1,86 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from bcp_portal.forms import apply_validation_error
+from bcp_portal.roles import permission_required
+from compliance.selectors import organisation_profile
+from incidents import selectors, services
+from incidents.forms import ServiceForm
+from incidents.models import Service
+from incidents.services import OBJECTIVE_FIELDS
+
+
+@login_required
+@permission_required("incidents.view_service")
+def service_list(request):
+    params = request.GET
+    qs = selectors.service_list(
+        user=request.user,
+        search=params.get("q", "").strip(),
+        kind=params.get("kind", ""),
+        priority=params.get("priority", ""),
+        include_inactive=params.get("inactive") == "1",
+    )
+    page = Paginator(qs, 25).get_page(params.get("page"))
+    return render(
+        request,
+        "incidents/service_list.html",
+        {
+            "page": page,
+            "kinds": Service.Kind.choices,
+            "priorities": Service.Priority.choices,
+            "can_add": request.user.has_perm("incidents.add_service"),
+        },
+    )
+
+
+@login_required
+@permission_required("incidents.view_service")
+def service_detail(request, pk: int):
+    service = get_object_or_404(Service, pk=pk)
+    changes = service.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "incidents/service_detail.html",
+        {
+            "service": service,
+            "changes": changes,
+            "can_change": request.user.has_perm("incidents.change_service"),
+        },
+    )
+
+
+@login_required
+@permission_required("incidents.add_service")
+def service_create(request):
+    profile = organisation_profile()
+    objectives = {name: getattr(profile, name) for name in OBJECTIVE_FIELDS}
+    form = ServiceForm(request.POST or None, objectives=objectives)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service = services.service_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"“{service}” added to the catalogue.")
+            return redirect(service)
+    return render(request, "incidents/service_form.html", {"form": form, "service": None})
+
+
+@login_required
+@permission_required("incidents.change_service")
+def service_edit(request, pk: int):
+    service = get_object_or_404(Service, pk=pk)
+    form = ServiceForm(request.POST or None, instance=Service.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.service_update(actor=request.user, service=service, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, f"“{service}” saved.")
+            return redirect(service)
+    return render(request, "incidents/service_form.html", {"form": form, "service": service})
