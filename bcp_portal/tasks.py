@@ -20,3 +20,7 @@ def outbox_sweep() -> int:
         if outbox.deliver(message_id) != "skipped":
             delivered += 1
     return delivered
+
+
+# Tasks defined next to the machinery they drive, imported so the worker registers them.
+from bcp_portal.reports import *  # noqa: E402,F403

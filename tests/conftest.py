@@ -1,0 +1,82 @@
+"""Shared fixtures: personas (one user per role plus an outsider), eager Celery, clients."""
+
+import os
+
+import pytest
+from django.test import Client
+
+from bcp_portal import roles
+from bcp_portal.celery import app as celery_app
+from tests.factories import UserFactory
+
+pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.browser"]
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to be
+# called from such a thread unless told it is safe (the live server runs elsewhere).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PERSONA_ROLES = {
+    "sre": roles.SRE,
+    "srelead": roles.SRE_LEAD,
+    "engmgr": roles.ENGINEERING_MANAGER,
+    "cto": roles.CTO,
+    "dpo": roles.DPO,
+    "legal": roles.LEGAL_COUNSEL,
+    "auditor": roles.AUDITOR,
+    "outsider": None,
+}
+PERSONAS = tuple(PERSONA_ROLES)
+
+
+@pytest.fixture(autouse=True)
+def celery_eager(request):
+    """Unit tests run tasks in-process; tests marked `worker` use a real worker instead."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+def make_persona(name: str):
+    role = PERSONA_ROLES[name]
+    return UserFactory(username=f"p-{name}", roles=[role] if role else [])
+
+
+@pytest.fixture
+def personas(db) -> dict:
+    return {name: make_persona(name) for name in PERSONAS}
+
+
+@pytest.fixture
+def sre(db):
+    return make_persona("sre")
+
+
+@pytest.fixture
+def srelead(db):
+    return make_persona("srelead")
+
+
+@pytest.fixture
+def auditor(db):
+    return make_persona("auditor")
+
+
+@pytest.fixture
+def outsider(db):
+    return make_persona("outsider")
+
+
+@pytest.fixture
+def client_for():
+    """`client_for(user)` returns a test client logged in as that user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
