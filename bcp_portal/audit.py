@@ -77,9 +77,9 @@ class AuditedHistory(models.Model):
         abstract = True
 
 
-def history() -> HistoricalRecords:
-    """The `history = ...` field every domain model declares."""
-    return HistoricalRecords(bases=[AuditedHistory], cascade_delete_history=False)
+def history(**options) -> HistoricalRecords:
+    """The `history = ...` field every domain model declares (options: e.g. m2m_fields)."""
+    return HistoricalRecords(bases=[AuditedHistory], cascade_delete_history=False, **options)
 
 
 def fill_history_row(sender, instance, history_instance, **kwargs) -> None:

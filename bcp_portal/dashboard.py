@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from django.utils.module_loading import import_string
 
 PANELS = [
+    "drills.selectors.my_drills_panel",
+    "incidents.selectors.my_actions_panel",
     "incidents.selectors.catalogue_panel",
     "bcp_portal.selectors.outbox_panel",
 ]

@@ -33,6 +33,8 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "dashboard"),
+    NavItem("Drills", "drills:calendar", perm="drills.view_drill"),
+    NavItem("Actions", "incidents:action-list", perm="incidents.view_action"),
     NavItem("Services", "incidents:service-list", perm="incidents.view_service"),
     NavItem("Contacts", "contact-list", perm="bcp_portal.view_contact"),
     NavItem("API", "api-docs"),

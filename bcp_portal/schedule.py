@@ -4,8 +4,21 @@ Periodic jobs select a window plus a "done" marker, never an exact date, so a wo
 was down catches up on its next run and a job that runs twice does nothing the second time.
 """
 
+from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
+    "drills-generate-calendar": {
+        "task": "drills.generate_calendar",
+        "schedule": crontab(minute=15, hour=2),
+    },
+    "drills-reminders": {
+        "task": "drills.send_reminders",
+        "schedule": crontab(minute=5),
+    },
+    "actions-reminders": {
+        "task": "incidents.action_reminders",
+        "schedule": crontab(minute=10),
+    },
     "outbox-sweep": {
         "task": "bcp_portal.outbox.sweep",
         "schedule": 60.0,

@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bcp_portal import views
+from bcp_portal.api.token_views import api_tokens
 from bcp_portal.forms import OutboxPasswordResetForm
 
 admin.site.site_header = "BCP Portal administration"
@@ -46,6 +47,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("account/", include(auth_patterns)),
     path("account/settings/", views.account_settings, name="account-settings"),
+    path("account/api-tokens/", api_tokens, name="api-tokens"),
     path("contacts/", views.contact_list, name="contact-list"),
     path("contacts/new/", views.contact_create, name="contact-create"),
     path("contacts/<int:pk>/", views.contact_detail, name="contact-detail"),
@@ -53,6 +55,7 @@ urlpatterns = [
     path("tasks/<uuid:pk>/", views.task_progress, name="task-progress"),
     path("tasks/<uuid:pk>/download/", views.task_download, name="task-download"),
     path("", include("incidents.urls")),
+    path("", include("drills.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bcp_portal.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

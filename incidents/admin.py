@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import Service
+from incidents.models import Action, Service
 
 
 @admin.register(Service)
@@ -18,3 +18,13 @@ class ServiceAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["kind", "recovery_priority", "business_impact", "is_active"]
     search_fields = ["name", "description", "owner_team", "region", "data_category"]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "owner", "due_date", "status", "priority", "drill_report"]
+    list_filter = ["status", "priority"]
+    list_select_related = ["owner", "drill_report"]
+    search_fields = ["title", "description"]
+    autocomplete_fields = ["owner"]
+    date_hierarchy = "due_date"

@@ -1,5 +1,6 @@
 """The service catalogue (used by every app); incidents and actions come later."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
@@ -89,3 +90,75 @@ class Service(models.Model):
             errors["rpo_target_minutes"] = "The RPO target cannot exceed the maximum tolerable."
         if errors:
             raise ValidationError(errors)
+
+
+class Action(models.Model):
+    """One improvement action, wherever it came from: the portal's single action tracker.
+
+    Each action has exactly one source. Drill reports are the first; post-mortems add a
+    second nullable foreign key (and a term to the constraint) when they land.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Priority(models.TextChoices):
+        HIGH = "high", "High"
+        MEDIUM = "medium", "Medium"
+        LOW = "low", "Low"
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        null=True,
+        blank=True,
+    )
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.MEDIUM)
+    drill_report = models.ForeignKey(
+        "drills.DrillReport",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions",
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="action_exactly_one_source",
+                # One term per source; post-mortems extend this when they land.
+                condition=models.Q(drill_report__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:action-detail", args=[self.pk])
+
+    @property
+    def source(self):
+        return self.drill_report
+
+    def is_overdue(self, today=None) -> bool:
+        from django.utils import timezone
+
+        today = today or timezone.localdate()
+        return bool(self.due_date and self.status in self.OPEN_STATUSES and self.due_date < today)

@@ -40,3 +40,8 @@ def catalogue_panel(user):
         .order_by("recovery_priority")
     )
     return Panel("Service catalogue", "dashboard/catalogue_panel.html", {"by_priority": list(rows)})
+
+
+def my_actions_panel(user):
+    """Dashboard: the user's open actions, overdue first (filled in by the action tracker)."""
+    return None

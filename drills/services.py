@@ -1,1 +1,0 @@
-"""Services of the drills app (filled in as capabilities land)."""

@@ -1,0 +1,1 @@
+"""Writes for drills: the calendar (calendar.py) and drill reports (reports.py)."""

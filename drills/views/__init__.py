@@ -1,0 +1,1 @@
+"""Browser pages for drills: the calendar (calendar.py) and drill reports (reports.py)."""
