@@ -1,1 +1,306 @@
-urlpatterns: list = []
+"""Drill report pages: start, edit (draft), submit, revise, history, PDF."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from bcp_portal.forms import apply_validation_error
+from bcp_portal.pdf import pdf_response
+from bcp_portal.roles import permission_required
+from drills import report_selectors
+from drills.forms import (
+    ActionFormSet,
+    DrillReportForm,
+    IssueFormSet,
+    NewReportForm,
+    ReviseForm,
+    StepFormSet,
+)
+from drills.models import Drill, DrillReport, DrillType, Result
+from drills.reports import drill_report_document
+from drills.services import reports as services
+
+SECTIONS = ("steps", "issues", "actions")
+
+
+def _get_report(pk: int) -> DrillReport:
+    return get_object_or_404(report_selectors.report_detail_queryset(), pk=pk)
+
+
+@login_required
+@permission_required("drills.view_drillreport")
+def report_list(request):
+    params = request.GET
+    qs = report_selectors.report_list(
+        user=request.user,
+        status=params.get("status", ""),
+        result=params.get("result", ""),
+        drill_type=params.get("type", ""),
+        search=params.get("q", "").strip(),
+    )
+    page = Paginator(qs, 25).get_page(params.get("page"))
+    return render(
+        request,
+        "drills/report_list.html",
+        {
+            "page": page,
+            "statuses": DrillReport.Status.choices,
+            "results": Result.choices,
+            "types": DrillType.objects.order_by("name"),
+            "can_add": request.user.has_perm("drills.add_drillreport"),
+        },
+    )
+
+
+@login_required
+@permission_required("drills.add_drillreport")
+def report_new(request, drill_pk: int | None = None):
+    """Start the report of a planned drill, or of a drill that was not planned."""
+    if drill_pk is not None:
+        drill = get_object_or_404(Drill.objects.select_related("drill_type"), pk=drill_pk)
+        existing = DrillReport.objects.filter(drill=drill).first()
+        if existing is not None:
+            return redirect(
+                "drills:report-edit" if not existing.is_locked else existing,
+                **({"pk": existing.pk} if not existing.is_locked else {}),
+            )
+        if request.method != "POST":
+            return render(request, "drills/report_start.html", {"drill": drill})
+        try:
+            report = services.drill_report_start(actor=request.user, drill=drill)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(drill)
+        return redirect("drills:report-edit", pk=report.pk)
+    form = NewReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report = services.drill_report_start_unplanned(actor=request.user, **form.cleaned_data)
+        messages.success(request, "Draft started. Save it as often as you like.")
+        return redirect("drills:report-edit", pk=report.pk)
+    return render(request, "drills/report_new.html", {"form": form})
+
+
+def _initial_forms(report: DrillReport):
+    form = DrillReportForm(instance=report)
+    steps = StepFormSet(
+        prefix="steps",
+        initial=[
+            {
+                "id": s.pk,
+                "description": s.description,
+                "started_at": s.started_at,
+                "ended_at": s.ended_at,
+                "duration_minutes": s.duration_minutes,
+                "result": s.result,
+                "notes": s.notes,
+                "ORDER": s.order,
+            }
+            for s in report.steps.all()
+        ],
+    )
+    issues = IssueFormSet(
+        prefix="issues",
+        initial=[
+            {"id": i.pk, "description": i.description, "severity": i.severity}
+            for i in report.issues.all()
+        ],
+    )
+    actions = ActionFormSet(
+        prefix="actions",
+        initial=[
+            {
+                "id": a.pk,
+                "title": a.title,
+                "owner": a.owner_id,
+                "due_date": a.due_date,
+                "priority": a.priority,
+            }
+            for a in report.actions.all()
+            if a.status != a.Status.CANCELLED
+        ],
+    )
+    return form, steps, issues, actions
+
+
+def _render_edit(request, report, form, steps, issues, actions, section_errors=None, status=200):
+    return render(
+        request,
+        "drills/report_form.html",
+        {
+            "report": report,
+            "form": form,
+            "steps": steps,
+            "issues": issues,
+            "actions": actions,
+            "section_errors": section_errors or {},
+        },
+        status=status,
+    )
+
+
+@login_required
+@permission_required("drills.change_drillreport")
+def report_edit(request, pk: int):
+    report = _get_report(pk)
+    if report.is_locked:
+        messages.info(request, "This report is submitted. Open a new revision to correct it.")
+        return redirect(report)
+    if request.method != "POST":
+        return _render_edit(request, report, *_initial_forms(report))
+
+    form = DrillReportForm(request.POST, instance=DrillReport.objects.get(pk=pk))
+    steps = StepFormSet(request.POST, prefix="steps")
+    issues = IssueFormSet(request.POST, prefix="issues")
+    actions = ActionFormSet(request.POST, prefix="actions")
+    if not all([form.is_valid(), steps.is_valid(), issues.is_valid(), actions.is_valid()]):
+        # Nothing is saved; the page comes back with everything that was typed.
+        return _render_edit(request, report, form, steps, issues, actions, status=400)
+
+    data = services.ReportData(
+        fields={
+            k: v for k, v in form.cleaned_data.items() if k not in ("services", "participants")
+        },
+        services=list(form.cleaned_data["services"]),
+        participants=list(form.cleaned_data["participants"]),
+        steps=steps.rows(),
+        issues=issues.rows(),
+        actions=actions.rows(),
+    )
+    try:
+        services.drill_report_save(actor=request.user, report=report, data=data)
+    except ValidationError as exc:
+        section_errors = _split_errors(form, exc)
+        return _render_edit(request, report, form, steps, issues, actions, section_errors, 400)
+
+    if "submit" not in request.POST:
+        messages.success(request, f"Draft saved (revision {report.revision}).")
+        return redirect("drills:report-edit", pk=report.pk)
+    try:
+        services.drill_report_submit(actor=request.user, report=report)
+    except ValidationError as exc:
+        # The draft is saved; show the saved state with what is still missing.
+        report = _get_report(pk)
+        forms = _initial_forms(report)
+        section_errors = _split_errors(forms[0], exc)
+        messages.warning(request, "Your draft is saved, but it cannot be submitted yet.")
+        return _render_edit(request, report, *forms, section_errors, status=400)
+    messages.success(request, "Report submitted. It is now locked.")
+    return redirect(report)
+
+
+def _split_errors(form, exc: ValidationError) -> dict[str, list[str]]:
+    """Field errors go on the form; steps/issues/actions errors above their section."""
+    section_errors: dict[str, list[str]] = {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return section_errors
+    for name, errors in exc.message_dict.items():
+        if name in SECTIONS:
+            section_errors[name] = errors
+        elif name in form.fields:
+            form.add_error(name, errors)
+        else:
+            form.add_error(None, errors)
+    return section_errors
+
+
+@login_required
+@permission_required("drills.view_drillreport")
+def report_detail(request, pk: int):
+    report = _get_report(pk)
+    return render(
+        request,
+        "drills/report_detail.html",
+        {
+            "report": report,
+            "can_edit": services.can_edit(request.user, report),
+            "can_revise": report.is_locked and request.user.has_perm("drills.change_drillreport"),
+            "revise_form": ReviseForm(),
+            "problems": services.drill_report_problems(report) if not report.is_locked else {},
+        },
+    )
+
+
+@require_POST
+@login_required
+@permission_required("drills.change_drillreport")
+def report_submit(request, pk: int):
+    report = get_object_or_404(DrillReport, pk=pk)
+    try:
+        services.drill_report_submit(actor=request.user, report=report)
+    except ValidationError as exc:
+        messages.error(request, "The report cannot be submitted yet: " + " ".join(exc.messages))
+        return redirect("drills:report-edit", pk=pk)
+    messages.success(request, "Report submitted. It is now locked.")
+    return redirect(report)
+
+
+@require_POST
+@login_required
+@permission_required("drills.change_drillreport")
+def report_revise(request, pk: int):
+    report = _get_report(pk)
+    form = ReviseForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.drill_report_revise(
+                    actor=request.user, report=report, reason=form.cleaned_data["reason"]
+                )
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "A new revision is open. Correct it, then submit again.")
+            return redirect("drills:report-edit", pk=pk)
+    return render(
+        request,
+        "drills/report_detail.html",
+        {
+            "report": report,
+            "can_edit": False,
+            "can_revise": True,
+            "revise_form": form,
+            "problems": {},
+        },
+        status=400,
+    )
+
+
+@login_required
+@permission_required("drills.view_drillreport")
+def report_history(request, pk: int):
+    report = _get_report(pk)
+    return render(
+        request,
+        "drills/report_history.html",
+        {
+            "report": report,
+            "changes": report_selectors.report_history(report),
+        },
+    )
+
+
+@login_required
+@permission_required("drills.view_drillreport")
+def report_pdf(request, pk: int):
+    """A drill report is a few pages: rendered and streamed directly."""
+    template, context, filename = drill_report_document(_get_report(pk))
+    return pdf_response(request, template=template, context=context, filename=filename)
+
+
+urlpatterns = [
+    path("drills/reports/", report_list, name="report-list"),
+    path("drills/reports/new/", report_new, name="report-new-unplanned"),
+    path("drills/<int:drill_pk>/report/", report_new, name="report-new"),
+    path("drills/reports/<int:pk>/", report_detail, name="report-detail"),
+    path("drills/reports/<int:pk>/edit/", report_edit, name="report-edit"),
+    path("drills/reports/<int:pk>/submit/", report_submit, name="report-submit"),
+    path("drills/reports/<int:pk>/revise/", report_revise, name="report-revise"),
+    path("drills/reports/<int:pk>/history/", report_history, name="report-history"),
+    path("drills/reports/<int:pk>/pdf/", report_pdf, name="report-pdf"),
+]

@@ -1,0 +1,190 @@
+"""Forms for drill reports: the report itself plus steps, issues and actions formsets.
+
+Steps are ordered by their hidden ORDER field, which the page's script renumbers when a
+step is moved; removing a step ticks its hidden DELETE box, so nothing typed is discarded
+until the report is saved.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from bcp_portal.forms import PortalFormMixin
+from drills.models import DrillIssue, DrillReport, DrillType, Result
+from incidents.models import Action, Service
+
+RESULT_CHOICES = [("", "—"), *Result.choices]
+
+
+def people():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.get_username()
+
+
+class ServiceCheckboxes(forms.CheckboxSelectMultiple):
+    """Each box carries its service's targets, so the page can show the strictest live."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        service = getattr(value, "instance", None)
+        if service is not None:
+            option["attrs"]["data-rto"] = service.rto_target_minutes
+            option["attrs"]["data-rpo"] = service.rpo_target_minutes
+        return option
+
+
+class ServiceChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} (RTO {obj.rto_target_minutes} min, RPO {obj.rpo_target_minutes} min)"
+
+
+class DrillReportForm(PortalFormMixin, forms.ModelForm):
+    services = ServiceChoiceField(
+        queryset=Service.objects.filter(is_active=True).order_by("name"),
+        required=False,
+        widget=ServiceCheckboxes,
+        label="Services exercised",
+        help_text="The RTO and RPO targets are the strictest of these services' targets.",
+    )
+    participants = PeopleChoiceField(queryset=people(), required=False)
+    overall_result = forms.ChoiceField(
+        choices=RESULT_CHOICES, required=False, label="Overall assessment"
+    )
+
+    class Meta:
+        model = DrillReport
+        fields = [
+            "drill_date",
+            "scenario",
+            "services",
+            "participants",
+            "other_participants",
+            "planned_duration_minutes",
+            "actual_duration_minutes",
+            "rto_actual_minutes",
+            "rpo_actual_minutes",
+            "overall_result",
+            "summary",
+        ]
+        labels = {
+            "planned_duration_minutes": "Planned duration (minutes)",
+            "actual_duration_minutes": "Actual duration (minutes)",
+            "rto_actual_minutes": "RTO achieved (minutes)",
+            "rpo_actual_minutes": "RPO achieved (minutes of data lost)",
+        }
+        widgets = {
+            "drill_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "scenario": forms.Textarea(attrs={"rows": 3}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = people()
+        self.fields["services"].widget.attrs["class"] = "form-check-input"
+
+
+class StepForm(PortalFormMixin, forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    started_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ended_at = forms.DateTimeField(
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    duration_minutes = forms.IntegerField(required=False, min_value=0, label="Minutes")
+    result = forms.ChoiceField(choices=RESULT_CHOICES, required=False)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("started_at"), data.get("ended_at")
+        if start and end and end < start:
+            self.add_error("ended_at", "The step cannot end before it started.")
+        return data
+
+
+class IssueForm(PortalFormMixin, forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    severity = forms.ChoiceField(
+        choices=DrillIssue.Severity.choices, initial=DrillIssue.Severity.MEDIUM
+    )
+
+
+class ActionForm(PortalFormMixin, forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    title = forms.CharField(required=False, max_length=300)
+    owner = PersonChoiceField(queryset=people(), required=False)
+    due_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    priority = forms.ChoiceField(choices=Action.Priority.choices, initial=Action.Priority.MEDIUM)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people()
+
+
+class OrderedFormSet(forms.BaseFormSet):
+    """ORDER and DELETE as hidden inputs; the page's buttons drive them."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "ORDER" in form.fields:
+            form.fields["ORDER"].widget = forms.HiddenInput(attrs={"data-order": "1"})
+        form.fields["DELETE"].widget = forms.HiddenInput(attrs={"data-delete": "1"})
+
+    def rows(self) -> list[dict]:
+        """The kept rows, in order; blank rows are dropped."""
+        if self.can_order:
+            kept = self.ordered_forms
+        else:
+            kept = [f for f in self.forms if not self._should_delete_form(f)]
+        rows = []
+        for form in kept:
+            data = {k: v for k, v in form.cleaned_data.items() if k not in ("ORDER", "DELETE")}
+            typed = {k: v for k, v in data.items() if k not in ("id", "severity", "priority")}
+            if data.get("id") or any(v not in (None, "") for v in typed.values()):
+                rows.append(data)
+        return rows
+
+
+StepFormSet = forms.formset_factory(
+    StepForm, formset=OrderedFormSet, extra=0, can_order=True, can_delete=True
+)
+IssueFormSet = forms.formset_factory(IssueForm, formset=OrderedFormSet, extra=0, can_delete=True)
+ActionFormSet = forms.formset_factory(ActionForm, formset=OrderedFormSet, extra=0, can_delete=True)
+
+
+class NewReportForm(PortalFormMixin, forms.Form):
+    """For a drill that was not on the calendar."""
+
+    drill_type = forms.ModelChoiceField(queryset=DrillType.objects.filter(is_active=True))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    title = forms.CharField(
+        required=False, max_length=200, help_text="Optional; defaults to the drill type's name."
+    )
+
+
+class ReviseForm(PortalFormMixin, forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded with the revision in the report's history.",
+    )

@@ -1,0 +1,297 @@
+"""Drill reports: start, save a draft, submit (locks), open a revision.
+
+A draft may be incomplete: saving checks only what is typed (numbers, step times). Submitting
+checks the whole template is filled in, then locks the report. A correction opens revision
+N+1 of the same report, with a reason, and is submitted again; the history tables keep every
+earlier value and who changed it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bcp_portal.roles import require_perm
+from bcp_portal.services import apply_changes, save_audited
+from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
+from incidents.models import Action
+
+REPORT_FIELDS = (
+    "drill_date",
+    "scenario",
+    "other_participants",
+    "planned_duration_minutes",
+    "actual_duration_minutes",
+    "rto_actual_minutes",
+    "rpo_actual_minutes",
+    "overall_result",
+    "summary",
+)
+STEP_FIELDS = ("description", "started_at", "ended_at", "duration_minutes", "result", "notes")
+ISSUE_FIELDS = ("description", "severity")
+ACTION_FIELDS = ("title", "owner", "due_date", "priority")
+
+
+@dataclass
+class ReportData:
+    """Everything a report form or an API call carries, in one shape.
+
+    `steps`, `issues` and `actions` are lists of dicts; a dict with an `id` updates that
+    row, one without adds a row, and rows of the report not listed are removed (actions are
+    never removed: they live on in the tracker, so an omitted action is cancelled instead).
+    Step order is the list order.
+    """
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    services: list | None = None
+    participants: list | None = None
+    steps: list[dict] | None = None
+    issues: list[dict] | None = None
+    actions: list[dict] | None = None
+
+
+def _require_editable(report: DrillReport) -> None:
+    if report.is_locked:
+        raise ValidationError(
+            "This report is submitted and locked. Open a new revision to correct it."
+        )
+
+
+@transaction.atomic
+def drill_report_start(*, actor, drill: Drill) -> DrillReport:
+    """The drill's report: the existing one, or a new draft prefilled from the drill."""
+    require_perm(actor, "drills.add_drillreport")
+    existing = DrillReport.objects.filter(drill=drill).first()
+    if existing is not None:
+        return existing
+    if drill.status == Drill.Status.CANCELLED:
+        raise ValidationError("This drill was cancelled; it takes no report.")
+    report = save_audited(
+        DrillReport(
+            drill=drill,
+            created_by=actor,
+            drill_date=timezone.localtime(drill.starts_at).date(),
+            scenario=drill.scenario or drill.drill_type.default_scenario,
+            planned_duration_minutes=drill.planned_duration_minutes,
+        ),
+        actor=actor,
+    )
+    report.participants.set(drill.participants.all())
+    return report
+
+
+@transaction.atomic
+def drill_report_start_unplanned(
+    *, actor, drill_type: DrillType, date: dt.date, title: str = ""
+) -> DrillReport:
+    """A report for a drill that was not on the calendar: the drill is recorded too."""
+    require_perm(actor, "drills.add_drillreport")
+    starts_at = timezone.make_aware(dt.datetime.combine(date, dt.time(10, 0)))
+    drill = save_audited(
+        Drill(
+            drill_type=drill_type,
+            title=title or f"{drill_type.name} (unplanned)",
+            scenario=drill_type.default_scenario,
+            starts_at=starts_at,
+            planned_duration_minutes=drill_type.default_duration_minutes,
+            participant_teams=drill_type.participant_teams,
+        ),
+        actor=actor,
+    )
+    return drill_report_start(actor=actor, drill=drill)
+
+
+def _strictest_targets(services) -> tuple[int | None, int | None]:
+    services = list(services)
+    if not services:
+        return None, None
+    return (
+        min(s.rto_target_minutes for s in services),
+        min(s.rpo_target_minutes for s in services),
+    )
+
+
+@transaction.atomic
+def drill_report_save(*, actor, report: DrillReport, data: ReportData) -> DrillReport:
+    """Save what is typed, complete or not. Refused once the report is submitted."""
+    require_perm(actor, "drills.change_drillreport")
+    report = DrillReport.objects.select_for_update().get(pk=report.pk)
+    _require_editable(report)
+    changed = apply_changes(report, {k: v for k, v in data.fields.items() if k in REPORT_FIELDS})
+    if data.services is not None:
+        report.services.set(data.services)
+        changed.append("services")
+    targets = _strictest_targets(report.services.all())
+    changed += apply_changes(
+        report, {"rto_target_minutes": targets[0], "rpo_target_minutes": targets[1]}
+    )
+    if changed:
+        save_audited(report, actor=actor)
+    if data.participants is not None:
+        report.participants.set(data.participants)
+    if data.steps is not None:
+        _sync_children(
+            actor,
+            report.steps.all(),
+            data.steps,
+            STEP_FIELDS,
+            lambda order: RecoveryStep(report=report, order=order),
+        )
+    if data.issues is not None:
+        _sync_children(
+            actor,
+            report.issues.all(),
+            data.issues,
+            ISSUE_FIELDS,
+            lambda _: DrillIssue(report=report),
+        )
+    if data.actions is not None:
+        _sync_actions(actor, report, data.actions)
+    return report
+
+
+def _sync_children(actor, existing_qs, rows: list[dict], names, make) -> None:
+    existing = {obj.pk: obj for obj in existing_qs}
+    keep = set()
+    for position, row in enumerate(rows, start=1):
+        obj = existing.get(row.get("id")) if row.get("id") else None
+        if obj is None:
+            obj = make(position)
+        keep.add(obj.pk)
+        values = {name: row.get(name) for name in names if name in row}
+        values = {
+            k: ("" if v is None and k in ("result", "notes", "severity") else v)
+            for k, v in values.items()
+        }
+        if hasattr(obj, "order"):
+            values["order"] = position
+        if apply_changes(obj, values) or obj.pk is None:
+            _save_child(obj, actor, position)
+    for pk, obj in existing.items():
+        if pk not in keep:
+            obj._history_user = actor
+            obj.delete()
+
+
+def _save_child(obj, actor, position: int) -> None:
+    try:
+        save_audited(obj, actor=actor)
+    except ValidationError as exc:
+        label = "Step" if isinstance(obj, RecoveryStep) else "Issue"
+        raise ValidationError(
+            {f"{label.lower()}s": [f"{label} {position}: {m}" for m in exc.messages]}
+        ) from exc
+
+
+def _sync_actions(actor, report: DrillReport, rows: list[dict]) -> None:
+    from incidents.services import action_create, action_transition, action_update
+
+    existing = {a.pk: a for a in report.actions.all()}
+    keep = set()
+    for row in rows:
+        values = {name: row.get(name) for name in ACTION_FIELDS if name in row}
+        action = existing.get(row.get("id")) if row.get("id") else None
+        if action is None:
+            action = action_create(actor=actor, drill_report=report, **values)
+        else:
+            action_update(actor=actor, action=action, **values)
+        keep.add(action.pk)
+    for pk, action in existing.items():
+        if pk not in keep and action.status != Action.Status.CANCELLED:
+            action_transition(actor=actor, action=action, status=Action.Status.CANCELLED)
+
+
+def drill_report_problems(report: DrillReport) -> dict[str, list[str]]:
+    """What stops a report from being submitted, by field (empty when complete)."""
+    problems: dict[str, list[str]] = {}
+
+    def need(name: str, message: str) -> None:
+        problems.setdefault(name, []).append(message)
+
+    if not report.drill_date:
+        need("drill_date", "Give the date the drill took place.")
+    if not report.scenario.strip():
+        need("scenario", "Describe the scenario that was exercised.")
+    if not report.services.exists():
+        need(
+            "services",
+            "Choose at least one service exercised: the RTO and RPO targets come from them.",
+        )
+    if report.actual_duration_minutes is None:
+        need("actual_duration_minutes", "Give the actual duration in minutes.")
+    if report.rto_actual_minutes is None:
+        need("rto_actual_minutes", "Give the recovery time achieved, in minutes.")
+    if report.rpo_actual_minutes is None:
+        need("rpo_actual_minutes", "Give the data loss window achieved, in minutes.")
+    if report.overall_result not in Result.values:
+        need("overall_result", "Choose PASS or FAIL for the overall assessment.")
+    if not report.summary.strip():
+        need("summary", "Summarise the assessment.")
+    steps = list(report.steps.all())
+    if not steps:
+        need("steps", "Record at least one recovery step.")
+    for step in steps:
+        if not step.description.strip():
+            need("steps", f"Step {step.order}: describe what was done.")
+        if step.result not in Result.values:
+            need("steps", f"Step {step.order}: mark it PASS or FAIL.")
+        if step.effective_duration_minutes is None:
+            need("steps", f"Step {step.order}: give a duration or start and end times.")
+    for number, action in enumerate(report.actions.exclude(status=Action.Status.CANCELLED), 1):
+        if action.owner_id is None or action.due_date is None:
+            need("actions", f"Action {number} (“{action.title}”): give an owner and a due date.")
+    return problems
+
+
+@transaction.atomic
+def drill_report_submit(*, actor, report: DrillReport) -> DrillReport:
+    """Check the report is complete, then lock it and mark the drill done."""
+    require_perm(actor, "drills.change_drillreport")
+    report = DrillReport.objects.select_for_update().get(pk=report.pk)
+    _require_editable(report)
+    problems = drill_report_problems(report)
+    if problems:
+        raise ValidationError(problems)
+    report.status = DrillReport.Status.SUBMITTED
+    report.submitted_by = actor
+    report.submitted_at = timezone.now()
+    save_audited(report, actor=actor)
+    drill = report.drill
+    if drill.status != Drill.Status.DONE:
+        drill.status = Drill.Status.DONE
+        save_audited(drill, actor=actor)
+    return report
+
+
+@transaction.atomic
+def drill_report_revise(*, actor, report: DrillReport, reason: str) -> DrillReport:
+    """Open revision N+1 of a submitted report so it can be corrected and submitted again."""
+    require_perm(actor, "drills.change_drillreport")
+    report = DrillReport.objects.select_for_update().get(pk=report.pk)
+    if not report.is_locked:
+        raise ValidationError("Only a submitted report takes a new revision; this one is a draft.")
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the report needs a correction."})
+    report.status = DrillReport.Status.DRAFT
+    report.revision += 1
+    report.revision_reason = reason.strip()
+    report.submitted_at = None
+    report.submitted_by = None
+    report._change_reason = f"Revision {report.revision}: {reason.strip()}"
+    save_audited(report, actor=actor)
+    return report
+
+
+def can_edit(user, report: DrillReport) -> bool:
+    return user.has_perm("drills.change_drillreport") and not report.is_locked
+
+
+def ensure_can_edit(user, report: DrillReport) -> None:
+    if not user.has_perm("drills.change_drillreport"):
+        raise PermissionDenied("Your roles do not let you edit drill reports.")
+    _require_editable(report)

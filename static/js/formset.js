@@ -1,0 +1,112 @@
+/* Add, remove and reorder formset rows in the page, without a round trip, so nothing typed
+   is lost. A removed row is hidden and its DELETE input set (it can be restored); moving a
+   row renumbers the ORDER inputs of its section. */
+(function () {
+  "use strict";
+
+  function rows(section) {
+    return Array.from(section.querySelectorAll("[data-formset-row]"));
+  }
+
+  function renumber(section) {
+    let position = 0;
+    rows(section).forEach(function (row) {
+      const order = row.querySelector("input[data-order]");
+      const deleted = row.querySelector("input[data-delete]");
+      const removed = deleted && deleted.value === "on";
+      if (!removed) position += 1;
+      if (order) order.value = removed ? "" : position;
+      const label = row.querySelector("[data-row-number]");
+      if (label) label.textContent = removed ? "removed" : position;
+    });
+  }
+
+  function addRow(section) {
+    const prefix = section.dataset.prefix;
+    const total = section.querySelector("#id_" + prefix + "-TOTAL_FORMS");
+    const template = section.querySelector("template[data-empty-row]");
+    const index = parseInt(total.value, 10);
+    const html = template.innerHTML.replace(/__prefix__/g, String(index));
+    const holder = document.createElement("tbody");
+    holder.innerHTML = html.trim();
+    const row = holder.firstElementChild;
+    section.querySelector("[data-formset-body]").appendChild(row);
+    total.value = index + 1;
+    renumber(section);
+    const first = row.querySelector("textarea, input:not([type=hidden]), select");
+    if (first) first.focus();
+  }
+
+  function toggleRemove(section, row, button) {
+    const deleted = row.querySelector("input[data-delete]");
+    const removing = deleted.value !== "on";
+    deleted.value = removing ? "on" : "";
+    row.classList.toggle("table-secondary", removing);
+    row.querySelectorAll("textarea, input:not([type=hidden]), select").forEach(function (el) {
+      el.disabled = removing;
+    });
+    button.textContent = removing ? "Restore" : "Remove";
+    button.setAttribute("aria-pressed", removing ? "true" : "false");
+    renumber(section);
+  }
+
+  function move(section, row, direction) {
+    const sibling = direction < 0 ? row.previousElementSibling : row.nextElementSibling;
+    if (!sibling) return;
+    if (direction < 0) sibling.before(row); else sibling.after(row);
+    renumber(section);
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("[data-formset-action]");
+    if (!button) return;
+    const section = button.closest("[data-formset]");
+    const row = button.closest("[data-formset-row]");
+    event.preventDefault();
+    switch (button.dataset.formsetAction) {
+      case "add": addRow(section); break;
+      case "remove": toggleRemove(section, row, button); break;
+      case "up": move(section, row, -1); break;
+      case "down": move(section, row, 1); break;
+    }
+  });
+
+  // Disabled inputs are not posted; re-enable before sending so DELETE rows keep their id.
+  document.addEventListener("submit", function (event) {
+    event.target.querySelectorAll("[data-formset-row] :disabled").forEach(function (el) {
+      el.disabled = false;
+    });
+  });
+
+  // The RTO/RPO targets follow the services ticked: the strictest target of them.
+  function updateTargets() {
+    const ticked = Array.from(document.querySelectorAll("input[name=services]:checked"));
+    const target = function (attr) {
+      const values = ticked.map(function (el) { return parseInt(el.dataset[attr], 10); })
+        .filter(function (v) { return !isNaN(v); });
+      return values.length ? Math.min.apply(null, values) : null;
+    };
+    [["rto", "rtoActual"], ["rpo", "rpoActual"]].forEach(function (pair) {
+      const out = document.querySelector("[data-target=" + pair[0] + "]");
+      if (!out) return;
+      const t = target(pair[0]);
+      const actualInput = document.getElementById("id_" + pair[0] + "_actual_minutes");
+      const actual = actualInput && actualInput.value !== "" ? parseInt(actualInput.value, 10) : null;
+      let text = t === null ? "no service chosen" : t + " min";
+      if (t !== null && actual !== null) text += actual <= t ? " — met" : " — missed";
+      out.textContent = text;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "services" || /_actual_minutes$/.test(event.target.name || "")) {
+      updateTargets();
+    }
+  });
+  document.addEventListener("input", function (event) {
+    if (/_actual_minutes$/.test(event.target.name || "")) updateTargets();
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-formset]").forEach(renumber);
+    updateTargets();
+  });
+})();
