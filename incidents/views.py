@@ -3,13 +3,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from bcp_portal.forms import apply_validation_error
+from bcp_portal.pdf import pdf_response
+from bcp_portal.reports import build_report, start_report
 from bcp_portal.roles import permission_required
 from compliance.selectors import organisation_profile
 from incidents import selectors, services
 from incidents.forms import ServiceForm
 from incidents.models import Service
+from incidents.reports import DIRECT_DOWNLOAD_MAX_ROWS, SERVICE_CATALOGUE, catalogue_params
 from incidents.services import OBJECTIVE_FIELDS
 
 
@@ -84,3 +89,32 @@ def service_edit(request, pk: int):
             messages.success(request, f"“{service}” saved.")
             return redirect(service)
     return render(request, "incidents/service_form.html", {"form": form, "service": service})
+
+
+@login_required
+@permission_required("incidents.view_service")
+@require_GET
+def service_catalogue_pdf(request):
+    """The catalogue (list filters applied) as a PDF, rendered here while it is small."""
+    params = catalogue_params(request.GET)
+    report = build_report(user=request.user, kind=SERVICE_CATALOGUE, params=params)
+    if len(report.context["services"]) > DIRECT_DOWNLOAD_MAX_ROWS:
+        messages.info(request, "The catalogue is too long to download at once: prepare the PDF.")
+        return redirect(f"{reverse('incidents:service-list')}?{request.GET.urlencode()}")
+    return pdf_response(
+        request, template=report.template, context=report.context, filename=report.filename
+    )
+
+
+@login_required
+@permission_required("incidents.view_service")
+@require_POST
+def service_catalogue_report(request):
+    """Have a worker render the catalogue PDF; the progress page offers the download."""
+    progress = start_report(
+        user=request.user,
+        kind=SERVICE_CATALOGUE,
+        params=catalogue_params(request.POST),
+        title="Service catalogue (PDF)",
+    )
+    return redirect(progress)
