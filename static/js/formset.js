@@ -27,9 +27,9 @@
     const template = section.querySelector("template[data-empty-row]");
     const index = parseInt(total.value, 10);
     const html = template.innerHTML.replace(/__prefix__/g, String(index));
-    const holder = document.createElement("tbody");
+    const holder = document.createElement("template");
     holder.innerHTML = html.trim();
-    const row = holder.firstElementChild;
+    const row = holder.content.firstElementChild;
     section.querySelector("[data-formset-body]").appendChild(row);
     total.value = index + 1;
     renumber(section);
@@ -106,6 +106,15 @@
     if (/_actual_minutes$/.test(event.target.name || "")) updateTargets();
   });
   document.addEventListener("DOMContentLoaded", function () {
+    // A page sent back with errors keeps rows the user had removed: show them as removed.
+    document.querySelectorAll("[data-formset-row] input[data-delete]").forEach(function (input) {
+      if (input.value === "on" || input.value === "True") {
+        input.value = "";
+        const row = input.closest("[data-formset-row]");
+        const button = row.querySelector("[data-formset-action=remove]");
+        toggleRemove(row.closest("[data-formset]"), row, button);
+      }
+    });
     document.querySelectorAll("[data-formset]").forEach(renumber);
     updateTargets();
   });
