@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from drills.models import DrillIssue, DrillReport, RecoveryStep
+from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
 from incidents.models import Action
 
 
@@ -115,3 +117,67 @@ def report_history(report: DrillReport) -> list[Change]:
         Action.history.filter(drill_report_id=report.pk), lambda r: f"Action: {r.title[:50]}"
     )
     return sorted(changes, key=lambda c: c.when, reverse=True)
+
+
+@dataclass
+class TypeRate:
+    name: str
+    passed: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.passed / self.total) if self.total else 0
+
+
+def pass_rates(*, today, months: int = 12) -> list[TypeRate]:
+    """Per drill type: submitted reports in the last `months` months and how many passed."""
+
+    since = today - relativedelta(months=months)
+    rows = (
+        DrillType.objects.filter(is_active=True)
+        .annotate(
+            total=Count(
+                "drills__report",
+                filter=Q(
+                    drills__report__status=DrillReport.Status.SUBMITTED,
+                    drills__report__drill_date__gt=since,
+                    drills__report__drill_date__lte=today,
+                ),
+            ),
+            passed=Count(
+                "drills__report",
+                filter=Q(
+                    drills__report__status=DrillReport.Status.SUBMITTED,
+                    drills__report__overall_result=Result.PASS,
+                    drills__report__drill_date__gt=since,
+                    drills__report__drill_date__lte=today,
+                ),
+            ),
+        )
+        .order_by("name")
+    )
+    return [TypeRate(t.name, t.passed, t.total) for t in rows]
+
+
+def planned_vs_done(*, today, quarters: int = 4) -> list[tuple[str, int, int]]:
+    """(quarter label, drills planned, drills done) for the last `quarters` quarters."""
+
+    result = []
+    year, quarter = today.year, (today.month - 1) // 3
+    periods = []
+    for _ in range(quarters):
+        periods.append((year, quarter))
+        quarter -= 1
+        if quarter < 0:
+            year, quarter = year - 1, 3
+    for year, quarter in reversed(periods):
+        start = dt.date(year, 3 * quarter + 1, 1)
+        end = dt.date(year + (quarter == 3), (3 * quarter + 3) % 12 + 1, 1)
+        counts = (
+            Drill.objects.filter(starts_at__date__gte=start, starts_at__date__lt=end)
+            .exclude(status=Drill.Status.CANCELLED)
+            .aggregate(planned=Count("pk"), done=Count("pk", filter=Q(status=Drill.Status.DONE)))
+        )
+        result.append((f"{year} Q{quarter + 1}", counts["planned"], counts["done"]))
+    return result

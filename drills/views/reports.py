@@ -7,10 +7,12 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bcp_portal import charts
 from bcp_portal.forms import apply_validation_error
-from bcp_portal.pdf import pdf_response
+from bcp_portal.pdf import DocumentControl, pdf_response
 from bcp_portal.roles import permission_required
 from drills import report_selectors
 from drills.forms import (
@@ -293,7 +295,46 @@ def report_pdf(request, pk: int):
     return pdf_response(request, template=template, context=context, filename=filename)
 
 
+def _summary_context() -> dict:
+    today = timezone.localdate()
+    rates = report_selectors.pass_rates(today=today)
+    quarters = report_selectors.planned_vs_done(today=today)
+    return {
+        "today": today,
+        "rates": rates,
+        "quarters": quarters,
+        "pass_rate_chart": charts.pass_rate_chart([(r.name, r.passed, r.total) for r in rates]),
+        "planned_done_chart": charts.planned_done_chart(quarters),
+    }
+
+
+@login_required
+@permission_required("drills.view_drillreport")
+def summary(request):
+    """Pass rate per type over 12 months and planned versus done per quarter."""
+    return render(request, "drills/summary.html", _summary_context())
+
+
+@login_required
+@permission_required("drills.view_drillreport")
+def summary_pdf(request):
+    context = _summary_context()
+    context["document"] = DocumentControl(
+        document_id=f"DRILL-SUMMARY-{context['today']:%Y%m%d}",
+        title="DR drill programme summary",
+        owner="SRE Team",
+    )
+    return pdf_response(
+        request,
+        template="print/drill_summary.html",
+        context=context,
+        filename=f"drill-summary-{context['today']:%Y-%m-%d}.pdf",
+    )
+
+
 urlpatterns = [
+    path("drills/summary/", summary, name="summary"),
+    path("drills/summary.pdf", summary_pdf, name="summary-pdf"),
     path("drills/reports/", report_list, name="report-list"),
     path("drills/reports/new/", report_new, name="report-new-unplanned"),
     path("drills/<int:drill_pk>/report/", report_new, name="report-new"),

@@ -198,3 +198,37 @@ def test_an_auditor_reads_reports_but_cannot_open_the_editor(client_for, auditor
     client = client_for(auditor)
     assert client.get(report.get_absolute_url()).status_code == 200
     assert client.get(f"/drills/reports/{report.pk}/edit/").status_code == 403
+
+
+def test_the_summary_shows_the_pass_rate_chart_on_the_page_and_in_the_pdf(client_for, sre):
+    from drills.services.reports import drill_report_submit
+
+    for result in ("pass", "pass", "fail"):
+        report = drill_report_start(actor=sre, drill=ReportDrillFactory())
+        drill_report_save(
+            actor=sre,
+            report=report,
+            data=ReportData(
+                services=[ServiceFactory()],
+                fields={
+                    "drill_date": report.drill_date,
+                    "actual_duration_minutes": 60,
+                    "rto_actual_minutes": 60,
+                    "rpo_actual_minutes": 10,
+                    "overall_result": result,
+                    "summary": "Done.",
+                },
+                steps=[{"description": "Restore", "duration_minutes": 30, "result": result}],
+            ),
+        )
+        drill_report_submit(actor=sre, report=report)
+    client = client_for(sre)
+    page = client.get("/drills/summary/").content.decode()
+    assert "<td>Database recovery</td><td>2</td><td>3</td><td>67 %</td>" in page
+    chart = page.split('<img src="', 1)[1].split('"', 1)[0]
+    assert chart.startswith("data:image/svg+xml;base64,")
+    response = client.get("/drills/summary.pdf")
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "Database recovery" in text and "67 %" in text
+    assert any("/XObject" in str(p.get("/Resources", {})) for p in reader.pages)
