@@ -1,7 +1,12 @@
-"""Demo content. Each app adds a step to DEMO_STEPS; every step is idempotent."""
+"""Demo content. Each app adds a step to DEMO_STEPS; every step is idempotent.
+
+Users come first (`demo_users`); a user whose password this database's logins file does not
+know gets a fresh one, so the printed logins always work.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from pathlib import Path
 
@@ -11,7 +16,16 @@ from django.contrib.auth.models import Group
 
 from bcp_portal import roles
 
-LOGINS_FILE = Path(settings.BASE_DIR) / "var" / "demo-logins.txt"
+
+def _logins_file() -> Path:
+    """One file per database, so demo data in another database never mixes passwords."""
+    name = str(settings.DATABASES["default"]["NAME"])
+    default = str(Path(settings.BASE_DIR) / "db.sqlite3")
+    suffix = "" if name == default else "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return Path(settings.BASE_DIR) / "var" / f"demo-logins{suffix}.txt"
+
+
+LOGINS_FILE = _logins_file()
 
 # username, first name, last name, role, time zone
 DEMO_PEOPLE = [
@@ -36,11 +50,16 @@ def read_logins() -> list[tuple[str, str, str]]:
     return rows
 
 
-def demo_users(out) -> None:
+def demo_users(out, *, reset_passwords: bool = False) -> None:
     user_model = get_user_model()
     known = {row[0]: row for row in read_logins()}
     for username, first, last, role, tz in DEMO_PEOPLE:
         user = user_model.objects.filter(username=username).first()
+        if user is not None and (reset_passwords or username not in known):
+            password = secrets.token_urlsafe(12)
+            user.set_password(password)
+            user.save()
+            known[username] = (username, role, password)
         if user is None:
             password = secrets.token_urlsafe(12)
             user = user_model.objects.create_user(
@@ -115,4 +134,16 @@ def demo_contacts(out) -> None:
         )
 
 
-DEMO_STEPS = [demo_users, demo_contacts, demo_catalogue]
+def demo_drills(out) -> None:
+    from drills.demo import load_drill_calendar
+
+    load_drill_calendar(out)
+
+
+def demo_drill_reports(out) -> None:
+    from drills.demo_reports import load_drill_reports
+
+    load_drill_reports(out)
+
+
+DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports]

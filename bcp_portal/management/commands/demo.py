@@ -9,19 +9,30 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from bcp_portal.audit import Source, audit_context
-from bcp_portal.demo import DEMO_STEPS, LOGINS_FILE, read_logins
+from bcp_portal.demo import DEMO_STEPS, LOGINS_FILE, demo_users, read_logins
 
 
 class Command(BaseCommand):
     help = "Load demo users (one per role) and realistic sample content. Idempotent."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset-passwords",
+            action="store_true",
+            help="Give every demo user a new password (printed).",
+        )
+
     def handle(self, *args, **options):
         with audit_context(source=Source.COMMAND), transaction.atomic():
+            demo_users(self.stdout, reset_passwords=options["reset_passwords"])
             for step in DEMO_STEPS:
                 step(self.stdout)
         logins = read_logins()
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (also in var/demo-logins.txt):"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"\nDemo logins (also in {LOGINS_FILE.relative_to(settings.BASE_DIR)}):"
+            )
+        )
         for username, role, password in logins:
             self.stdout.write(f"  {username:<10} {password:<22} {role}")
         self.stdout.write(f"\nOpen {settings.SITE_URL}/ and log in as any of them.")
-        self.stdout.write(f"(Logins file: {LOGINS_FILE})")
