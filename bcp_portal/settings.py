@@ -173,6 +173,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        # Several models have a `status`; the action tracker's gets a name of its own.
+        "ActionStatusEnum": "incidents.models.Action.Status",
+        # Action priority and drill issue severity share the same high/medium/low choices.
+        "HighMediumLowEnum": "incidents.models.Action.Priority",
+        # PASS/FAIL of drill steps and reports.
+        "PassFailEnum": "drills.models.Result",
+    },
 }
 
 # --- Security headers: strict whenever DEBUG is off ------------------------------------

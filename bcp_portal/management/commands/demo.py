@@ -4,6 +4,8 @@ Passwords are generated on first creation, printed, and kept in var/demo-logins.
 ignores var/) so `make run` can show them again.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -28,11 +30,9 @@ class Command(BaseCommand):
             for step in DEMO_STEPS:
                 step(self.stdout)
         logins = read_logins()
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"\nDemo logins (also in {LOGINS_FILE.relative_to(settings.BASE_DIR)}):"
-            )
-        )
+        base = Path(settings.BASE_DIR)
+        shown = LOGINS_FILE.relative_to(base) if LOGINS_FILE.is_relative_to(base) else LOGINS_FILE
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (also in {shown}):"))
         for username, role, password in logins:
             self.stdout.write(f"  {username:<10} {password:<22} {role}")
         self.stdout.write(f"\nOpen {settings.SITE_URL}/ and log in as any of them.")
