@@ -31,14 +31,25 @@ class StepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RecoveryStep
-        fields = ["id", "order", "description", "started_at", "ended_at", "duration_minutes",
-                  "effective_duration_minutes", "result", "notes"]
+        fields = [
+            "id",
+            "order",
+            "description",
+            "started_at",
+            "ended_at",
+            "duration_minutes",
+            "effective_duration_minutes",
+            "result",
+            "notes",
+        ]
         read_only_fields = ["order"]
 
     def validate(self, attrs):
         start, end = attrs.get("started_at"), attrs.get("ended_at")
         if start and end and end < start:
-            raise serializers.ValidationError({"ended_at": "The step cannot end before it started."})
+            raise serializers.ValidationError(
+                {"ended_at": "The step cannot end before it started."}
+            )
         return attrs
 
 
@@ -65,7 +76,10 @@ class ReportActionSerializer(serializers.ModelSerializer):
 class DrillReportSerializer(serializers.ModelSerializer):
     drill = serializers.PrimaryKeyRelatedField(queryset=Drill.objects.all(), required=False)
     drill_type = serializers.SlugRelatedField(
-        slug_field="key", queryset=DrillType.objects.all(), required=False, write_only=True,
+        slug_field="key",
+        queryset=DrillType.objects.all(),
+        required=False,
+        write_only=True,
         help_text="For a drill that was not on the calendar: its type key, with drill_date.",
     )
     services = serializers.PrimaryKeyRelatedField(
@@ -88,23 +102,54 @@ class DrillReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = DrillReport
         fields = [
-            "id", "document_id", "drill", "drill_type", "status", "revision", "revision_reason",
-            "drill_date", "scenario", "services", "participants", "other_participants",
-            "planned_duration_minutes", "actual_duration_minutes", "rto_target_minutes",
-            "rpo_target_minutes", "rto_actual_minutes", "rpo_actual_minutes", "rto_verdict",
-            "rpo_verdict", "overall_result", "summary", "steps", "issues", "actions",
-            "submitted_at", "submitted_by", "created_by", "submit",
+            "id",
+            "document_id",
+            "drill",
+            "drill_type",
+            "status",
+            "revision",
+            "revision_reason",
+            "drill_date",
+            "scenario",
+            "services",
+            "participants",
+            "other_participants",
+            "planned_duration_minutes",
+            "actual_duration_minutes",
+            "rto_target_minutes",
+            "rpo_target_minutes",
+            "rto_actual_minutes",
+            "rpo_actual_minutes",
+            "rto_verdict",
+            "rpo_verdict",
+            "overall_result",
+            "summary",
+            "steps",
+            "issues",
+            "actions",
+            "submitted_at",
+            "submitted_by",
+            "created_by",
+            "submit",
         ]
         read_only_fields = [
-            "status", "revision", "revision_reason", "rto_target_minutes", "rpo_target_minutes",
-            "submitted_at", "submitted_by", "created_by",
+            "status",
+            "revision",
+            "revision_reason",
+            "rto_target_minutes",
+            "rpo_target_minutes",
+            "submitted_at",
+            "submitted_by",
+            "created_by",
         ]
 
     def validate(self, attrs):
         if self.instance is None and not attrs.get("drill"):
             missing = {}
             if not attrs.get("drill_type"):
-                missing["drill_type"] = "Give the drill id, or a drill_type key for an unplanned drill."
+                missing["drill_type"] = (
+                    "Give the drill id, or a drill_type key for an unplanned drill."
+                )
             if not attrs.get("drill_date"):
                 missing["drill_date"] = "An unplanned drill needs its drill_date."
             if missing:
