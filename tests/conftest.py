@@ -11,6 +11,10 @@ from tests.factories import UserFactory
 
 pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.browser"]
 
+# Needs the deploy roles that scripts/check.sh creates; collected only when named on the
+# command line, as that script does.
+collect_ignore = ["bcp_portal/test_database_roles.py"]
+
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to be
 # called from such a thread unless told it is safe (the live server runs elsewhere).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -26,6 +30,12 @@ PERSONA_ROLES = {
     "outsider": None,
 }
 PERSONAS = tuple(PERSONA_ROLES)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests create many users; the production hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,361 @@
+"""Every route, every persona: the permission matrix in tests/permission_matrix.py, checked.
+
+Routes come from the URL resolver, so a new page or API endpoint without a row fails here.
+The `admin:` namespace is left out on purpose: Django's admin guards every page itself
+(`is_staff`, then the model permissions of each ModelAdmin), and its URLs are generated per
+registered model, so a row per admin URL would restate Django; two tests below check the
+guard instead. Static and media files are not views and are left out too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import (
+    NoReverseMatch,
+    URLPattern,
+    URLResolver,
+    get_resolver,
+    include,
+    path,
+    reverse,
+)
+from knox.models import AuthToken
+
+from bcp_portal import roles
+from tests.conftest import PERSONA_ROLES, PERSONAS
+from tests.factories import UserFactory
+from tests.permission_matrix import ANONYMOUS, COLUMNS, MATRIX, Route, parse_grid
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Tokens are how a read-only auditor reads the API at all; they change no records.
+TOKEN_ROUTES = {"api:token-login", "api:token-logout", "api:token-logoutall"}
+
+
+# --- discovering routes -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FoundRoute:
+    name: str | None
+    pattern: str
+    callback: object
+
+    @property
+    def is_api(self) -> bool:
+        """A DRF view: refusals are 401/403 in the error shape, not a login redirect."""
+        return hasattr(self.callback, "cls")
+
+    @property
+    def methods(self) -> set[str] | None:
+        """The methods the view implements, or None when it cannot tell (function views)."""
+        view_class = getattr(self.callback, "cls", None) or getattr(
+            self.callback, "view_class", None
+        )
+        if view_class is None:
+            return None
+        actions = getattr(self.callback, "actions", None)
+        names = (
+            set(actions) & set(view_class.http_method_names)
+            if actions
+            else {m for m in view_class.http_method_names if hasattr(view_class, m)}
+        )
+        return {m.upper() for m in names} - {"HEAD", "OPTIONS"}
+
+
+def _skipped_prefixes() -> tuple[str, ...]:
+    """Where static and media files would be routed (DEBUG helpers); an unset one is "/"."""
+    prefixes = (url.lstrip("/") for url in (settings.STATIC_URL, settings.MEDIA_URL))
+    return tuple(prefix for prefix in prefixes if prefix)
+
+
+def discover_routes(urlconf: str | None = None) -> list[FoundRoute]:
+    """Every route of the URL configuration, with its namespaced name, admin left out."""
+    found: list[FoundRoute] = []
+    skipped = _skipped_prefixes()
+
+    def walk(patterns, namespaces: tuple[str, ...], prefix: str) -> None:
+        for entry in patterns:
+            pattern = prefix + str(entry.pattern)
+            if skipped and pattern.startswith(skipped):
+                continue
+            if isinstance(entry, URLResolver):
+                if entry.namespace == "admin":
+                    continue
+                inner = (*namespaces, entry.namespace) if entry.namespace else namespaces
+                walk(entry.url_patterns, inner, pattern)
+            elif isinstance(entry, URLPattern):
+                name = ":".join((*namespaces, entry.name)) if entry.name else None
+                found.append(FoundRoute(name, pattern, entry.callback))
+
+    walk(get_resolver(urlconf).url_patterns, (), "")
+    return found
+
+
+def matrix_problems(routes: list[FoundRoute], matrix: dict[str, Route]) -> list[str]:
+    """What is missing or wrong in the matrix for these routes; empty when it is complete."""
+    problems = []
+    names = set()
+    for route in routes:
+        if route.name is None:
+            problems.append(
+                f"the route “{route.pattern}” has no name: name it and add a row for it"
+            )
+            continue
+        names.add(route.name)
+        entry = matrix.get(route.name)
+        if entry is None:
+            problems.append(
+                f"{route.name} (“{route.pattern}”) has no row in tests/permission_matrix.py"
+            )
+            continue
+        grids = entry.grids()
+        if not grids:
+            problems.append(f"{route.name}: the row lists no method")
+        for method, grid in grids.items():
+            try:
+                parse_grid(grid)
+            except ValueError as exc:
+                problems.append(f"{route.name} {method} {exc}")
+        if route.methods is not None and set(grids) != route.methods:
+            problems.append(
+                f"{route.name}: the view accepts {sorted(route.methods)}, "
+                f"the row lists {sorted(grids)}"
+            )
+    for stale in sorted(set(matrix) - names):
+        problems.append(f"{stale} has a row but no such route exists")
+    return problems
+
+
+ROUTES = discover_routes()
+
+
+# --- the completeness checks --------------------------------------------------------------
+
+
+def test_every_route_has_a_row_for_every_persona_and_method():
+    problems = matrix_problems(ROUTES, MATRIX)
+    assert not problems, "The permission matrix is incomplete:\n" + "\n".join(problems)
+
+
+def test_the_matrix_columns_are_the_personas_and_anonymous():
+    assert (*PERSONAS, ANONYMOUS) == COLUMNS
+
+
+def test_every_role_has_a_persona():
+    assert set(roles.ALL_ROLES) <= set(PERSONA_ROLES.values())
+
+
+# A URL configuration with the real one plus routes nobody added a row for.
+def _unlisted_view(request):
+    return HttpResponse("unlisted")
+
+
+urlpatterns = [
+    path("", include(settings.ROOT_URLCONF)),
+    path("unlisted/", _unlisted_view, name="unlisted-page"),
+    path("extra/", include(([path("thing", _unlisted_view, name="thing")], "extra"))),
+    path("nameless/", _unlisted_view),
+]
+
+
+def _new_problems(routes: list[FoundRoute], matrix: dict[str, Route]) -> list[str]:
+    """Problems beyond those of the real routes and matrix (reported by the test above)."""
+    known = set(matrix_problems(ROUTES, MATRIX))
+    return [p for p in matrix_problems(routes, matrix) if p not in known]
+
+
+def test_adding_a_route_without_a_row_fails_the_matrix():
+    problems = _new_problems(discover_routes(__name__), MATRIX)
+
+    assert sorted(problems) == [
+        "extra:thing (“extra/thing”) has no row in tests/permission_matrix.py",
+        "the route “nameless/” has no name: name it and add a row for it",
+        "unlisted-page (“unlisted/”) has no row in tests/permission_matrix.py",
+    ]
+
+
+def test_a_row_missing_a_persona_fails_the_matrix():
+    matrix = dict(MATRIX)
+    matrix["dashboard"] = Route(get="Y Y Y Y Y Y Y Y")  # anonymous forgotten
+
+    assert _new_problems(ROUTES, matrix) == [
+        "dashboard GET has 8 marks for 9 personas "
+        "(sre srelead engmgr cto dpo legal auditor outsider anonymous); "
+        "personas without a mark: anonymous"
+    ]
+
+
+def test_a_row_missing_a_method_the_view_accepts_fails_the_matrix():
+    matrix = dict(MATRIX)
+    matrix["api:service-list"] = Route(get=MATRIX["api:service-list"].get)
+
+    assert _new_problems(ROUTES, matrix) == [
+        "api:service-list: the view accepts ['GET', 'POST'], the row lists ['GET']"
+    ]
+
+
+def test_a_row_for_a_route_that_no_longer_exists_fails_the_matrix():
+    matrix = {**MATRIX, "incidents:service-delete": Route(get="- - - - - - - - -")}
+
+    assert _new_problems(ROUTES, matrix) == [
+        "incidents:service-delete has a row but no such route exists"
+    ]
+
+
+# --- calling every route as every persona -----------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """Nine users per route: the real hasher would make this module take minutes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def everyone(personas) -> dict:
+    return {**personas, ANONYMOUS: None}
+
+
+def _client(user, via: str) -> Client:
+    if user is None:
+        return Client()
+    if via == "token":
+        _, token = AuthToken.objects.create(user=user)
+        return Client(HTTP_AUTHORIZATION=f"Token {token}")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _call(route: FoundRoute, entry: Route, method: str, user):
+    kwargs = entry.kwargs(user) if entry.kwargs else {}
+    url = reverse(route.name, kwargs=kwargs)
+    client = _client(user, entry.via)
+    data = entry.data(user) if entry.data else {}
+    if method == "GET":
+        return client.get(url, data)
+    if route.is_api:
+        return client.generic(method, url, json.dumps(data), content_type="application/json")
+    if method == "POST":
+        return client.post(url, data)
+    return client.generic(method, url)
+
+
+def _is_login_redirect(response) -> bool:
+    if response.status_code not in (301, 302, 303, 307):
+        return False
+    location = urlparse(response["Location"])
+    return location.path == reverse("login") and "next=" in location.query
+
+
+def _verdict(route: FoundRoute, persona: str, allowed: bool, response) -> str | None:
+    """None when the response matches the mark, else what went wrong."""
+    status = response.status_code
+    if allowed:
+        if status in (401, 403):
+            return f"refused with {status}"
+        if status == 405:
+            return "answered 405: the view does not take this method"
+        if _is_login_redirect(response):
+            return "redirected to the login page"
+        return None
+    if route.is_api:
+        expected = 401 if persona == ANONYMOUS else 403
+        if status != expected:
+            return f"answered {status}, expected {expected}"
+        body = response.json()
+        if not {"code", "message"} <= set(body.get("error", {})):
+            return f"refused without the error shape: {body}"
+        return None
+    if persona == ANONYMOUS:
+        return None if _is_login_redirect(response) else f"answered {status}, not a login redirect"
+    return None if status == 403 else f"answered {status}, expected 403"
+
+
+def check_route(route: FoundRoute, entry: Route, everyone: dict) -> list[str]:
+    """Call the route as every persona, by every method of its row; list the mismatches."""
+    failures = []
+    for method, grid in entry.grids().items():
+        for persona, allowed in parse_grid(grid).items():
+            response = _call(route, entry, method, everyone[persona])
+            problem = _verdict(route, persona, allowed, response)
+            if problem:
+                mark = "allowed" if allowed else "refused"
+                failures.append(f"{method} as {persona} ({mark} in the matrix): {problem}")
+    return failures
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name or r.pattern)
+def test_each_persona_gets_what_the_matrix_says(route, everyone):
+    entry = MATRIX.get(route.name)
+    if entry is None:
+        pytest.fail(f"{route.name or route.pattern} has no row in tests/permission_matrix.py")
+    failures = check_route(route, entry, everyone)
+    assert not failures, f"{route.name}:\n" + "\n".join(failures)
+
+
+def test_a_wrong_mark_is_reported_with_the_route_method_and_persona(everyone):
+    route = next(r for r in ROUTES if r.name == "api:service-list")
+    wrong = Route(post="Y - - - - - - - Y")  # sre, srelead and anonymous all wrong
+
+    assert check_route(route, wrong, everyone) == [
+        "POST as sre (allowed in the matrix): refused with 403",
+        "POST as srelead (refused in the matrix): answered 400, expected 403",
+        "POST as anonymous (allowed in the matrix): refused with 401",
+    ]
+
+
+@pytest.mark.parametrize(
+    "route",
+    [r for r in ROUTES if r.is_api and r.name not in TOKEN_ROUTES and r.methods - SAFE_METHODS],
+    ids=lambda r: r.name,
+)
+def test_the_auditor_can_change_nothing_through_the_api(route, auditor):
+    # Checked even before the route has its row, as long as its URL takes no arguments.
+    entry = MATRIX.get(route.name, Route())
+    for method in sorted(route.methods - SAFE_METHODS):
+        try:
+            response = _call(route, entry, method, auditor)
+        except NoReverseMatch:
+            pytest.fail(f"{route.name} needs a row with `kwargs=` in tests/permission_matrix.py")
+        assert response.status_code == 403, (route.name, method, response.status_code)
+
+
+def test_the_matrix_refuses_the_auditor_every_unsafe_api_method():
+    writable = [
+        f"{name} {method}"
+        for name, entry in MATRIX.items()
+        if name.startswith("api:") and name not in TOKEN_ROUTES
+        for method, grid in entry.grids().items()
+        if method not in SAFE_METHODS and parse_grid(grid)["auditor"]
+    ]
+    assert writable == []
+
+
+# --- the admin, which guards itself -------------------------------------------------------
+
+
+def test_admin_sends_a_signed_in_non_staff_persona_to_the_admin_login(client_for, sre):
+    response = client_for(sre).get(reverse("admin:index"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_admin_shows_a_staff_member_without_model_permissions_no_models(client_for, db):
+    staff = UserFactory(is_staff=True)
+    client = client_for(staff)
+
+    index = client.get(reverse("admin:index"))
+    changelist = client.get(reverse("admin:incidents_service_changelist"))
+
+    assert index.status_code == 200
+    assert index.context["app_list"] == []
+    assert changelist.status_code == 403
