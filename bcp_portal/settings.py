@@ -7,6 +7,7 @@ the real stack. Invariants (a strong secret key without DEBUG, UTC storage) are 
 checks in `bcp_portal.checks`.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -163,12 +164,18 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-REST_KNOX = {"TOKEN_TTL": None, "AUTO_REFRESH": False}
+# Tokens from /api/v1/auth/login expire; the API tokens page lets people choose 30-365 days.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTO_REFRESH": False,
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "BCP Portal API",
     "DESCRIPTION": "Disaster recovery, business continuity and compliance portal.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are public on purpose: they describe endpoints, hold no
+    # data, and every endpoint they describe requires a session or a token.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -5,6 +5,10 @@
 
 `fields` is present only for validation errors and names every field that failed and why;
 errors on the whole object sit under "non_field_errors".
+
+Statuses: 400 invalid input; 401 no or bad credentials (with `WWW-Authenticate: Token`, as
+knox's TokenAuthentication comes first); 403 signed in but not allowed; 404 no such object,
+or no such endpoint under /api/v1/ (`views.not_found`); 405 method not offered.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied

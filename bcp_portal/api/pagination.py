@@ -2,9 +2,18 @@ from rest_framework import pagination
 
 
 class CursorPagination(pagination.CursorPagination):
-    """Stable pages on long, changing lists; viewsets set `ordering` to a unique key."""
+    """Stable pages on long, changing lists, ordered by the viewset's `ordering`.
+
+    A cursor only works on a unique key (otherwise rows tying on it are skipped or repeated
+    across pages), so every paginated viewset sets `ordering` to a unique field; a test
+    checks it. `-pk` is the default for viewsets that set none.
+    """
 
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
     ordering = "-pk"
+
+    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+        ordering = getattr(view, "ordering", None) or self.ordering
+        return (ordering,) if isinstance(ordering, str) else tuple(ordering)

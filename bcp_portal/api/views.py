@@ -1,3 +1,5 @@
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
@@ -31,3 +33,12 @@ def me(request):
         "is_staff": user.is_staff,
     }
     return Response(MeSerializer(data).data)
+
+
+@csrf_exempt  # it changes nothing; a CSRF page would hide the error shape from clients
+def not_found(request, path: str = ""):
+    """Any other URL under /api/v1/: a 404 in the API's error shape, not the HTML page."""
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": f"No API endpoint at “{request.path}”."}},
+        status=404,
+    )

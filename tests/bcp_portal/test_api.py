@@ -1,0 +1,275 @@
+"""The API shell: schema, error shape, tokens, /me, pagination rules and the token page."""
+
+import base64
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from knox.models import AuthToken
+
+from bcp_portal.api.pagination import CursorPagination
+from bcp_portal.api.urls import router
+from tests.factories import UserFactory
+
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def basic_auth(user) -> dict:
+    credentials = base64.b64encode(f"{user.username}:{PASSWORD}".encode()).decode()
+    return {"HTTP_AUTHORIZATION": f"Basic {credentials}"}
+
+
+def token_client(token: str) -> Client:
+    return Client(HTTP_AUTHORIZATION=f"Token {token}")
+
+
+def login_for_token(user) -> str:
+    response = Client().post(reverse("api:token-login"), **basic_auth(user))
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+# --- schema and docs ----------------------------------------------------------------------
+
+
+def test_the_schema_generates_and_validates_without_a_single_warning(tmp_path):
+    out = tmp_path / "schema.yml"
+
+    # --fail-on-warn turns any drf-spectacular warning or error into a failure here.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+
+    schema = yaml.safe_load(out.read_text())
+    assert {"/api/v1/me", "/api/v1/auth/login", "/api/v1/services"} <= set(schema["paths"])
+    login = schema["paths"]["/api/v1/auth/login"]["post"]["responses"]["200"]
+    assert login["content"]["application/json"]["schema"]["$ref"].endswith("/TokenLoginResponse")
+    assert "knoxApiToken" in schema["components"]["securitySchemes"]
+
+
+def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(client):
+    response = client.get(reverse("api-docs"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+
+
+# --- the error shape ----------------------------------------------------------------------
+
+
+def test_an_anonymous_request_gets_401_in_the_error_shape(client):
+    response = client.get(reverse("api:me"))
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json() == {
+        "error": {
+            "code": "not_authenticated",
+            "message": "Authentication credentials were not provided.",
+        }
+    }
+
+
+def test_a_wrong_token_gets_401_in_the_error_shape(db):
+    response = token_client("not-a-real-token").get(reverse("api:me"))
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "error": {"code": "authentication_failed", "message": "Invalid token."}
+    }
+
+
+def test_a_refused_request_gets_403_in_the_error_shape(client_for, outsider):
+    response = client_for(outsider).get(reverse("api:service-list"))
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "error": {
+            "code": "permission_denied",
+            "message": "You do not have permission to perform this action.",
+        }
+    }
+
+
+def test_a_missing_object_gets_404_in_the_error_shape(client_for, sre):
+    response = client_for(sre).get(reverse("api:service-detail", args=[999999]))
+
+    assert response.status_code == 404
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/services/"])
+def test_an_unknown_api_url_gets_404_in_the_error_shape(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_unsupported_method_gets_405_in_the_error_shape(client_for, srelead):
+    response = client_for(srelead).put(
+        reverse("api:service-list"), {}, content_type="application/json"
+    )
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+# --- tokens -------------------------------------------------------------------------------
+
+
+def test_basic_auth_login_returns_a_token_the_database_keeps_only_a_digest_of(sre):
+    response = Client().post(reverse("api:token-login"), **basic_auth(sre))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"token", "expiry"}
+    token = body["token"]
+    stored = AuthToken.objects.get(user=sre)
+    assert token not in {stored.digest, stored.token_key}
+    assert not AuthToken.objects.filter(digest__contains=token).exists()
+    assert stored.token_key == token[: len(stored.token_key)]  # a lookup key, not the secret
+
+
+def test_a_wrong_password_gets_no_token(sre):
+    credentials = base64.b64encode(f"{sre.username}:wrong".encode()).decode()
+
+    response = Client().post(reverse("api:token-login"), HTTP_AUTHORIZATION=f"Basic {credentials}")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+    assert not AuthToken.objects.exists()
+
+
+def test_the_token_authenticates_me(sre):
+    token = login_for_token(sre)
+
+    response = token_client(token).get(reverse("api:me"))
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "id": sre.pk,
+        "username": "p-sre",
+        "full_name": sre.get_full_name(),
+        "email": "p-sre@example.org",
+        "roles": ["SRE"],
+        "time_zone": "UTC",
+        "is_staff": False,
+    }
+
+
+def test_logout_revokes_the_token(sre):
+    token = login_for_token(sre)
+    client = token_client(token)
+
+    assert client.post(reverse("api:token-logout")).status_code == 204
+
+    assert client.get(reverse("api:me")).status_code == 401
+    assert not AuthToken.objects.filter(user=sre).exists()
+
+
+def test_logoutall_revokes_every_token_of_the_user_and_no_one_elses(sre, srelead):
+    first, second = login_for_token(sre), login_for_token(sre)
+    other = login_for_token(srelead)
+
+    assert token_client(first).post(reverse("api:token-logoutall")).status_code == 204
+
+    assert token_client(second).get(reverse("api:me")).status_code == 401
+    assert token_client(other).get(reverse("api:me")).status_code == 200
+
+
+def test_a_session_also_opens_the_api(client_for, auditor):
+    response = client_for(auditor).get(reverse("api:me"))
+
+    assert response.status_code == 200
+    assert response.json()["roles"] == ["Auditor"]
+
+
+# --- pagination rules ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix, viewset, basename", router.registry, ids=lambda v: str(v))
+def test_every_paginated_viewset_orders_by_a_unique_field(prefix, viewset, basename):
+    ordering = getattr(viewset, "ordering", None) or CursorPagination.ordering
+    last_key = (ordering if isinstance(ordering, str) else ordering[-1]).lstrip("-")
+    model = viewset.serializer_class.Meta.model
+    field = model._meta.pk if last_key == "pk" else model._meta.get_field(last_key)
+    # The last key must be unique, or rows that tie on it are skipped or repeated.
+    assert field.unique, f"{viewset.__name__}.ordering ends with the non-unique {last_key}"
+
+
+# --- the token page -----------------------------------------------------------------------
+
+
+def test_the_token_page_lists_my_tokens_by_prefix_but_not_anyone_elses(client_for, sre, srelead):
+    mine, _ = AuthToken.objects.create(user=sre)
+    theirs, _ = AuthToken.objects.create(user=srelead)
+
+    response = client_for(sre).get(reverse("api-tokens"))
+
+    html = response.content.decode()
+    assert f"{mine.token_key[:8]}…" in html
+    assert theirs.token_key[:8] not in html
+
+
+def test_creating_a_token_on_the_page_shows_it_once(client_for, sre, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    client = client_for(sre)
+
+    response = client.post(reverse("api-tokens"), {"action": "create", "lifetime_days": "30"})
+
+    token = response.context["new_token"]
+    assert token in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert token_client(token).get(reverse("api:me")).json()["username"] == "p-sre"
+    stored = AuthToken.objects.get(user=sre)
+    assert stored.expiry == NOW + timedelta(days=30)
+    assert token not in client.get(reverse("api-tokens")).content.decode()
+
+
+def test_a_token_lifetime_outside_the_choices_is_refused(client_for, sre):
+    response = client_for(sre).post(
+        reverse("api-tokens"), {"action": "create", "lifetime_days": "36500"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["new_token"] is None
+    assert not AuthToken.objects.exists()
+
+
+def test_revoking_a_token_on_the_page_closes_the_api_to_it(client_for, sre):
+    instance, token = AuthToken.objects.create(user=sre)
+
+    response = client_for(sre).post(
+        reverse("api-tokens"), {"action": "revoke", "digest": instance.digest}
+    )
+
+    assert response.status_code == 302
+    assert token_client(token).get(reverse("api:me")).status_code == 401
+
+
+def test_no_one_can_revoke_someone_elses_token(client_for, sre, srelead):
+    instance, token = AuthToken.objects.create(user=srelead)
+
+    client_for(sre).post(reverse("api-tokens"), {"action": "revoke", "digest": instance.digest})
+
+    assert token_client(token).get(reverse("api:me")).status_code == 200
+
+
+def test_the_user_menu_links_to_the_token_page(client_for, db):
+    user = UserFactory()
+
+    response = client_for(user).get(reverse("dashboard"))
+
+    assert f'href="{reverse("api-tokens")}"' in response.content.decode()
