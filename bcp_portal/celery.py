@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bcp_portal.settings")
 
@@ -22,7 +22,10 @@ app = Celery("bcp_portal", task_cls="bcp_portal.tasking:AuditedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     broker_url=app.conf.broker_url or "memory://",
-    task_queues=[Queue(name) for name in QUEUES],
+    # Each queue has its own exchange and routing key: bare `Queue(name)`s all bind to the
+    # "default" exchange with the key "default", and Redis then copies every task into every
+    # queue, so a worker consuming all three would run each task three times.
+    task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
     task_default_queue=QUEUE_DEFAULT,
     task_routes={
         "bcp_portal.outbox.*": {"queue": QUEUE_NOTIFY},
@@ -45,6 +48,9 @@ app.conf.update(
     broker_connection_timeout=2,
     broker_connection_retry_on_startup=True,
     task_publish_retry=False,
+    # A task running when the broker connection drops cannot be acknowledged and will be
+    # delivered again: stop it rather than have two copies run at once.
+    worker_cancel_long_running_tasks_on_connection_loss=True,
     worker_hijack_root_logger=False,
     timezone="UTC",
     enable_utc=True,

@@ -2,28 +2,30 @@
 
 A message is added with a unique de-duplication key in the same transaction as the change
 that causes it; the same key twice is one message. After commit its delivery task is
-published with a bounded publish (a dead broker costs a request about two seconds, never a
-hang); whatever was not published, or failed and is due again, is taken by the periodic
-sweep. Delivery claims the row with a compare-and-swap `update()`, so two workers never
-send the same message.
+published with a bounded publish (a refused connection fails at once, an unresponsive
+broker costs a request the socket timeouts, never a hang); whatever was not published, or
+failed and is due again, is taken by the periodic sweep. Delivery claims the row with a
+compare-and-swap `update()`, so two workers never send the same message.
 
 The one crash window: a worker that dies after the mail server accepted a message and
-before the row is marked sent leaves the claim to expire; the sweep then sends again. So a
-duplicate is possible only there, and webhooks carry the de-duplication key as their
-idempotency key so receivers can drop it.
+before the delivery attempt is recorded leaves the claim to expire; the sweep then sends
+again. So a duplicate is possible only there (a retry skips addresses already served), and
+webhooks carry the de-duplication key as their idempotency key so receivers can drop it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import Group
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
@@ -31,10 +33,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bcp_portal.models import Contact, DeliveryAttempt, OutboxMessage
+from bcp_portal.tasking import publish
 
 logger = logging.getLogger(__name__)
 
 RETRY_BACKOFF_SECONDS = (60, 5 * 60, 30 * 60, 2 * 60 * 60, 6 * 60 * 60)
+KEY_MAX_LENGTH = OutboxMessage._meta.get_field("dedup_key").max_length
+# The channel of the failed attempt recorded when a message resolves to nobody.
+NO_ADDRESS_CHANNEL = "none"
 
 
 def outbox_add(
@@ -42,7 +48,7 @@ def outbox_add(
     key: str,
     subject: str,
     body: str,
-    to_user=None,
+    to_user: AbstractBaseUser | None = None,
     to_role: Group | str | None = None,
     to_contact: Contact | None = None,
     url: str = "",
@@ -52,13 +58,14 @@ def outbox_add(
         to_role = Group.objects.get(name=to_role)
     if sum(x is not None for x in (to_user, to_role, to_contact)) != 1:
         raise ValueError("A message addresses exactly one user, role or contact.")
+    key = _storable_key(key)
     existing = OutboxMessage.objects.filter(dedup_key=key).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
-                dedup_key=key[:255],
+                dedup_key=key,
                 subject=subject[:255],
                 body=body,
                 url=url,
@@ -73,23 +80,19 @@ def outbox_add(
     return message
 
 
+def _storable_key(key: str) -> str:
+    """Fit a long key into the column without letting two different keys collide."""
+    if len(key) <= KEY_MAX_LENGTH:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return f"{key[: KEY_MAX_LENGTH - len(digest) - 1]}#{digest}"
+
+
 def publish_delivery(message_id: int) -> bool:
     """Publish the delivery task, bounded; on failure the sweep picks the message up."""
     from bcp_portal.tasks import deliver_outbox_message
 
     return publish(deliver_outbox_message, message_id=message_id)
-
-
-def publish(task, **kwargs) -> bool:
-    """Send a task to the broker without retrying; False (logged) if the broker is down."""
-    try:
-        task.apply_async(kwargs=kwargs, retry=False)
-    except Exception:  # the broker is unreachable or refused: recorded, picked up later
-        logger.warning(
-            "Could not publish %s(%s); it will be retried", task.name, kwargs, exc_info=True
-        )
-        return False
-    return True
 
 
 # --- Delivery -------------------------------------------------------------------------
@@ -134,7 +137,7 @@ def send_email(message: OutboxMessage, address: Address) -> None:
 CHANNELS: dict[str, Callable[[OutboxMessage, Address], None]] = {"email": send_email}
 
 
-def claim(message_id: int, *, now=None) -> uuid.UUID | None:
+def claim(message_id: int, *, now: datetime | None = None) -> uuid.UUID | None:
     """Take the message for delivery; None if another worker has it or it is done."""
     now = now or timezone.now()
     token = uuid.uuid4()
@@ -147,7 +150,7 @@ def claim(message_id: int, *, now=None) -> uuid.UUID | None:
     return token if claimed == 1 else None
 
 
-def _claimable(lease_expired) -> Q:
+def _claimable(lease_expired: datetime) -> Q:
     """Pending, or claimed by a worker whose lease ran out (it died mid-delivery)."""
     return Q(status=OutboxMessage.Status.PENDING) | Q(
         status=OutboxMessage.Status.SENDING, claimed_at__lt=lease_expired
@@ -155,19 +158,36 @@ def _claimable(lease_expired) -> Q:
 
 
 def deliver(message_id: int) -> str:
-    """Deliver one message if it can be claimed. Returns the resulting status."""
-    token = claim(message_id)
+    """Deliver one message if it can be claimed: "skipped", or the status it ends in."""
+    claimed_at = timezone.now()
+    token = claim(message_id, now=claimed_at)
     if token is None:
         return "skipped"
+    # Past the lease the sweep may hand the message to another worker: start no send after
+    # half of it, and leave the rest of a long role list to the next attempt.
+    send_until = claimed_at + timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS / 2)
     message = OutboxMessage.objects.select_related("to_user", "to_role", "to_contact").get(
         pk=message_id
     )
     addresses = resolve_addresses(message)
+    if addresses:
+        errors = _send(message, addresses, until=send_until)
+    else:
+        errors = [_record_no_address(message)]
+    return _finish(message, token, errors=errors)
+
+
+def _send(message: OutboxMessage, addresses: list[Address], *, until: datetime) -> list[str]:
+    """Send to every address not served yet, recording each try; return the errors."""
+    # A retry after a partial failure (one member of a role unreachable) serves only the
+    # addresses that have not had the message yet.
+    served = set(message.tries.filter(ok=True).values_list("channel", "address"))
+    pending = [a for a in addresses if (a.channel, a.address) not in served]
     errors: list[str] = []
-    if not addresses:
-        errors.append(f"No address to deliver to for {message.addressee}.")
-    delivered = 0
-    for address in addresses:
+    for index, address in enumerate(pending):
+        if timezone.now() >= until:
+            errors.append(f"{len(pending) - index} address(es) left for the next attempt.")
+            break
         attempt = DeliveryAttempt.objects.create(
             message=message,
             channel=address.channel,
@@ -181,16 +201,28 @@ def deliver(message_id: int) -> str:
             errors.append(f"{address.address}: {attempt.error}")
         else:
             attempt.ok = True
-            delivered += 1
         attempt.finished_at = timezone.now()
         attempt.save(update_fields=["ok", "error", "finished_at"])
-    return _finish(message, token, delivered=delivered, errors=errors)
+    return errors
 
 
-def _finish(message: OutboxMessage, token: uuid.UUID, *, delivered: int, errors: list[str]) -> str:
+def _record_no_address(message: OutboxMessage) -> str:
+    """A message that resolves to nobody is a failed attempt, retried, never dropped."""
+    error = f"No address to deliver to for {message.addressee}."
+    DeliveryAttempt.objects.create(
+        message=message,
+        channel=NO_ADDRESS_CHANNEL,
+        error=error,
+        worker=socket.gethostname(),
+        finished_at=timezone.now(),
+    )
+    return error
+
+
+def _finish(message: OutboxMessage, token: uuid.UUID, *, errors: list[str]) -> str:
     now = timezone.now()
     attempts = message.attempts + 1
-    if delivered and not errors:
+    if not errors:
         fields = {"status": OutboxMessage.Status.SENT, "sent_at": now, "last_error": ""}
     elif attempts >= settings.OUTBOX_MAX_ATTEMPTS:
         fields = {"status": OutboxMessage.Status.FAILED, "last_error": "\n".join(errors)}
@@ -203,13 +235,16 @@ def _finish(message: OutboxMessage, token: uuid.UUID, *, delivered: int, errors:
             "last_error": "\n".join(errors),
         }
     # Only the holder of the claim may finish it.
-    OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
+    finished = OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
         attempts=attempts, claimed_at=None, claim_token=None, **fields
     )
+    if not finished:
+        # This delivery outlived its lease and another worker took the message over.
+        logger.warning("Outbox message %s: claim lost before it was finished", message.pk)
     return fields["status"]
 
 
-def due_message_ids(*, now=None, limit: int = 500) -> list[int]:
+def due_message_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:
     now = now or timezone.now()
     lease_expired = now - timedelta(seconds=settings.OUTBOX_CLAIM_LEASE_SECONDS)
     return list(
