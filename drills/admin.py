@@ -35,6 +35,12 @@ class DrillAdmin(SimpleHistoryAdmin):
     date_hierarchy = "starts_at"
     autocomplete_fields = ["participants"]
 
+    def save_model(self, request, obj, form, change):
+        # A person's edit here, as in the portal, protects the drill from regeneration.
+        if change and form.changed_data:
+            obj.edited_by_person = True
+        super().save_model(request, obj, form, change)
+
 
 class RecoveryStepInline(admin.TabularInline):
     model = RecoveryStep

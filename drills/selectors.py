@@ -1,8 +1,290 @@
-"""Reads shared by drill pages, the API, reports and the dashboard."""
+"""Reads shared by drill pages, the API, reports and the dashboard.
+
+Every list selects its related rows up front, so a page of 2 drills and a page of 30 cost
+the same number of queries. Local dates (quarters, calendar days) are the organisation's
+for filters and the viewer's own for the month grid.
+"""
 
 from __future__ import annotations
 
+import calendar as pycalendar
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from bcp_portal import roles
+from drills.models import OVERDUE_AFTER, CalendarFeedToken, Drill, DrillReport, DrillSchedule
+
+QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
+DUE_SOON = timedelta(days=14)
+PANEL_ROWS = 8
+# The statuses a list can filter by: the stored ones plus "overdue" (planned, two days past).
+STATUS_FILTERS = [*Drill.Status.choices, ("overdue", "Overdue")]
+
+
+def _with_result(qs: QuerySet[Drill]) -> QuerySet[Drill]:
+    """`result`: the submitted report's overall result, '' while there is none."""
+    return qs.annotate(
+        result=Case(
+            When(
+                report__status=DrillReport.Status.SUBMITTED,
+                then=F("report__overall_result"),
+            ),
+            default=Value(""),
+            output_field=CharField(),
+        )
+    )
+
+
+def drill_result(drill: Drill) -> str:
+    """The result of a drill loaded without the annotation (one query for its report)."""
+    if hasattr(drill, "result"):
+        return drill.result
+    report = DrillReport.objects.filter(drill=drill, status=DrillReport.Status.SUBMITTED).first()
+    return report.overall_result if report else ""
+
+
+def quarter_bounds(quarter: str, tz: zoneinfo.ZoneInfo) -> tuple[datetime, datetime] | None:
+    """'2027-Q1' to its first instant and the next quarter's, in `tz`; None if malformed."""
+    match = QUARTER_RE.match(quarter or "")
+    if not match:
+        return None
+    year, number = int(match["year"]), int(match["quarter"])
+    start = datetime(year, 3 * number - 2, 1, tzinfo=tz)
+    end = (
+        datetime(year + 1, 1, 1, tzinfo=tz)
+        if number == 4
+        else datetime(year, 3 * number + 1, 1, tzinfo=tz)
+    )
+    return start, end
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def drill_list(
+    *,
+    user,
+    drill_type: str = "",
+    status: str = "",
+    result: str = "",
+    quarter: str = "",
+    participant: str | int | None = None,
+    search: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Drill]:
+    """Drills the user may see, filtered; `drill_type` is a type key, `participant` a user
+    id or "me", `quarter` like "2027-Q1" in the organisation's time zone."""
+    if not user.has_perm("drills.view_drill"):
+        return Drill.objects.none()
+    now = now or timezone.now()
+    qs = _with_result(
+        Drill.objects.select_related("drill_type", "report").prefetch_related("participants")
+    )
+    if drill_type:
+        qs = qs.filter(drill_type__key=drill_type)
+    if status == "overdue":
+        qs = qs.filter(status=Drill.Status.PLANNED, starts_at__lte=now - OVERDUE_AFTER)
+    elif status:
+        qs = qs.filter(status=status)
+    if result:
+        qs = qs.filter(report__status=DrillReport.Status.SUBMITTED, report__overall_result=result)
+    if quarter:
+        from drills.services.calendar import organisation_zone
+
+        bounds = quarter_bounds(quarter, organisation_zone())
+        qs = qs.filter(starts_at__gte=bounds[0], starts_at__lt=bounds[1]) if bounds else qs.none()
+    if participant:
+        participant_id = user.pk if participant == "me" else _int_or_none(participant)
+        qs = qs.filter(participants=participant_id) if participant_id else qs.none()
+    if search:
+        qs = qs.filter(
+            Q(title__icontains=search)
+            | Q(scenario__icontains=search)
+            | Q(drill_type__name__icontains=search)
+            | Q(participant_teams__icontains=search)
+        )
+    return qs.order_by("-starts_at", "-pk")
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def drill_detail(*, user, pk: int) -> Drill | None:
+    return drill_list(user=user).filter(pk=pk).first()
+
+
+def drill_counts_by_type(qs: QuerySet[Drill], *, now: datetime | None = None) -> list[dict]:
+    """Planned versus done (and cancelled, overdue) per drill type, in one query."""
+    now = now or timezone.now()
+    planned = Q(status=Drill.Status.PLANNED)
+    rows = (
+        qs.order_by()
+        .values("drill_type__key", "drill_type__name")
+        .annotate(
+            planned=Count("pk", filter=planned, distinct=True),
+            done=Count("pk", filter=Q(status=Drill.Status.DONE), distinct=True),
+            cancelled=Count("pk", filter=Q(status=Drill.Status.CANCELLED), distinct=True),
+            overdue=Count(
+                "pk", filter=planned & Q(starts_at__lte=now - OVERDUE_AFTER), distinct=True
+            ),
+        )
+        .order_by("drill_type__name")
+    )
+    return [
+        {
+            "key": row["drill_type__key"],
+            "name": row["drill_type__name"],
+            "planned": row["planned"],
+            "done": row["done"],
+            "cancelled": row["cancelled"],
+            "overdue": row["overdue"],
+        }
+        for row in rows
+    ]
+
+
+def drill_quarters(*, around: date, before: int = 4, after: int = 2) -> list[str]:
+    """Quarter choices for a filter: a few before and after the one holding `around`."""
+    index = around.year * 4 + (around.month - 1) // 3
+    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(index + after, index - before - 1, -1)]
+
+
+def participant_choices() -> QuerySet:
+    """People who can take part in a drill: active accounts holding a role."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+# --- Month view ----------------------------------------------------------------------------
+
+
+@dataclass
+class CalendarDay:
+    day: date
+    in_month: bool
+    is_today: bool
+    drills: list[Drill] = field(default_factory=list)
+
+
+def calendar_month(
+    *, user, year: int, month: int, tz: zoneinfo.ZoneInfo, now: datetime | None = None
+) -> list[list[CalendarDay]]:
+    """Weeks (Monday first) of the month's grid, each day with its drills in `tz`."""
+    now = now or timezone.now()
+    weeks = pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    today = now.astimezone(tz).date()
+    days = {
+        day: CalendarDay(day=day, in_month=day.month == month, is_today=day == today)
+        for week in weeks
+        for day in week
+    }
+    drills = (
+        drill_list(user=user)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .order_by("starts_at", "pk")
+    )
+    for drill in drills:
+        days[drill.starts_at.astimezone(tz).date()].drills.append(drill)
+    return [[days[day] for day in week] for week in weeks]
+
+
+# --- Schedules and feeds -------------------------------------------------------------------
+
+
+def schedule_list(*, user) -> QuerySet[DrillSchedule]:
+    if not user.has_perm("drills.view_drillschedule"):
+        return DrillSchedule.objects.none()
+    return DrillSchedule.objects.select_related("drill_type").order_by(
+        "drill_type__name", "cadence", "week_of_month", "pk"
+    )
+
+
+def calendar_token_list(*, user) -> QuerySet[CalendarFeedToken]:
+    """The user's own feed tokens, newest first (revoked ones too, marked as such)."""
+    return CalendarFeedToken.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def calendar_token_lookup(raw: str) -> CalendarFeedToken | None:
+    """The live token a feed URL carries, or None (unknown, revoked, owner gone or barred)."""
+    if not raw:
+        return None
+    token = (
+        CalendarFeedToken.objects.select_related("user")
+        .filter(token_hash=CalendarFeedToken.hash(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active or not token.user.has_perm("drills.view_drill"):
+        return None
+    return token
+
+
+def feed_drills(*, token: CalendarFeedToken, now: datetime | None = None) -> QuerySet[Drill]:
+    """A feed's drills: a year back and everything ahead, mine or all I may see."""
+    now = now or timezone.now()
+    qs = drill_list(user=token.user).filter(starts_at__gte=now - timedelta(days=365))
+    if token.scope == CalendarFeedToken.Scope.MINE:
+        qs = qs.filter(participants=token.user)
+    return qs.order_by("starts_at", "pk")
+
+
+# --- Dashboard -----------------------------------------------------------------------------
+
 
 def my_drills_panel(user):
-    """Dashboard: drills due and overdue for the user (filled in by the calendar work)."""
-    return None
+    """Dashboard: drills due in the next 14 days that the user is reminded of, and overdue ones.
+
+    Due: drills the user takes part in, and drills with nobody assigned for people in the
+    SRE role (they get those reminders). Overdue: the user's own; the SRE Lead sees all.
+    """
+    from bcp_portal.dashboard import Panel
+
+    if not user.has_perm("drills.view_drill"):
+        return None
+    now = timezone.now()
+    mine = Q(participants=user)
+    if roles.has_role(user, roles.SRE):
+        mine |= Q(participants__isnull=True)
+    base = Drill.objects.filter(status=Drill.Status.PLANNED).select_related("drill_type")
+    due = list(
+        base.filter(mine, starts_at__gt=now, starts_at__lte=now + DUE_SOON)
+        .distinct()
+        .order_by("starts_at", "pk")[:PANEL_ROWS]
+    )
+    overdue_qs = base.filter(starts_at__lte=now - OVERDUE_AFTER).exclude(
+        report__status=DrillReport.Status.SUBMITTED
+    )
+    if not roles.has_role(user, roles.SRE_LEAD):
+        overdue_qs = overdue_qs.filter(participants=user)
+    overdue_qs = overdue_qs.distinct()
+    # The latest first: they are the ones a report can still be written for from memory.
+    overdue = list(overdue_qs.order_by("-starts_at", "-pk")[:PANEL_ROWS])
+    overdue_count = len(overdue) if len(overdue) < PANEL_ROWS else overdue_qs.count()
+    return Panel(
+        "My drills",
+        "drills/dashboard_panel.html",
+        {
+            "due": due,
+            "overdue": overdue,
+            "overdue_count": overdue_count,
+            "overdue_mine_only": not roles.has_role(user, roles.SRE_LEAD),
+            "days": DUE_SOON.days,
+        },
+    )

@@ -42,26 +42,31 @@ def drill_type(db):
 
 def test_a_ci_pipeline_posts_a_complete_drill_result_in_one_call(client_for, sre, drill_type):
     service = ServiceFactory(rto_target_minutes=60, rpo_target_minutes=60)
-    response = client_for(sre).post("/api/v1/drill-reports", ci_result(service, sre),
-                                    content_type="application/json")
+    response = client_for(sre).post(
+        "/api/v1/drill-reports", ci_result(service, sre), content_type="application/json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "submitted"
     assert (body["rto_verdict"], body["rpo_verdict"]) == ("met", "met")
-    assert [s["description"] for s in body["steps"]] == ["Fetch the dump", "pg_restore",
-                                                         "Compare row counts"]
+    assert [s["description"] for s in body["steps"]] == [
+        "Fetch the dump",
+        "pg_restore",
+        "Compare row counts",
+    ]
     report = DrillReport.objects.get(pk=body["id"])
     assert report.drill.status == Drill.Status.DONE
     assert Action.objects.get(drill_report=report).owner == sre
 
 
-def test_an_incomplete_submission_stores_nothing_and_names_the_fields(
-    client_for, sre, drill_type
-):
-    body = ci_result(ServiceFactory(), sre, overall_result="", steps=[
-        {"description": "pg_restore", "duration_minutes": 35}])
-    response = client_for(sre).post("/api/v1/drill-reports", body,
-                                    content_type="application/json")
+def test_an_incomplete_submission_stores_nothing_and_names_the_fields(client_for, sre, drill_type):
+    body = ci_result(
+        ServiceFactory(),
+        sre,
+        overall_result="",
+        steps=[{"description": "pg_restore", "duration_minutes": 35}],
+    )
+    response = client_for(sre).post("/api/v1/drill-reports", body, content_type="application/json")
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "validation_error"
@@ -70,24 +75,31 @@ def test_an_incomplete_submission_stores_nothing_and_names_the_fields(
 
 
 def test_a_report_needs_a_drill_or_a_type_and_date(client_for, sre, drill_type):
-    response = client_for(sre).post("/api/v1/drill-reports", {"scenario": "x"},
-                                    content_type="application/json")
+    response = client_for(sre).post(
+        "/api/v1/drill-reports", {"scenario": "x"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert {"drill_type", "drill_date"} <= set(response.json()["error"]["fields"])
 
 
 def test_a_submitted_report_is_corrected_only_through_a_revision(client_for, sre, drill_type):
     client = client_for(sre)
-    body = client.post("/api/v1/drill-reports", ci_result(ServiceFactory(), sre),
-                       content_type="application/json").json()
+    body = client.post(
+        "/api/v1/drill-reports", ci_result(ServiceFactory(), sre), content_type="application/json"
+    ).json()
     url = f"/api/v1/drill-reports/{body['id']}"
     response = client.patch(url, {"summary": "changed"}, content_type="application/json")
     assert response.status_code == 400
     assert "locked" in response.json()["error"]["message"] + str(response.json()["error"])
-    assert client.post(f"{url}/revise", {"reason": "Typo in summary"},
-                       content_type="application/json").status_code == 200
-    response = client.patch(url, {"summary": "changed", "submit": True},
-                            content_type="application/json")
+    assert (
+        client.post(
+            f"{url}/revise", {"reason": "Typo in summary"}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    response = client.patch(
+        url, {"summary": "changed", "submit": True}, content_type="application/json"
+    )
     assert response.status_code == 200
     assert (response.json()["revision"], response.json()["status"]) == (2, "submitted")
 
@@ -95,8 +107,9 @@ def test_a_submitted_report_is_corrected_only_through_a_revision(client_for, sre
 def test_an_auditor_reads_reports_but_cannot_post_one(client_for, auditor, sre, drill_type):
     client = client_for(auditor)
     assert client.get("/api/v1/drill-reports").status_code == 200
-    response = client.post("/api/v1/drill-reports", ci_result(ServiceFactory(), sre),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/drill-reports", ci_result(ServiceFactory(), sre), content_type="application/json"
+    )
     assert response.status_code == 403
 
 
@@ -104,8 +117,7 @@ def test_a_planned_drill_gets_its_report_by_id(client_for, sre, drill_type):
     drill = ReportDrillFactory(drill_type=drill_type)
     body = ci_result(ServiceFactory(), sre, drill=drill.pk, submit=False)
     del body["drill_type"]
-    response = client_for(sre).post("/api/v1/drill-reports", body,
-                                    content_type="application/json")
+    response = client_for(sre).post("/api/v1/drill-reports", body, content_type="application/json")
     assert response.status_code == 201
     assert response.json()["drill"] == drill.pk and response.json()["status"] == "draft"
 
