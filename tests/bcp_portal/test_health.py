@@ -1,0 +1,88 @@
+"""`/healthz`: database and broker status, for load balancers and monitors.
+
+The failure cases run the portal in a subprocess whose environment points at a closed
+port: settings are read once at start-up, so this is the only honest way to see what a
+real process answers when its database or broker is gone.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PROBE = """
+import json, django
+django.setup()
+from django.test import Client
+response = Client().get("/healthz")
+print(json.dumps({"status": response.status_code, "body": response.json()}))
+"""
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthz_in_subprocess(**env: str) -> tuple[int, dict]:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "MIGRATE_DATABASE_URL", "CELERY_BROKER_URL")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=settings.BASE_DIR,
+        env={**base, "DJANGO_SETTINGS_MODULE": "bcp_portal.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    return answer["status"], answer["body"]
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    # Not the project's db.sqlite3: a probe must leave nothing behind.
+    return f"sqlite:///{tmp_path / 'health.sqlite3'}"
+
+
+@pytest.mark.django_db
+def test_it_answers_200_to_an_anonymous_monitor_when_the_database_is_ok(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["database"] == "ok"
+    # Status words only: nothing a monitor without a login should not see.
+    assert set(body) == {"database", "broker", "status"}
+
+
+def test_it_reports_the_broker_as_eager_on_the_default_configuration(sqlite_url):
+    status, body = healthz_in_subprocess(DATABASE_URL=sqlite_url)
+    assert status == 200
+    assert body == {"database": "ok", "broker": "eager", "status": "ok"}
+
+
+def test_it_answers_503_when_the_database_is_unreachable():
+    status, body = healthz_in_subprocess(
+        DATABASE_URL=f"postgres://x@127.0.0.1:{closed_port()}/none"
+    )
+    assert status == 503
+    assert body["database"] == "unreachable"
+    assert body["status"] == "down"
+
+
+def test_it_reports_an_unreachable_broker_but_stays_up(sqlite_url):
+    status, body = healthz_in_subprocess(
+        DATABASE_URL=sqlite_url, CELERY_BROKER_URL=f"redis://127.0.0.1:{closed_port()}/0"
+    )
+    assert status == 200
+    assert body == {"database": "ok", "broker": "unreachable", "status": "degraded"}
