@@ -43,9 +43,13 @@ def pass_rate_chart(rows: Sequence[tuple[str, int, int]]) -> str:
     colours = [PASS_COLOUR if rate >= 80 else FAIL_COLOUR for rate in rates]
     axes.barh(labels, rates, color=colours)
     for index, (_, passed, total) in enumerate(rows):
-        axes.text(
-            min(rates[index] + 1, 88), index, f"{passed}/{total} passed", va="center", fontsize=9
-        )
+        label = f"{passed}/{total} passed" if total else "no reports"
+        if rates[index] >= 50:  # inside the bar, in white, so it never runs off the axis
+            axes.text(
+                rates[index] - 1, index, label, va="center", ha="right", fontsize=9, color="white"
+            )
+        else:
+            axes.text(rates[index] + 1, index, label, va="center", fontsize=9)
     axes.set_xlim(0, 100)
     axes.set_xlabel("Pass rate, last 12 months (%)")
     axes.invert_yaxis()
@@ -74,6 +78,6 @@ def planned_done_chart(rows: Sequence[tuple[str, int, int]]) -> str:
     )
     axes.set_xticks(list(positions), [r[0] for r in rows])
     axes.set_ylabel("Drills")
-    axes.legend(frameon=False)
+    axes.legend(frameon=False, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0))
     axes.spines[["top", "right"]].set_visible(False)
     return _to_data_url(figure)
