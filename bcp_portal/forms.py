@@ -87,3 +87,25 @@ class ContactForm(PortalFormMixin, forms.ModelForm):
             "is_active",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+def submit_form(request, form: forms.Form, save, *, success):
+    """The create/edit pattern of every page, in one place.
+
+    On a valid POST, `save(cleaned_data)` (a service call) runs; a ValidationError it raises
+    is shown on the form, field by field, with everything typed kept; otherwise the user is
+    sent to the saved object with `success(obj)` as the message. Returns None when the page
+    should be rendered (GET, invalid input, refused by the service).
+    """
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        obj = save(form.cleaned_data)
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+    messages.success(request, success(obj))
+    return redirect(obj)

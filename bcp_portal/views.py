@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from bcp_portal import selectors, services
 from bcp_portal.dashboard import panels_for
-from bcp_portal.forms import ContactForm, ProfileForm, apply_validation_error
+from bcp_portal.forms import ContactForm, ProfileForm, apply_validation_error, submit_form
 from bcp_portal.models import Contact, TaskProgress
 from bcp_portal.roles import permission_required
 
@@ -114,14 +114,14 @@ def contact_detail(request, pk: int):
 @permission_required("bcp_portal.add_contact")
 def contact_create(request):
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"“{contact}” added to the directory.")
-            return redirect(contact)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.contact_create(actor=request.user, **data),
+        success=lambda contact: f"“{contact}” added to the directory.",
+    )
+    if saved:
+        return saved
     return render(request, "contacts/form.html", {"form": form, "contact": None})
 
 
@@ -130,14 +130,14 @@ def contact_create(request):
 def contact_edit(request, pk: int):
     contact = get_object_or_404(Contact, pk=pk)
     form = ContactForm(request.POST or None, instance=Contact.objects.get(pk=pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"“{contact}” saved.")
-            return redirect(contact)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.contact_update(actor=request.user, contact=contact, **data),
+        success=lambda contact: f"“{contact}” saved.",
+    )
+    if saved:
+        return saved
     return render(request, "contacts/form.html", {"form": form, "contact": contact})
 
 

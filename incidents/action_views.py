@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from bcp_portal.forms import apply_validation_error
+from bcp_portal.forms import submit_form
 from bcp_portal.roles import permission_required
 from incidents import selectors, services
 from incidents.forms import ActionForm
@@ -122,14 +122,14 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the action's owner or a manager may edit it.")
     # The form validates its own copy, so a rejected form never half-changes `action`.
     form = ActionForm(request.POST or None, instance=Action.objects.get(pk=pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_update(actor=request.user, action=action, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"“{action}” saved.")
-            return redirect(action)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.action_update(actor=request.user, action=action, **data),
+        success=lambda action: f"“{action}” saved.",
+    )
+    if saved:
+        return saved
     return render(request, "incidents/action_form.html", {"form": form, "action": action})
 
 

@@ -1,12 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from bcp_portal.forms import apply_validation_error
+from bcp_portal.forms import submit_form
 from bcp_portal.pdf import pdf_response
 from bcp_portal.reports import build_report, start_report
 from bcp_portal.roles import permission_required
@@ -64,14 +63,14 @@ def service_create(request):
     profile = organisation_profile()
     objectives = {name: getattr(profile, name) for name in OBJECTIVE_FIELDS}
     form = ServiceForm(request.POST or None, objectives=objectives)
-    if request.method == "POST" and form.is_valid():
-        try:
-            service = services.service_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"“{service}” added to the catalogue.")
-            return redirect(service)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.service_create(actor=request.user, **data),
+        success=lambda service: f"“{service}” added to the catalogue.",
+    )
+    if saved:
+        return saved
     return render(request, "incidents/service_form.html", {"form": form, "service": None})
 
 
@@ -80,14 +79,14 @@ def service_create(request):
 def service_edit(request, pk: int):
     service = get_object_or_404(Service, pk=pk)
     form = ServiceForm(request.POST or None, instance=Service.objects.get(pk=pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_update(actor=request.user, service=service, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"“{service}” saved.")
-            return redirect(service)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.service_update(actor=request.user, service=service, **data),
+        success=lambda service: f"“{service}” saved.",
+    )
+    if saved:
+        return saved
     return render(request, "incidents/service_form.html", {"form": form, "service": service})
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bcp_portal.forms import apply_validation_error
+from bcp_portal.forms import apply_validation_error, submit_form
 from bcp_portal.roles import permission_required
 from drills import selectors
 from drills.calendar_forms import CalendarFeedForm, DrillForm, DrillScheduleForm
@@ -206,14 +206,16 @@ def drill_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(drill)
     # The form works on its own copy, so a rejected post leaves `drill` as stored.
     form = DrillForm(request.POST or None, instance=Drill.objects.get(pk=pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.drill_update(actor=request.user, drill=drill, **_drill_form_fields(form))
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"“{drill.title}” saved.")
-            return redirect(drill)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.drill_update(
+            actor=request.user, drill=drill, **_drill_form_fields(form)
+        ),
+        success=lambda drill: f"“{drill.title}” saved.",
+    )
+    if saved:
+        return saved
     return render(request, "drills/drill_form.html", {"form": form, "drill": drill})
 
 
