@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -38,16 +37,12 @@ class Row:
 
 
 def source_link(action: Action) -> SourceLink:
-    """The action's source, linked when its page exists (drill report pages land later)."""
+    """The action's source, with a link to it."""
     report = action.drill_report
     if report is None:
         return SourceLink("—", "")
     label = f"Drill report {report.document_id}: {report.drill.title}"
-    try:
-        url = report.get_absolute_url()
-    except NoReverseMatch:
-        url = ""
-    return SourceLink(label, url)
+    return SourceLink(label, report.get_absolute_url())
 
 
 def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:

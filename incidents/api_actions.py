@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.urls import NoReverseMatch
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -83,10 +82,7 @@ class ActionSerializer(serializers.ModelSerializer):
         report = action.drill_report
         if report is None:
             return None
-        try:
-            url = report.get_absolute_url()
-        except NoReverseMatch:  # the drill report page has not landed yet
-            url = ""
+        url = report.get_absolute_url()
         return {
             "type": "drill_report",
             "id": report.pk,

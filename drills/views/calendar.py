@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -119,21 +119,16 @@ def drill_list(request: HttpRequest) -> HttpResponse:
 
 
 def _report_links(request: HttpRequest, drill: Drill) -> dict:
-    """Links to the drill's report pages, if those pages exist yet (they land separately)."""
+    """The drill's report, or the way to file one for those who may."""
     try:
         report = drill.report
     except DrillReport.DoesNotExist:
         report = None
     links = {"report": report, "report_url": "", "file_report_url": ""}
-    try:
-        if report is not None:
-            links["report_url"] = reverse("drills:report-detail", args=[report.pk])
-        elif drill.status == Drill.Status.PLANNED and request.user.has_perm(
-            "drills.add_drillreport"
-        ):
-            links["file_report_url"] = reverse("drills:report-new", kwargs={"drill_pk": drill.pk})
-    except NoReverseMatch:
-        pass
+    if report is not None:
+        links["report_url"] = report.get_absolute_url()
+    elif drill.status == Drill.Status.PLANNED and request.user.has_perm("drills.add_drillreport"):
+        links["file_report_url"] = reverse("drills:report-new", kwargs={"drill_pk": drill.pk})
     return links
 
 
