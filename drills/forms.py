@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from bcp_portal.forms import PortalFormMixin
 from drills.models import DrillIssue, DrillReport, DrillType, Result
+from drills.services.reports import REPORT_FIELDS
 from incidents.models import Action, Service
 
 RESULT_CHOICES = [("", "—"), *Result.choices]
@@ -66,19 +67,7 @@ class DrillReportForm(PortalFormMixin, forms.ModelForm):
 
     class Meta:
         model = DrillReport
-        fields = [
-            "drill_date",
-            "scenario",
-            "services",
-            "participants",
-            "other_participants",
-            "planned_duration_minutes",
-            "actual_duration_minutes",
-            "rto_actual_minutes",
-            "rpo_actual_minutes",
-            "overall_result",
-            "summary",
-        ]
+        fields = ["services", "participants", *REPORT_FIELDS]
         labels = {
             "planned_duration_minutes": "Planned duration (minutes)",
             "actual_duration_minutes": "Actual duration (minutes)",

@@ -7,7 +7,7 @@ from rest_framework import serializers, viewsets
 
 from incidents import selectors, services
 from incidents.models import Service
-from incidents.services import OBJECTIVE_FIELDS
+from incidents.services import EDITABLE_FIELDS, OBJECTIVE_FIELDS
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -18,28 +18,7 @@ class ServiceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Service
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "description",
-            "owner_team",
-            "business_impact",
-            "recovery_priority",
-            "region",
-            "data_category",
-            "backup_frequency",
-            "provided_service",
-            "fallback",
-            "expected_recovery_minutes",
-            "rto_target_minutes",
-            "rto_max_minutes",
-            "rpo_target_minutes",
-            "rpo_max_minutes",
-            "is_active",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *EDITABLE_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["id", "created_at", "updated_at"]
 
     def to_internal_value(self, data):

@@ -3,30 +3,13 @@ from django.contrib.auth import get_user_model
 
 from bcp_portal.forms import PortalFormMixin
 from incidents.models import Action, Service
+from incidents.services import EDITABLE_FIELDS
 
 
 class ServiceForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = Service
-        fields = [
-            "name",
-            "kind",
-            "description",
-            "owner_team",
-            "business_impact",
-            "recovery_priority",
-            "region",
-            "data_category",
-            "backup_frequency",
-            "provided_service",
-            "fallback",
-            "expected_recovery_minutes",
-            "rto_target_minutes",
-            "rto_max_minutes",
-            "rpo_target_minutes",
-            "rpo_max_minutes",
-            "is_active",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, objectives=None, **kwargs):

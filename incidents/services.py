@@ -17,6 +17,26 @@ from compliance.selectors import organisation_profile
 from drills.models import DrillReport
 from incidents.models import Action, Service
 
+# What a person may set on a catalogue entry: the form and the API both offer exactly these.
+EDITABLE_FIELDS = (
+    "name",
+    "kind",
+    "description",
+    "owner_team",
+    "business_impact",
+    "recovery_priority",
+    "region",
+    "data_category",
+    "backup_frequency",
+    "provided_service",
+    "fallback",
+    "expected_recovery_minutes",
+    "rto_target_minutes",
+    "rto_max_minutes",
+    "rpo_target_minutes",
+    "rpo_max_minutes",
+    "is_active",
+)
 OBJECTIVE_FIELDS = (
     "rto_target_minutes",
     "rto_max_minutes",
