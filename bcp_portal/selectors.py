@@ -24,11 +24,11 @@ def contact_list(
 
 
 def outbox_panel(user):
-    """Staff see undelivered and failed notifications: a failure is never silent."""
+    """Staff who may read the outbox see undelivered and failed notifications."""
     from bcp_portal.dashboard import Panel
     from bcp_portal.models import OutboxMessage
 
-    if not user.is_staff:
+    if not (user.is_staff and user.has_perm("bcp_portal.view_outboxmessage")):
         return None
     counts = {
         status: OutboxMessage.objects.filter(status=status).count()

@@ -60,11 +60,16 @@ class DrillReportAdmin(SimpleHistoryAdmin):
     search_fields = ["scenario", "summary", "drill__title"]
     inlines = [RecoveryStepInline, DrillIssueInline]
 
+    # Reports are filed, submitted and revised in the portal, where completeness is checked
+    # and revisions are recorded: the admin only shows them.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        # Submitted reports change only through a new revision in the portal.
-        if obj is not None and obj.is_locked:
-            return False
-        return super().has_change_permission(request, obj)
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CalendarFeedToken)

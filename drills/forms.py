@@ -7,6 +7,7 @@ until the report is saved.
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from bcp_portal.forms import PortalFormMixin
 from drills.models import DrillIssue, DrillReport, DrillType, Result
@@ -83,6 +84,13 @@ class DrillReportForm(PortalFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = people()
+        if self.instance.pk:
+            # A service retired since the drill stays on its report.
+            self.fields["services"].queryset = (
+                Service.objects.filter(Q(is_active=True) | Q(drill_reports=self.instance))
+                .distinct()
+                .order_by("name")
+            )
         self.fields["services"].widget.attrs["class"] = "form-check-input"
 
 

@@ -154,6 +154,15 @@ class DrillReportSerializer(serializers.ModelSerializer):
                 missing["drill_date"] = "An unplanned drill needs its drill_date."
             if missing:
                 raise serializers.ValidationError(missing)
+        drill = attrs.get("drill")
+        if self.instance is None and drill is not None and hasattr(drill, "report"):
+            existing = drill.report
+            raise serializers.ValidationError(
+                {
+                    "drill": f"This drill already has report {existing.document_id} "
+                    f"(id {existing.pk}); change it with PATCH /api/v1/drill-reports/{existing.pk}."
+                }
+            )
         if self.instance is not None and "drill" in attrs and attrs["drill"] != self.instance.drill:
             raise serializers.ValidationError({"drill": "A report cannot move to another drill."})
         return attrs

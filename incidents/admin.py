@@ -28,3 +28,9 @@ class ActionAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "description"]
     autocomplete_fields = ["owner"]
     date_hierarchy = "due_date"
+    # Status moves only through action_transition (the portal's buttons); the source is
+    # fixed when the action is created.
+    readonly_fields = ["status", "completed_at", "drill_report"]
+
+    def has_add_permission(self, request):
+        return False

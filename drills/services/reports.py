@@ -123,13 +123,15 @@ def drill_report_save(*, actor, report: DrillReport, data: ReportData) -> DrillR
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
     _require_editable(report)
     changed = apply_changes(report, {k: v for k, v in data.fields.items() if k in REPORT_FIELDS})
-    if data.services is not None:
+    current = set(report.services.values_list("pk", flat=True))
+    if data.services is not None and {s.pk for s in data.services} != current:
         report.services.set(data.services)
-        changed.append("services")
-    targets = _strictest_targets(report.services.all())
-    changed += apply_changes(
-        report, {"rto_target_minutes": targets[0], "rpo_target_minutes": targets[1]}
-    )
+        # Targets are a snapshot: they follow the services chosen, not later edits to
+        # those services' own targets.
+        targets = _strictest_targets(data.services)
+        changed += apply_changes(
+            report, {"rto_target_minutes": targets[0], "rpo_target_minutes": targets[1]}
+        )
     if changed:
         save_audited(report, actor=actor)
     if data.participants is not None:
@@ -191,19 +193,39 @@ def _save_child(obj, actor, position: int) -> None:
 def _sync_actions(actor, report: DrillReport, rows: list[dict]) -> None:
     from incidents.services import action_create, action_transition, action_update
 
-    existing = {a.pk: a for a in report.actions.all()}
+    existing = {a.pk: a for a in report.actions.select_related("owner")}
     keep = set()
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         values = {name: row.get(name) for name in ACTION_FIELDS if name in row}
         action = existing.get(row.get("id")) if row.get("id") else None
         if action is None:
             action = action_create(actor=actor, drill_report=report, **values)
-        else:
-            action_update(actor=actor, action=action, **values)
+        elif any(getattr(action, name) != value for name, value in values.items()):
+            # Only a real change goes through: an unchanged action owned by someone else
+            # must not stop the rest of the report from being saved.
+            _on_action(
+                action, number, lambda a=action, v=values: action_update(actor=actor, action=a, **v)
+            )
         keep.add(action.pk)
     for pk, action in existing.items():
-        if pk not in keep and action.status != Action.Status.CANCELLED:
-            action_transition(actor=actor, action=action, status=Action.Status.CANCELLED)
+        if pk not in keep and action.status in Action.OPEN_STATUSES:
+            _on_action(
+                action,
+                None,
+                lambda a=action: action_transition(
+                    actor=actor, action=a, status=Action.Status.CANCELLED
+                ),
+            )
+
+
+def _on_action(action: Action, number: int | None, change) -> None:
+    """Run a change to one action; a refusal becomes an error on the actions section."""
+    try:
+        change()
+    except (PermissionDenied, ValidationError) as exc:
+        which = f"Action {number} (“{action.title}”)" if number else f"Action “{action.title}”"
+        reason = " ".join(getattr(exc, "messages", None) or [str(exc)])
+        raise ValidationError({"actions": [f"{which}: {reason}"]}) from exc
 
 
 def drill_report_problems(report: DrillReport) -> dict[str, list[str]]:
@@ -215,6 +237,8 @@ def drill_report_problems(report: DrillReport) -> dict[str, list[str]]:
 
     if not report.drill_date:
         need("drill_date", "Give the date the drill took place.")
+    elif report.drill_date > timezone.localdate():
+        need("drill_date", "The drill date is in the future: report a drill once it has run.")
     if not report.scenario.strip():
         need("scenario", "Describe the scenario that was exercised.")
     if not report.services.exists():

@@ -65,6 +65,9 @@ def report_new(request, drill_pk: int | None = None):
     """Start the report of a planned drill, or of a drill that was not planned."""
     if drill_pk is not None:
         drill = get_object_or_404(Drill.objects.select_related("drill_type"), pk=drill_pk)
+        if drill.status == Drill.Status.CANCELLED:
+            messages.error(request, "This drill was cancelled; it takes no report.")
+            return redirect(drill)
         existing = DrillReport.objects.filter(drill=drill).first()
         if existing is not None:
             return redirect(

@@ -55,6 +55,11 @@
     if (!sibling) return;
     if (direction < 0) sibling.before(row); else sibling.after(row);
     renumber(section);
+    const again = row.querySelector("[data-formset-action=" + (direction < 0 ? "up" : "down") + "]");
+    if (again) again.focus();
+    const status = section.querySelector("[data-formset-status]");
+    const number = row.querySelector("[data-row-number]");
+    if (status && number) status.textContent = "Moved to position " + number.textContent + ".";
   }
 
   document.addEventListener("click", function (event) {
@@ -115,7 +120,19 @@
         toggleRemove(row.closest("[data-formset]"), row, button);
       }
     });
-    document.querySelectorAll("[data-formset]").forEach(renumber);
+    // A page sent back with errors lists rows in the order they were posted; put them back
+    // in the order the person had arranged (their ORDER values) before renumbering.
+    document.querySelectorAll("[data-formset]").forEach(function (section) {
+      const body = section.querySelector("[data-formset-body]");
+      const keyed = rows(section).map(function (row, index) {
+        const order = row.querySelector("input[data-order]");
+        const value = order && order.value !== "" ? parseInt(order.value, 10) : NaN;
+        return { row: row, key: isNaN(value) ? 100000 + index : value };
+      });
+      keyed.sort(function (a, b) { return a.key - b.key; });
+      keyed.forEach(function (item) { body.appendChild(item.row); });
+      renumber(section);
+    });
     updateTargets();
   });
 })();

@@ -133,3 +133,19 @@ def test_the_list_query_count_does_not_grow_with_reports(
     with django_assert_num_queries(11):
         response = client.get("/api/v1/drill-reports")
     assert response.status_code == 200 and len(response.json()["results"]) == rows
+
+
+def test_posting_a_second_report_for_a_drill_is_refused_and_points_at_the_first(
+    client_for, sre, drill_type
+):
+    drill = ReportDrillFactory(drill_type=drill_type)
+    body = ci_result(ServiceFactory(), sre, drill=drill.pk, submit=False)
+    del body["drill_type"]
+    client = client_for(sre)
+    first = client.post("/api/v1/drill-reports", body, content_type="application/json").json()
+    response = client.post(
+        "/api/v1/drill-reports", {**body, "steps": []}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert f"/api/v1/drill-reports/{first['id']}" in response.json()["error"]["fields"]["drill"][0]
+    assert DrillReport.objects.get().steps.count() == 3

@@ -232,3 +232,32 @@ def test_the_summary_shows_the_pass_rate_chart_on_the_page_and_in_the_pdf(client
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "Database recovery" in text and "67 %" in text
     assert any("/XObject" in str(p.get("/Resources", {})) for p in reader.pages)
+
+
+def test_the_admin_shows_reports_but_does_not_change_them(client_for, srelead, report):
+    srelead.is_staff = True
+    srelead.save()
+    client = client_for(srelead)
+    url = f"/admin/drills/drillreport/{report.pk}/change/"
+    assert client.get(url).status_code == 200
+    client.post(url, {"status": "submitted"})
+    report.refresh_from_db()
+    assert report.status == DrillReport.Status.DRAFT
+
+
+def test_an_action_row_error_is_shown_next_to_the_field(client_for, sre, report):
+    data = report_post(
+        ServiceFactory(),
+        steps=[],
+        extra={
+            **management("actions", 1),
+            "actions-0-title": "Fix it",
+            "actions-0-due_date": "2026-02-31",
+            "actions-0-priority": "high",
+            "save": "1",
+        },
+    )
+    page = client_for(sre).post(f"/drills/reports/{report.pk}/edit/", data).content.decode()
+    assert "Enter a valid date." in page
+    assert "Please correct the rows marked below" in page
+    assert 'value="Fix it"' in page

@@ -214,3 +214,84 @@ def test_a_step_that_ends_before_it_starts_is_refused(sre, drill):
             ),
         )
     assert exc.value.message_dict["steps"] == ["Step 1: The step cannot end before it started."]
+
+
+def test_an_unchanged_action_owned_by_someone_else_does_not_block_saving(sre, srelead, drill):
+    report = drill_report_start(actor=sre, drill=drill)
+    report = drill_report_save(
+        actor=sre,
+        report=report,
+        data=ReportData(
+            actions=[{"title": "Lead's action", "owner": srelead, "due_date": dt.date(2027, 1, 5)}]
+        ),
+    )
+    action = report.actions.get()
+    rows = [
+        {
+            "id": action.pk,
+            "title": "Lead's action",
+            "owner": srelead,
+            "due_date": dt.date(2027, 1, 5),
+            "priority": action.priority,
+        }
+    ]
+    report = drill_report_save(
+        actor=sre, report=report, data=ReportData(fields={"summary": "Edited"}, actions=rows)
+    )
+    assert report.summary == "Edited"
+
+
+def test_changing_someone_elses_action_from_a_report_is_an_error_on_the_actions(
+    sre, srelead, drill
+):
+    report = drill_report_start(actor=sre, drill=drill)
+    report = drill_report_save(
+        actor=sre,
+        report=report,
+        data=ReportData(
+            actions=[{"title": "Lead's action", "owner": srelead, "due_date": dt.date(2027, 1, 5)}]
+        ),
+    )
+    action = report.actions.get()
+    with pytest.raises(ValidationError) as exc:
+        drill_report_save(
+            actor=sre,
+            report=report,
+            data=ReportData(
+                actions=[
+                    {
+                        "id": action.pk,
+                        "title": "Renamed",
+                        "owner": srelead,
+                        "due_date": dt.date(2027, 1, 5),
+                    }
+                ]
+            ),
+        )
+    assert exc.value.message_dict["actions"][0].startswith("Action 1 (“Lead's action”)")
+
+
+def test_a_retired_service_and_the_targets_survive_a_revision(sre, drill):
+    retired = ServiceFactory(rto_target_minutes=60)
+    report = drill_report_start(actor=sre, drill=drill)
+    report = drill_report_save(actor=sre, report=report, data=complete_data(sre, [retired]))
+    drill_report_submit(actor=sre, report=report)
+    retired.is_active = False
+    retired.rto_target_minutes = 30
+    retired.save()
+    report = drill_report_revise(actor=sre, report=report, reason="Typo")
+    from drills.forms import DrillReportForm
+
+    assert retired in DrillReportForm(instance=report).fields["services"].queryset
+    report = drill_report_save(
+        actor=sre, report=report, data=ReportData(services=[retired], fields={"summary": "Fixed"})
+    )
+    assert report.rto_target_minutes == 60
+
+
+def test_a_report_dated_in_the_future_cannot_be_submitted(sre, drill):
+    report = drill_report_start(actor=sre, drill=drill)
+    data = complete_data(sre, [ServiceFactory()])
+    data.fields["drill_date"] = dt.date.today() + dt.timedelta(days=30)
+    report = drill_report_save(actor=sre, report=report, data=data)
+    assert "drill_date" in drill_report_problems(report)
