@@ -1,6 +1,7 @@
 import uuid
 import zoneinfo
 
+from django.db import DatabaseError
 from django.utils import timezone
 
 from bcp_portal.audit import Source, audit_context
@@ -31,9 +32,13 @@ class UserTimezoneMiddleware:
     def __call__(self, request):
         tz_name = None
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            profile = getattr(user, "profile", None)
-            tz_name = profile.time_zone if profile else None
+        try:
+            if user is not None and user.is_authenticated:
+                profile = getattr(user, "profile", None)
+                tz_name = profile.time_zone if profile else None
+        except DatabaseError:
+            # The database is down: let the view answer (/healthz says 503), in UTC.
+            tz_name = None
         if tz_name:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(tz_name))

@@ -84,7 +84,8 @@ def require_role(user, *roles: str) -> None:
 
 def require_perm(user, perm: str) -> None:
     if not (user.is_authenticated and user.has_perm(perm)):
-        raise PermissionDenied(f"You do not have the permission “{perm}”.")
+        action = perm.split(".", 1)[-1].replace("_", " ")
+        raise PermissionDenied(f"Your roles do not allow this (it needs permission to {action}).")
 
 
 def role_required(*roles: str) -> Callable:

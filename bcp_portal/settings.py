@@ -16,7 +16,7 @@ import xstatic.pkg.bootstrap
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+if (BASE_DIR / ".env").exists() and env.bool("READ_DOT_ENV", default=True):
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=True)

@@ -26,6 +26,8 @@ CI_DIR="$ROOT/var/ci"
 STARTED_AT=$SECONDS
 # This script decides where each pytest run points; nothing leaks in from the caller.
 unset DATABASE_URL MIGRATE_DATABASE_URL CELERY_BROKER_URL
+# A developer's .env must not fill those back in (settings read it otherwise).
+export READ_DOT_ENV=false
 
 PRIVATE_PG_DIR=""
 PRIVATE_PG_BIN=""

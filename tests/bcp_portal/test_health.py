@@ -18,7 +18,11 @@ PROBE = """
 import json, django
 django.setup()
 from django.test import Client
-response = Client().get("/healthz")
+import os
+client = Client()
+if os.environ.get("PROBE_SESSION_COOKIE"):
+    client.cookies["sessionid"] = os.environ["PROBE_SESSION_COOKIE"]
+response = client.get("/healthz")
 print(json.dumps({"status": response.status_code, "body": response.json()}))
 """
 
@@ -86,3 +90,35 @@ def test_it_reports_an_unreachable_broker_but_stays_up(sqlite_url):
     )
     assert status == 200
     assert body == {"database": "ok", "broker": "unreachable", "status": "degraded"}
+
+
+def test_a_monitor_sending_a_session_cookie_still_gets_503_when_the_database_is_down():
+    status, body = healthz_in_subprocess(
+        DATABASE_URL=f"postgres://nobody@127.0.0.1:{closed_port()}/none",
+        PROBE_SESSION_COOKIE="a-session-from-an-earlier-login",
+    )
+    assert (status, body["database"]) == (503, "unreachable")
+
+
+WSGI_PROBE = "import bcp_portal.wsgi"
+
+
+@pytest.mark.parametrize("key", ["", "short"])
+def test_a_wsgi_server_refuses_to_start_without_a_strong_secret_key(tmp_path, key):
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "-c", WSGI_PROBE],
+        cwd=settings.BASE_DIR,
+        env={
+            **env,
+            "DEBUG": "false",
+            "SECRET_KEY": key,
+            "ALLOWED_HOSTS": "portal.example.org",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'w.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "bcp_portal.E00" in result.stderr

@@ -101,7 +101,8 @@ def pages_that_fail(username: str) -> list[str]:
                     linked.setdefault(link, url)
     for url, source in linked.items():
         status = client.get(url).status_code
-        if status >= 500 or status == 404:
+        # A link someone is shown must work for them: no 5xx, no 404, no 403.
+        if status >= 500 or status in (403, 404):
             problems.append(f"{url} (linked from {source}): {status}")
     return problems
 
