@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
 from incidents.models import Action
@@ -55,36 +56,72 @@ def _label(model, name: str) -> str:
     try:
         return str(model._meta.get_field(name).verbose_name)
     except Exception:  # m2m history fields and removed fields keep their raw name
-        return name
+        return name.replace("_", " ")
 
 
-def _changes_of(history_qs, describe) -> list[Change]:
+def _name_of(obj) -> str:
+    full_name = getattr(obj, "get_full_name", None)
+    return (full_name() or obj.get_username()) if full_name else str(obj)
+
+
+class _Display:
+    """Turns stored values into what a reader recognises: names, not ids; local times."""
+
+    def __init__(self):
+        self._cache: dict = {}
+
+    def _names(self, model, ids) -> list[str]:
+        missing = [i for i in ids if (model, i) not in self._cache]
+        if missing:
+            for obj in model._default_manager.filter(pk__in=missing):
+                self._cache[(model, obj.pk)] = _name_of(obj)
+        return [self._cache.get((model, i), f"#{i} (removed)") for i in ids]
+
+    def __call__(self, model, name: str, value) -> str:
+        if value is None or value == "" or value == []:
+            return "—"
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # a field the model no longer has: show what was stored
+            field = None
+        if field is not None and field.many_to_many:
+            key = field.m2m_reverse_field_name()
+            ids = [row.get(key) if isinstance(row, dict) else row for row in value]
+            return ", ".join(sorted(self._names(field.related_model, ids))) or "—"
+        if field is not None and field.is_relation:
+            return self._names(field.related_model, [value])[0]
+        if isinstance(value, dt.datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
+        if field is not None and field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        return str(value)[:200]
+
+
+def _changes_of(history_qs, describe, display: _Display) -> list[Change]:
     records = list(history_qs.select_related("history_user").order_by("history_date", "history_id"))
     result = []
     previous_by_id: dict = {}
     for record in records:
         before = previous_by_id.get(record.id)
+        previous_by_id[record.id] = record
+        model = record.instance_type
         diffs: list[tuple[str, str, str]] = []
         if before is not None and record.history_type == "~":
             delta = record.diff_against(before, excluded_fields=["updated_at"])
             for change in delta.changes:
                 diffs.append(
                     (
-                        _label(record.instance_type, change.field),
-                        _show(change.old),
-                        _show(change.new),
+                        _label(model, change.field),
+                        display(model, change.field, change.old),
+                        display(model, change.field, change.new),
                     )
                 )
             if not diffs and not record.history_change_reason:
-                previous_by_id[record.id] = record
                 continue
-        previous_by_id[record.id] = record
         result.append(
             Change(
                 when=record.history_date,
-                who=str(record.history_user.get_full_name() or record.history_user)
-                if record.history_user
-                else "system",
+                who=_name_of(record.history_user) if record.history_user else "system",
                 source=record.history_source,
                 what=describe(record),
                 kind={"+": "added", "~": "changed", "-": "removed"}[record.history_type],
@@ -95,26 +132,24 @@ def _changes_of(history_qs, describe) -> list[Change]:
     return result
 
 
-def _show(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value) or "—"
-    return str(value)[:200]
-
-
 def report_history(report: DrillReport) -> list[Change]:
     """Who changed what on the report and its steps, issues and actions, newest first."""
-    changes = _changes_of(DrillReport.history.filter(id=report.pk), lambda r: "Report")
+    display = _Display()
+    changes = _changes_of(DrillReport.history.filter(id=report.pk), lambda r: "Report", display)
     changes += _changes_of(
         RecoveryStep.history.filter(report_id=report.pk),
         lambda r: f"Step {r.order}: {r.description[:50]}",
+        display,
     )
     changes += _changes_of(
-        DrillIssue.history.filter(report_id=report.pk), lambda r: f"Issue: {r.description[:50]}"
+        DrillIssue.history.filter(report_id=report.pk),
+        lambda r: f"Issue: {r.description[:50]}",
+        display,
     )
     changes += _changes_of(
-        Action.history.filter(drill_report_id=report.pk), lambda r: f"Action: {r.title[:50]}"
+        Action.history.filter(drill_report_id=report.pk),
+        lambda r: f"Action: {r.title[:50]}",
+        display,
     )
     return sorted(changes, key=lambda c: c.when, reverse=True)
 

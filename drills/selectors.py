@@ -237,12 +237,23 @@ def calendar_token_lookup(raw: str) -> CalendarFeedToken | None:
 
 
 def feed_drills(*, token: CalendarFeedToken, now: datetime | None = None) -> QuerySet[Drill]:
-    """A feed's drills: a year back and everything ahead, mine or all I may see."""
+    """A feed's drills: a year back and everything ahead, mine or all I may see.
+
+    "Mine" is what the user is reminded of: drills they take part in, and for people in the
+    SRE role the drills nobody is assigned to yet.
+    """
     now = now or timezone.now()
     qs = drill_list(user=token.user).filter(starts_at__gte=now - timedelta(days=365))
     if token.scope == CalendarFeedToken.Scope.MINE:
-        qs = qs.filter(participants=token.user)
+        qs = qs.filter(_reminded_of(token.user)).distinct()
     return qs.order_by("starts_at", "pk")
+
+
+def _reminded_of(user) -> Q:
+    mine = Q(participants=user)
+    if roles.has_role(user, roles.SRE):
+        mine |= Q(participants__isnull=True)
+    return mine
 
 
 # --- Dashboard -----------------------------------------------------------------------------
@@ -259,9 +270,7 @@ def my_drills_panel(user):
     if not user.has_perm("drills.view_drill"):
         return None
     now = timezone.now()
-    mine = Q(participants=user)
-    if roles.has_role(user, roles.SRE):
-        mine |= Q(participants__isnull=True)
+    mine = _reminded_of(user)
     base = Drill.objects.filter(status=Drill.Status.PLANNED).select_related("drill_type")
     due = list(
         base.filter(mine, starts_at__gt=now, starts_at__lte=now + DUE_SOON)

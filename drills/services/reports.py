@@ -122,6 +122,8 @@ def drill_report_save(*, actor, report: DrillReport, data: ReportData) -> DrillR
     require_perm(actor, "drills.change_drillreport")
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
     _require_editable(report)
+    # Many-to-many changes write history rows too: they carry the same actor.
+    report._history_user = actor
     changed = apply_changes(report, {k: v for k, v in data.fields.items() if k in REPORT_FIELDS})
     current = set(report.services.values_list("pk", flat=True))
     if data.services is not None and {s.pk for s in data.services} != current:

@@ -261,3 +261,11 @@ def test_an_action_row_error_is_shown_next_to_the_field(client_for, sre, report)
     assert "Enter a valid date." in page
     assert "Please correct the rows marked below" in page
     assert 'value="Fix it"' in page
+
+
+def test_the_history_names_people_and_services_instead_of_ids(client_for, sre, report):
+    service = ServiceFactory(name="PostgreSQL primary")
+    drill_report_save(actor=sre, report=report, data=ReportData(services=[service]))
+    page = client_for(sre).get(f"/drills/reports/{report.pk}/history/").content.decode()
+    assert "PostgreSQL primary" in page
+    assert "{&#x27;drillreport&#x27;" not in page and "{'drillreport'" not in page

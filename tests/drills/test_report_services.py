@@ -295,3 +295,12 @@ def test_a_report_dated_in_the_future_cannot_be_submitted(sre, drill):
     data.fields["drill_date"] = dt.date.today() + dt.timedelta(days=30)
     report = drill_report_save(actor=sre, report=report, data=data)
     assert "drill_date" in drill_report_problems(report)
+
+
+def test_every_history_row_of_a_save_names_the_actor_even_outside_a_request(sre, drill):
+    from bcp_portal.audit import Source, audit_context
+
+    with audit_context(source=Source.COMMAND):
+        report = drill_report_start(actor=sre, drill=drill)
+        drill_report_save(actor=sre, report=report, data=complete_data(sre, [ServiceFactory()]))
+    assert {row.history_user for row in report.history.all()} == {sre}
