@@ -275,8 +275,12 @@ def drill_report_problems(report: DrillReport) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def drill_report_submit(*, actor, report: DrillReport) -> DrillReport:
-    """Check the report is complete, then lock it and mark the drill done."""
+def drill_report_submit(*, actor, report: DrillReport, now=None) -> DrillReport:
+    """Check the report is complete, then lock it and mark the drill done.
+
+    `now` is the submission time (default: the current time); imports of older paper
+    reports pass the day they were signed.
+    """
     require_perm(actor, "drills.change_drillreport")
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
     _require_editable(report)
@@ -285,7 +289,7 @@ def drill_report_submit(*, actor, report: DrillReport) -> DrillReport:
         raise ValidationError(problems)
     report.status = DrillReport.Status.SUBMITTED
     report.submitted_by = actor
-    report.submitted_at = timezone.now()
+    report.submitted_at = now or timezone.now()
     save_audited(report, actor=actor)
     drill = report.drill
     if drill.status != Drill.Status.DONE:
