@@ -9,6 +9,7 @@ from django import forms
 from bcp_portal.forms import PortalFormMixin
 from drills import selectors
 from drills.models import CalendarFeedToken, Drill, DrillSchedule, DrillType
+from drills.services.calendar import SCHEDULE_FIELDS
 
 WEEK_CHOICES = [(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (5, "Last")]
 MONTH_OF_QUARTER_CHOICES = [(1, "First month"), (2, "Second month"), (3, "Third month")]
@@ -83,17 +84,7 @@ class DrillScheduleForm(PortalFormMixin, forms.ModelForm):
 
     class Meta:
         model = DrillSchedule
-        fields = [
-            "drill_type",
-            "cadence",
-            "week_of_month",
-            "weekday",
-            "month_of_quarter",
-            "start_time",
-            "duration_minutes",
-            "scenario",
-            "is_active",
-        ]
+        fields = list(SCHEDULE_FIELDS)
         widgets = {"scenario": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "scenario": "Blank: the drill type's default scenario.",
