@@ -39,10 +39,13 @@ class Row:
 def source_link(action: Action) -> SourceLink:
     """The action's source, with a link to it."""
     report = action.drill_report
-    if report is None:
-        return SourceLink("—", "")
-    label = f"Drill report {report.document_id}: {report.drill.title}"
-    return SourceLink(label, report.get_absolute_url())
+    if report is not None:
+        label = f"Drill report {report.document_id}: {report.drill.title}"
+        return SourceLink(label, report.get_absolute_url())
+    if action.postmortem_id:
+        # Post-mortem pages arrive with incidents; until then the name alone.
+        return SourceLink(str(action.postmortem), "")
+    return SourceLink("—", "")
 
 
 def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
@@ -72,7 +75,7 @@ def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
             "statuses": [(selectors.ACTIVE, "Not finished"), *Action.Status.choices],
             "priorities": Action.Priority.choices,
             "owners": [] if mine else list(selectors.action_owners()),
-            "sources": [("drill_report", "Drill reports")],
+            "sources": [("drill_report", "Drill reports"), ("postmortem", "Post-mortems")],
         },
     )
 
@@ -92,7 +95,9 @@ def action_mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("incidents.view_action")
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(Action.objects.select_related("owner", "drill_report__drill"), pk=pk)
+    action = get_object_or_404(
+        Action.objects.select_related("owner", "drill_report__drill", "postmortem"), pk=pk
+    )
     can_change = services.action_may_change(request.user, action)
     moves = [Action.Status(s) for s in services.ACTION_MOVES[action.status]] if can_change else []
     return render(

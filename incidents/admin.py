@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from incidents.models import Action, Service
+from incidents.models import Action, PostMortem, Service
 
 
 @admin.register(Service)
@@ -30,7 +30,15 @@ class ActionAdmin(SimpleHistoryAdmin):
     date_hierarchy = "due_date"
     # Status moves only through action_transition (the portal's buttons); the source is
     # fixed when the action is created.
-    readonly_fields = ["status", "completed_at", "drill_report"]
+    readonly_fields = ["status", "completed_at", "drill_report", "postmortem"]
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(PostMortem)
+class PostMortemAdmin(SimpleHistoryAdmin):
+    list_display = ["incident_reference", "title", "incident_date", "status"]
+    list_filter = ["status"]
+    search_fields = ["incident_reference", "title", "root_cause"]
+    date_hierarchy = "incident_date"

@@ -80,15 +80,21 @@ class ActionSerializer(serializers.ModelSerializer):
     @extend_schema_field(ActionSourceSerializer)
     def get_source(self, action: Action) -> dict | None:
         report = action.drill_report
-        if report is None:
-            return None
-        url = report.get_absolute_url()
-        return {
-            "type": "drill_report",
-            "id": report.pk,
-            "label": f"Drill report {report.document_id}: {report.drill.title}",
-            "url": url,
-        }
+        if report is not None:
+            return {
+                "type": "drill_report",
+                "id": report.pk,
+                "label": f"Drill report {report.document_id}: {report.drill.title}",
+                "url": report.get_absolute_url(),
+            }
+        if action.postmortem_id:
+            return {
+                "type": "postmortem",
+                "id": action.postmortem_id,
+                "label": str(action.postmortem),
+                "url": "",
+            }
+        return None
 
     def get_is_overdue(self, action: Action) -> bool:
         return action.is_overdue(self.context.get("today"))

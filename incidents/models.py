@@ -92,11 +92,45 @@ class Service(models.Model):
             raise ValidationError(errors)
 
 
+class PostMortem(models.Model):
+    """The runbook's post-mortem template for one incident (pages come with incidents).
+
+    Improvement actions found by a post-mortem go to the same tracker as a drill's.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    incident_reference = models.CharField(max_length=64, help_text="e.g. INC-2026-014")
+    title = models.CharField(max_length=200)
+    incident_date = models.DateField()
+    duration_minutes = models.PositiveIntegerField(null=True, blank=True)
+    impact = models.TextField(blank=True, help_text="Customer impact.")
+    root_cause = models.TextField(blank=True)
+    contributing_factors = models.TextField(blank=True)
+    went_well = models.TextField("what went well", blank=True)
+    to_improve = models.TextField("what could be improved", blank=True)
+    lessons_learned = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["-incident_date", "-pk"]
+        verbose_name = "post-mortem"
+
+    def __str__(self) -> str:
+        return f"Post-mortem {self.incident_reference}: {self.title}"
+
+
 class Action(models.Model):
     """One improvement action, wherever it came from: the portal's single action tracker.
 
-    Each action has exactly one source. Drill reports are the first; post-mortems add a
-    second nullable foreign key (and a term to the constraint) when they land.
+    Each action has exactly one source: a drill report or a post-mortem (two nullable
+    foreign keys and a check constraint that exactly one is set).
     """
 
     class Status(models.TextChoices):
@@ -131,6 +165,14 @@ class Action(models.Model):
         on_delete=models.PROTECT,
         related_name="actions",
     )
+    postmortem = models.ForeignKey(
+        PostMortem,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="actions",
+        verbose_name="post-mortem",
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -142,8 +184,10 @@ class Action(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="action_exactly_one_source",
-                # One term per source; post-mortems extend this when they land.
-                condition=models.Q(drill_report__isnull=False),
+                condition=(
+                    models.Q(drill_report__isnull=False, postmortem__isnull=True)
+                    | models.Q(drill_report__isnull=True, postmortem__isnull=False)
+                ),
             )
         ]
 
@@ -155,7 +199,7 @@ class Action(models.Model):
 
     @property
     def source(self):
-        return self.drill_report
+        return self.drill_report or self.postmortem
 
     def is_overdue(self, today=None) -> bool:
         from django.utils import timezone

@@ -52,8 +52,8 @@ def catalogue_panel(user):
 
 # --- The action tracker -----------------------------------------------------------------
 
-# Source type (a query parameter) -> the foreign key that holds it; post-mortems add a line.
-ACTION_SOURCES = {"drill_report": "drill_report"}
+# Source type (a query parameter) -> the foreign key that holds it.
+ACTION_SOURCES = {"drill_report": "drill_report", "postmortem": "postmortem"}
 # A status filter beyond the statuses themselves: everything not yet finished.
 ACTIVE = "active"
 MY_ACTIONS_PANEL_SIZE = 8
@@ -79,7 +79,7 @@ def action_list(
     if not user.has_perm("incidents.view_action"):
         return Action.objects.none()
     today = today or timezone.localdate()
-    qs = Action.objects.select_related("owner", "drill_report__drill")
+    qs = Action.objects.select_related("owner", "drill_report__drill", "postmortem")
     if mine:
         qs = qs.filter(owner=user)
     if status == ACTIVE:

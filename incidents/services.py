@@ -15,7 +15,7 @@ from bcp_portal.roles import MANAGERS, SRE_LEAD, has_role, require_perm
 from bcp_portal.services import apply_changes, save_audited
 from compliance.selectors import organisation_profile
 from drills.models import DrillReport
-from incidents.models import Action, Service
+from incidents.models import Action, PostMortem, Service
 
 # What a person may set on a catalogue entry: the form and the API both offer exactly these.
 EDITABLE_FIELDS = (
@@ -110,16 +110,19 @@ def action_create(
     *,
     actor,
     title: str,
-    drill_report: DrillReport | None,
+    drill_report: DrillReport | None = None,
+    postmortem: PostMortem | None = None,
     owner=None,
     due_date: date | None = None,
     priority: str = Action.Priority.MEDIUM,
     description: str = "",
 ) -> Action:
-    """Record an action found by a drill (post-mortems become a second source)."""
+    """Record an action found by a drill or a post-mortem (exactly one of them)."""
     require_perm(actor, "incidents.add_action")
-    if drill_report is None:
-        raise ValidationError({"drill_report": "An action needs a source: a drill report."})
+    if (drill_report is None) == (postmortem is None):
+        raise ValidationError(
+            {"drill_report": "An action needs exactly one source: a drill report or a post-mortem."}
+        )
     action = Action(
         title=title,
         description=description,
@@ -127,6 +130,7 @@ def action_create(
         due_date=due_date,
         priority=priority,
         drill_report=drill_report,
+        postmortem=postmortem,
     )
     return save_audited(action, actor=actor)
 

@@ -43,6 +43,36 @@ def test_the_database_refuses_an_action_with_no_source():
         Action.objects.create(title="Orphan", drill_report=None)
 
 
+def test_the_database_refuses_an_action_with_two_sources():
+    from incidents.models import PostMortem
+
+    postmortem = PostMortem.objects.create(
+        incident_reference="INC-1", title="Outage", incident_date="2026-11-01"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Action.objects.create(
+            title="Both", drill_report=DrillReportFactory(), postmortem=postmortem
+        )
+
+
+def test_an_action_from_a_post_mortem_goes_to_the_same_tracker(sre, client_for):
+    from incidents.models import PostMortem
+
+    postmortem = PostMortem.objects.create(
+        incident_reference="INC-7", title="Payments outage", incident_date="2026-11-01"
+    )
+    action = services.action_create(
+        actor=sre, title="Add a payments canary", postmortem=postmortem, owner=sre
+    )
+    assert action.source == postmortem
+    page = client_for(sre).get("/actions/", {"source": "postmortem"}).content.decode()
+    assert "Add a payments canary" in page and "INC-7" in page
+    with pytest.raises(ValidationError):
+        services.action_create(
+            actor=sre, title="Both", postmortem=postmortem, drill_report=DrillReportFactory()
+        )
+
+
 def test_an_action_from_a_drill_report_is_created_open_and_recorded(sre):
     report = DrillReportFactory()
     action = services.action_create(
