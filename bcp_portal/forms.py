@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
@@ -65,11 +67,23 @@ class OutboxPasswordResetForm(PasswordResetForm):
             )
 
 
+class ZoneInput(forms.TextInput):
+    """A text box that suggests every IANA zone as you type (an HTML datalist)."""
+
+    template_name = "bcp_portal/widgets/zone_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, {**(attrs or {}), "list": "time-zones"})
+        context["zones"] = sorted(zoneinfo.available_timezones())
+        return context
+
+
 class ProfileForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = UserProfile
         fields = ["time_zone", "phone", "chat_handle"]
-        help_texts = {"time_zone": "An IANA zone such as Europe/Paris or America/New_York."}
+        widgets = {"time_zone": ZoneInput}
+        help_texts = {"time_zone": "Start typing a city, e.g. Paris or New_York, and pick a zone."}
 
 
 class ContactForm(PortalFormMixin, forms.ModelForm):

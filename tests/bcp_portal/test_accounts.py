@@ -52,3 +52,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
 def test_the_403_page_explains_the_refusal(client_for, sre):
     page = client_for(sre).get("/contacts/new/").content.decode()
     assert "You are not allowed to do that" in page
+
+
+def test_the_time_zone_field_suggests_every_iana_zone(client_for, sre):
+    page = client_for(sre).get("/account/settings/").content.decode()
+    assert 'list="time-zones"' in page
+    assert '<option value="America/New_York">' in page and '<option value="Asia/Tokyo">' in page
