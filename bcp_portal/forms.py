@@ -103,12 +103,13 @@ class ContactForm(PortalFormMixin, forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-def submit_form(request, form: forms.Form, save, *, success):
+def submit_form(request, form: forms.Form, save, *, success, redirect_to=None):
     """The create/edit pattern of every page, in one place.
 
     On a valid POST, `save(cleaned_data)` (a service call) runs; a ValidationError it raises
     is shown on the form, field by field, with everything typed kept; otherwise the user is
-    sent to the saved object with `success(obj)` as the message. Returns None when the page
+    sent to `redirect_to` (default: the saved object) with `success(obj)` as the message.
+    Returns None when the page
     should be rendered (GET, invalid input, refused by the service).
     """
     from django.contrib import messages
@@ -122,4 +123,4 @@ def submit_form(request, form: forms.Form, save, *, success):
         apply_validation_error(form, exc)
         return None
     messages.success(request, success(obj))
-    return redirect(obj)
+    return redirect(redirect_to or obj)

@@ -37,7 +37,7 @@ def report_list(
     if drill_type:
         qs = qs.filter(drill__drill_type__key=drill_type)
     if search:
-        qs = qs.filter(scenario__icontains=search) | qs.filter(summary__icontains=search)
+        qs = qs.filter(Q(scenario__icontains=search) | Q(summary__icontains=search))
     return qs.order_by("-drill_date", "-pk")
 
 
@@ -196,23 +196,21 @@ def pass_rates(*, today, months: int = 12) -> list[TypeRate]:
 
 
 def planned_vs_done(*, today, quarters: int = 4) -> list[tuple[str, int, int]]:
-    """(quarter label, drills planned, drills done) for the last `quarters` quarters."""
+    """(quarter label, drills planned, drills done) for the last `quarters` quarters.
 
-    result = []
-    year, quarter = today.year, (today.month - 1) // 3
-    periods = []
-    for _ in range(quarters):
-        periods.append((year, quarter))
-        quarter -= 1
-        if quarter < 0:
-            year, quarter = year - 1, 3
-    for year, quarter in reversed(periods):
-        start = dt.date(year, 3 * quarter + 1, 1)
-        end = dt.date(year + (quarter == 3), (3 * quarter + 3) % 12 + 1, 1)
-        counts = (
-            Drill.objects.filter(starts_at__date__gte=start, starts_at__date__lt=end)
-            .exclude(status=Drill.Status.CANCELLED)
-            .aggregate(planned=Count("pk"), done=Count("pk", filter=Q(status=Drill.Status.DONE)))
+    One query: a pair of filtered counts per quarter.
+    """
+    first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    starts = [first - relativedelta(months=3 * back) for back in reversed(range(quarters))]
+    counts = {}
+    for index, start in enumerate(starts):
+        in_quarter = Q(
+            starts_at__date__gte=start, starts_at__date__lt=start + relativedelta(months=3)
         )
-        result.append((f"{year} Q{quarter + 1}", counts["planned"], counts["done"]))
-    return result
+        counts[f"planned{index}"] = Count("pk", filter=in_quarter)
+        counts[f"done{index}"] = Count("pk", filter=in_quarter & Q(status=Drill.Status.DONE))
+    totals = Drill.objects.exclude(status=Drill.Status.CANCELLED).aggregate(**counts)
+    return [
+        (f"{start.year} Q{(start.month - 1) // 3 + 1}", totals[f"planned{i}"], totals[f"done{i}"])
+        for i, start in enumerate(starts)
+    ]

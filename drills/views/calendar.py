@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bcp_portal.forms import apply_validation_error, submit_form
+from bcp_portal.forms import submit_form
 from bcp_portal.roles import permission_required
 from drills import selectors
 from drills.calendar_forms import CalendarFeedForm, DrillForm, DrillScheduleForm
@@ -171,24 +171,16 @@ def drill_create(request: HttpRequest) -> HttpResponse:
     else:
         initial["starts_at"] = f"{day:%Y-%m-%d}T10:00"
     form = DrillForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            drill = services.drill_create(
-                actor=request.user,
-                drill_type=data["drill_type"],
-                starts_at=data["starts_at"],
-                participants=data["participants"],
-                title=data["title"],
-                scenario=data["scenario"],
-                planned_duration_minutes=data["planned_duration_minutes"],
-                participant_teams=data["participant_teams"] or None,
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"“{drill.title}” is on the calendar.")
-            return redirect(drill)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.drill_create(
+            actor=request.user, **{**data, "participant_teams": data["participant_teams"] or None}
+        ),
+        success=lambda drill: f"“{drill.title}” is on the calendar.",
+    )
+    if saved:
+        return saved
     return render(request, "drills/drill_form.html", {"form": form, "drill": None})
 
 
@@ -252,14 +244,15 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
 @permission_required("drills.add_drillschedule")
 def schedule_create(request: HttpRequest) -> HttpResponse:
     form = DrillScheduleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            schedule = services.drill_schedule_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"Schedule “{schedule}” added; its drills are planned.")
-            return redirect("drills:schedule-list")
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.drill_schedule_create(actor=request.user, **data),
+        success=lambda schedule: f"Schedule “{schedule}” added; its drills are planned.",
+        redirect_to="drills:schedule-list",
+    )
+    if saved:
+        return saved
     return render(
         request,
         "drills/schedule_form.html",
@@ -272,18 +265,17 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
 def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = get_object_or_404(DrillSchedule.objects.select_related("drill_type"), pk=pk)
     form = DrillScheduleForm(request.POST or None, instance=DrillSchedule.objects.get(pk=pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.drill_schedule_update(
-                actor=request.user, schedule=schedule, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(
-                request, f"Schedule “{schedule}” saved; future drills nobody edited follow it."
-            )
-            return redirect("drills:schedule-list")
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.drill_schedule_update(actor=request.user, schedule=schedule, **data),
+        success=lambda schedule: (
+            f"Schedule “{schedule}” saved; future drills nobody edited follow it."
+        ),
+        redirect_to="drills:schedule-list",
+    )
+    if saved:
+        return saved
     return render(
         request,
         "drills/schedule_form.html",

@@ -200,17 +200,14 @@ def report_edit(request, pk: int):
 
 def _split_errors(form, exc: ValidationError) -> dict[str, list[str]]:
     """Field errors go on the form; steps/issues/actions errors above their section."""
-    section_errors: dict[str, list[str]] = {}
     if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return section_errors
-    for name, errors in exc.message_dict.items():
-        if name in SECTIONS:
-            section_errors[name] = errors
-        elif name in form.fields:
-            form.add_error(name, errors)
-        else:
-            form.add_error(None, errors)
+        apply_validation_error(form, exc)
+        return {}
+    errors = exc.message_dict
+    section_errors = {name: errors[name] for name in SECTIONS if name in errors}
+    rest = {name: msgs for name, msgs in errors.items() if name not in SECTIONS}
+    if rest:
+        apply_validation_error(form, ValidationError(rest))
     return section_errors
 
 

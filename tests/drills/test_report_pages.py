@@ -269,3 +269,14 @@ def test_the_history_names_people_and_services_instead_of_ids(client_for, sre, r
     page = client_for(sre).get(f"/drills/reports/{report.pk}/history/").content.decode()
     assert "PostgreSQL primary" in page
     assert "{&#x27;drillreport&#x27;" not in page and "{'drillreport'" not in page
+
+
+def test_planned_versus_done_takes_one_query_whatever_the_quarters(db, django_assert_num_queries):
+    import datetime as dt
+
+    from drills.report_selectors import planned_vs_done
+
+    with django_assert_num_queries(1):
+        rows = planned_vs_done(today=dt.date(2026, 11, 25), quarters=8)
+    assert [label for label, _, _ in rows][-2:] == ["2026 Q3", "2026 Q4"]
+    assert rows[0][0] == "2025 Q1"
