@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 
 from bcp_portal.models import Contact, UserProfile
@@ -46,8 +47,6 @@ def contact_update(*, actor, contact: Contact, **fields: Any) -> Contact:
 @transaction.atomic
 def profile_update(*, actor, profile: UserProfile, **fields: Any) -> UserProfile:
     if profile.user_id != actor.pk:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("You can only change your own settings.")
     if apply_changes(profile, fields):
         save_audited(profile, actor=actor)
