@@ -32,7 +32,7 @@ demo: venv
 	$(MANAGE) demo
 
 worker: venv
-	.venv/bin/celery -A bcp_portal worker -Q default,notify,reports -l info
+	.venv/bin/celery -A bcp_portal worker -Q default,notify,exports -l info
 
 beat: venv
 	mkdir -p var

@@ -9,8 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bcp_portal.settings")
 
 QUEUE_DEFAULT = "default"
 QUEUE_NOTIFY = "notify"
-QUEUE_REPORTS = "reports"
-QUEUES = (QUEUE_DEFAULT, QUEUE_NOTIFY, QUEUE_REPORTS)
+QUEUE_EXPORTS = "exports"
+QUEUES = (QUEUE_DEFAULT, QUEUE_NOTIFY, QUEUE_EXPORTS)
 
 # Redis re-delivers an unacknowledged task after the visibility timeout; every time limit
 # stays well below it so that a slow task is killed before a second worker takes it again.
@@ -18,7 +18,7 @@ VISIBILITY_TIMEOUT = 60 * 60
 TASK_TIME_LIMIT = 15 * 60
 TASK_SOFT_TIME_LIMIT = 14 * 60
 
-app = Celery("bcp_portal", task_cls="bcp_portal.tasking:AuditedTask")
+app = Celery("bcp_portal", task_cls="bcp_portal.core.tasking:AuditedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.update(
     broker_url=app.conf.broker_url or "memory://",
@@ -28,8 +28,8 @@ app.conf.update(
     task_queues=[Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES],
     task_default_queue=QUEUE_DEFAULT,
     task_routes={
-        "bcp_portal.outbox.*": {"queue": QUEUE_NOTIFY},
-        "bcp_portal.reports.*": {"queue": QUEUE_REPORTS},
+        "core.outbox.*": {"queue": QUEUE_NOTIFY},
+        "core.exports.*": {"queue": QUEUE_EXPORTS},
     },
     task_acks_late=True,
     task_reject_on_worker_lost=True,

@@ -6,23 +6,16 @@ path to PANELS and the dashboard shows it; order here is order on the page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.utils.module_loading import import_string
+
+from bcp_portal.core.panels import Panel
 
 PANELS = [
     "drills.selectors.my_drills_panel",
-    "incidents.selectors.my_actions_panel",
-    "incidents.selectors.catalogue_panel",
-    "bcp_portal.selectors.outbox_panel",
+    "bcp_portal.actions.selectors.my_actions_panel",
+    "bcp_portal.catalogue.selectors.catalogue_panel",
+    "bcp_portal.core.selectors.outbox_panel",
 ]
-
-
-@dataclass
-class Panel:
-    title: str
-    template: str
-    context: dict = field(default_factory=dict)
 
 
 def panels_for(user) -> list[Panel]:

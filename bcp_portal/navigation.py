@@ -34,9 +34,9 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "dashboard"),
     NavItem("Drills", "drills:calendar", perm="drills.view_drill"),
-    NavItem("Actions", "incidents:action-list", perm="incidents.view_action"),
-    NavItem("Services", "incidents:service-list", perm="incidents.view_service"),
-    NavItem("Contacts", "contact-list", perm="bcp_portal.view_contact"),
+    NavItem("Actions", "actions:action-list", perm="actions.view_action"),
+    NavItem("Services", "catalogue:service-list", perm="catalogue.view_service"),
+    NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),
     NavItem("API", "api-docs"),
     NavItem("Admin", "admin:index", staff_only=True),
 )

@@ -16,11 +16,11 @@ BEAT_SCHEDULE = {
         "schedule": crontab(minute=5),
     },
     "actions-reminders": {
-        "task": "incidents.action_reminders",
+        "task": "actions.reminders",
         "schedule": crontab(minute=10),
     },
     "outbox-sweep": {
-        "task": "bcp_portal.outbox.sweep",
+        "task": "core.outbox.sweep",
         "schedule": 60.0,
     },
 }

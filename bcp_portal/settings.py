@@ -4,7 +4,7 @@ With nothing set the portal runs on SQLite in the project folder, Celery runs ta
 and mail is printed to the console, so a newcomer sees it work at once. `DATABASE_URL`,
 `CELERY_BROKER_URL`, `SECRET_KEY`, `ALLOWED_HOSTS`, `EMAIL_URL` and `TIME_ZONE` switch to
 the real stack. Invariants (a strong secret key without DEBUG, UTC storage) are system
-checks in `bcp_portal.checks`.
+checks in `bcp_portal.core.checks`.
 """
 
 from datetime import timedelta
@@ -44,10 +44,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
-    "bcp_portal",
+    # Machinery, then the shared domain, then the apps; `bcp_portal` is the wiring.
+    "bcp_portal.core",
+    "bcp_portal.contacts",
+    "bcp_portal.catalogue",
+    "bcp_portal.actions",
     "incidents",
     "drills",
     "compliance",
+    "bcp_portal",
 ]
 
 MIDDLEWARE = [
@@ -60,8 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "bcp_portal.middleware.AuditContextMiddleware",
-    "bcp_portal.middleware.UserTimezoneMiddleware",
+    "bcp_portal.core.middleware.AuditContextMiddleware",
+    "bcp_portal.core.middleware.UserTimezoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -171,11 +176,11 @@ REST_FRAMEWORK = {
         "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["bcp_portal.api.permissions.RolePermissions"],
-    "DEFAULT_PAGINATION_CLASS": "bcp_portal.api.pagination.CursorPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["bcp_portal.core.api.permissions.RolePermissions"],
+    "DEFAULT_PAGINATION_CLASS": "bcp_portal.core.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "bcp_portal.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "bcp_portal.core.api.errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -197,9 +202,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         # Several models have a `status`; the action tracker's gets a name of its own.
-        "ActionStatusEnum": "incidents.models.Action.Status",
+        "ActionStatusEnum": "bcp_portal.actions.models.Action.Status",
         # Action priority and drill issue severity share the same high/medium/low choices.
-        "HighMediumLowEnum": "incidents.models.Action.Priority",
+        "HighMediumLowEnum": "bcp_portal.actions.models.Action.Priority",
         # PASS/FAIL of drill steps and reports.
         "PassFailEnum": "drills.models.Result",
     },

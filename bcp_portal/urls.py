@@ -4,8 +4,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bcp_portal import views
-from bcp_portal.api.token_views import api_tokens
-from bcp_portal.forms import OutboxPasswordResetForm
+from bcp_portal.core import views as core_views
+from bcp_portal.core.api.token_views import api_tokens
+from bcp_portal.core.forms import OutboxPasswordResetForm
 
 admin.site.site_header = "BCP Portal administration"
 admin.site.site_title = "BCP Portal admin"
@@ -44,17 +45,15 @@ auth_patterns = [
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", core_views.healthz, name="healthz"),
     path("account/", include(auth_patterns)),
-    path("account/settings/", views.account_settings, name="account-settings"),
+    path("account/settings/", core_views.account_settings, name="account-settings"),
     path("account/api-tokens/", api_tokens, name="api-tokens"),
-    path("contacts/", views.contact_list, name="contact-list"),
-    path("contacts/new/", views.contact_create, name="contact-create"),
-    path("contacts/<int:pk>/", views.contact_detail, name="contact-detail"),
-    path("contacts/<int:pk>/edit/", views.contact_edit, name="contact-edit"),
-    path("tasks/<uuid:pk>/", views.task_progress, name="task-progress"),
-    path("tasks/<uuid:pk>/download/", views.task_download, name="task-download"),
-    path("", include("incidents.urls")),
+    path("tasks/<uuid:pk>/", core_views.task_progress, name="task-progress"),
+    path("tasks/<uuid:pk>/download/", core_views.task_download, name="task-download"),
+    path("", include("bcp_portal.contacts.urls")),
+    path("", include("bcp_portal.catalogue.urls")),
+    path("", include("bcp_portal.actions.urls")),
     path("", include("drills.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bcp_portal.api.urls")),
@@ -62,6 +61,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
-handler403 = "bcp_portal.views.error_403"
-handler404 = "bcp_portal.views.error_404"
-handler500 = "bcp_portal.views.error_500"
+handler403 = "bcp_portal.core.views.error_403"
+handler404 = "bcp_portal.core.views.error_404"
+handler500 = "bcp_portal.core.views.error_500"

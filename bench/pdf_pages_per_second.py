@@ -22,7 +22,7 @@ django.setup()
 import pypdf  # noqa: E402
 from django.template import engines  # noqa: E402
 
-from bcp_portal.pdf import DocumentControl, render_pdf  # noqa: E402
+from bcp_portal.core.pdf import DocumentControl, render_pdf  # noqa: E402
 
 TARGET_PAGES_PER_SECOND = 5.0
 ROWS_PER_PAGE = 32

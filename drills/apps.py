@@ -7,7 +7,23 @@ class DrillsConfig(AppConfig):
     verbose_name = "Drills"
 
     def ready(self) -> None:
+        from bcp_portal.actions import sources
+        from drills.models import DRILL_REPORT_SOURCE, DrillReport, DrillReportAction
+
         post_migrate.connect(load_reference_data, sender=self)
+        sources.register(
+            sources.ActionSource(
+                kind=DRILL_REPORT_SOURCE,
+                label="Drill report",
+                plural="Drill reports",
+                link_model=DrillReportAction,
+                source_field="drill_report",
+                related=("drill",),
+                describe=lambda report: f"Drill report {report.document_id}: {report.drill.title}",
+                url=lambda report: report.get_absolute_url(),
+                choices=lambda: DrillReport.objects.all(),
+            )
+        )
 
 
 def load_reference_data(sender, using: str = "default", **kwargs) -> None:

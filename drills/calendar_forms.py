@@ -6,7 +6,7 @@ which the time-zone middleware activates; schedule start times are the organisat
 
 from django import forms
 
-from bcp_portal.forms import PortalFormMixin
+from bcp_portal.core.forms import PortalFormMixin
 from drills import selectors
 from drills.models import CalendarFeedToken, Drill, DrillSchedule, DrillType
 from drills.services.calendar import SCHEDULE_FIELDS

@@ -10,6 +10,9 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from bcp_portal.actions.models import Action
+from bcp_portal.actions.services import action_transition
+from bcp_portal.catalogue.models import Service
 from drills.models import Drill, DrillReport
 from drills.services.reports import (
     ReportData,
@@ -17,8 +20,6 @@ from drills.services.reports import (
     drill_report_start,
     drill_report_submit,
 )
-from incidents.models import Action, Service
-from incidents.services import action_transition
 
 STEPS = {
     "database_recovery": [

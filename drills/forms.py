@@ -9,10 +9,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from bcp_portal.forms import PortalFormMixin
+from bcp_portal.actions.models import Action
+from bcp_portal.catalogue.models import Service
+from bcp_portal.core.forms import PortalFormMixin
 from drills.models import DrillIssue, DrillReport, DrillType, Result
 from drills.services.reports import REPORT_FIELDS
-from incidents.models import Action, Service
 
 RESULT_CHOICES = [("", "—"), *Result.choices]
 

@@ -21,9 +21,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from bcp_portal.audit import history
+from bcp_portal.actions.models import Action, ActionLink, link_constraints
+from bcp_portal.core.audit import history
 
 OVERDUE_AFTER = timedelta(days=2)
+DRILL_REPORT_SOURCE = "drill_report"
 
 
 class Result(models.TextChoices):
@@ -175,7 +177,7 @@ class DrillReport(models.Model):
     revision_reason = models.TextField(blank=True)
     drill_date = models.DateField(null=True, blank=True)
     scenario = models.TextField(blank=True)
-    services = models.ManyToManyField("incidents.Service", blank=True, related_name="drill_reports")
+    services = models.ManyToManyField("catalogue.Service", blank=True, related_name="drill_reports")
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="drill_reports"
     )
@@ -191,6 +193,9 @@ class DrillReport(models.Model):
     rpo_actual_minutes = models.PositiveIntegerField(null=True, blank=True)
     overall_result = models.CharField(max_length=8, choices=Result.choices, blank=True)
     summary = models.TextField(blank=True)
+    actions = models.ManyToManyField(
+        Action, through="DrillReportAction", related_name="+", blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -322,3 +327,24 @@ class CalendarFeedToken(models.Model):
     @staticmethod
     def new_token() -> str:
         return secrets.token_urlsafe(32)
+
+
+class DrillReportAction(ActionLink):
+    """The link from a drill report to one of its improvement actions (see ActionLink)."""
+
+    action = models.OneToOneField(
+        Action, primary_key=True, on_delete=models.CASCADE, related_name="drill_report_link"
+    )
+    drill_report = models.ForeignKey(
+        DrillReport, on_delete=models.PROTECT, related_name="action_links"
+    )
+    source_kind = models.CharField(max_length=32, default=DRILL_REPORT_SOURCE, editable=False)
+
+    history = history()
+
+    class Meta:
+        constraints = link_constraints(DRILL_REPORT_SOURCE)
+        verbose_name = "drill report action"
+
+    def __str__(self) -> str:
+        return f"{self.drill_report} → action {self.action_id}"

@@ -16,10 +16,11 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from bcp_portal.actions.models import Action
+from bcp_portal.catalogue.models import Service
 from drills import report_selectors
 from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
 from drills.services import reports as services
-from incidents.models import Action, Service
 
 User = get_user_model()
 

@@ -9,8 +9,8 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from bcp_portal.actions.models import Action
 from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
-from incidents.models import Action
 
 
 def report_detail_queryset() -> QuerySet[DrillReport]:
@@ -147,7 +147,7 @@ def report_history(report: DrillReport) -> list[Change]:
         display,
     )
     changes += _changes_of(
-        Action.history.filter(drill_report_id=report.pk),
+        Action.history.filter(id__in=report.action_links.values("action_id")),
         lambda r: f"Action: {r.title[:50]}",
         display,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bcp_portal.pdf import DocumentControl
+from bcp_portal.core.pdf import DocumentControl
 from drills.models import DrillReport
 
 TEMPLATE = "print/drill_report.html"

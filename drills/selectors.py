@@ -17,7 +17,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from bcp_portal import roles
+from bcp_portal.core import roles
+from bcp_portal.core.panels import Panel
 from drills.models import OVERDUE_AFTER, CalendarFeedToken, Drill, DrillReport, DrillSchedule
 
 QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
@@ -265,8 +266,6 @@ def my_drills_panel(user):
     Due: drills the user takes part in, and drills with nobody assigned for people in the
     SRE role (they get those reminders). Overdue: the user's own; the SRE Lead sees all.
     """
-    from bcp_portal.dashboard import Panel
-
     if not user.has_perm("drills.view_drill"):
         return None
     now = timezone.now()

@@ -5,8 +5,8 @@ import os
 import pytest
 from django.test import Client
 
-from bcp_portal import roles
 from bcp_portal.celery import app as celery_app
+from bcp_portal.core import roles
 from tests.factories import UserFactory
 
 pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.browser"]

@@ -4,8 +4,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from bcp_portal.models import Contact, OutboxMessage
-from incidents.models import Service
+from bcp_portal.catalogue.models import Service
+from bcp_portal.contacts.models import Contact
+from bcp_portal.core.models import OutboxMessage
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -8,7 +8,7 @@ for any persona the running code treats differently from its grid.
 How a later issue adds its rows
 -------------------------------
 1. Add one `Route(...)` per new URL name to `MATRIX`, in the block of its app. Names are
-   namespaced as in `reverse()`: "incidents:service-list", "api:service-detail".
+   namespaced as in `reverse()`: "catalogue:service-list", "api:service-detail".
 2. Give one grid per method the route accepts: `get=`, `post=`, `put=`, `patch=`,
    `delete=`. A grid is nine marks, one per column of `COLUMNS`, in that order:
    `Y` allowed, `-` refused. For class-based and DRF views the test knows the methods and
@@ -34,12 +34,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bcp_portal.models import TaskProgress
+from bcp_portal.core.models import TaskProgress
 from drills.models import CalendarFeedToken
+from tests.actions.factories import ActionFactory
 from tests.drills.factories import CalendarFeedTokenFactory, DrillFactory, DrillScheduleFactory
 from tests.drills.report_factories import DrillReportFactory
 from tests.factories import ContactFactory, ServiceFactory, UserFactory
-from tests.incidents.factories_actions import ActionFactory
 
 ANONYMOUS = "anonymous"
 COLUMNS = ("sre", "srelead", "engmgr", "cto", "dpo", "legal", "auditor", "outsider", ANONYMOUS)
@@ -105,7 +105,7 @@ def _unknown_api_path(user) -> dict:
 
 def _own_action(user) -> dict:
     """An action the caller owns: besides the permission, changing one needs its owner
-    or a manager (incidents.services.action_may_change)."""
+    or a manager (bcp_portal.actions.services.action_may_change)."""
     return {"pk": ActionFactory(owner=user).pk}
 
 
@@ -168,26 +168,26 @@ MATRIX: dict[str, Route] = {
     "task-download":              Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
                                         kwargs=_own_task),
     # Contact directory (bcp_portal)
-    "contact-list":               Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
-    "contact-create":             Route(get  ="-   Y    -   -   -   -     -   -   -",
+    "contacts:contact-list":             Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "contacts:contact-create":           Route(get  ="-   Y    -   -   -   -     -   -   -",
                                         post ="-   Y    -   -   -   -     -   -   -"),
-    "contact-detail":             Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+    "contacts:contact-detail":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_contact),
-    "contact-edit":               Route(get  ="-   Y    -   -   -   -     -   -   -",
+    "contacts:contact-edit":             Route(get  ="-   Y    -   -   -   -     -   -   -",
                                         post ="-   Y    -   -   -   -     -   -   -",
                                         kwargs=_contact),
-    # Service catalogue (incidents)
-    "incidents:service-list":     Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
-    "incidents:service-create":   Route(get  ="-   Y    -   -   -   -     -   -   -",
+    # Service catalogue (bcp_portal.catalogue)
+    "catalogue:service-list":     Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "catalogue:service-create":   Route(get  ="-   Y    -   -   -   -     -   -   -",
                                         post ="-   Y    -   -   -   -     -   -   -"),
-    "incidents:service-detail":   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+    "catalogue:service-detail":   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_service),
-    "incidents:service-edit":     Route(get  ="-   Y    -   -   -   -     -   -   -",
+    "catalogue:service-edit":     Route(get  ="-   Y    -   -   -   -     -   -   -",
                                         post ="-   Y    -   -   -   -     -   -   -",
                                         kwargs=_service),
-    "incidents:service-catalogue-pdf":
+    "catalogue:service-catalogue-pdf":
                                   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
-    "incidents:service-catalogue-report":
+    "catalogue:service-catalogue-export":
                                   Route(post ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     # API: root, me, tokens, schema (bcp_portal.api)
     "api:api-root":               Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
@@ -201,24 +201,24 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_unknown_api_path),
     "api-schema":                 Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     "api-docs":                   Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
-    # API: service catalogue (incidents)
+    # API: service catalogue (bcp_portal.catalogue)
     "api:service-list":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         post ="-   Y    -   -   -   -     -   -   -"),
     "api:service-detail":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         patch="-   Y    -   -   -   -     -   -   -",
                                         kwargs=_service),
-    # Action tracker (incidents)
-    "incidents:action-list":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
-    "incidents:action-mine":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
-    "incidents:action-detail":    Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+    # Action tracker (bcp_portal.actions)
+    "actions:action-list":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "actions:action-mine":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "actions:action-detail":    Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_own_action),
-    "incidents:action-edit":      Route(get  ="Y   Y    Y   Y   -   -     -   -   -",
+    "actions:action-edit":      Route(get  ="Y   Y    Y   Y   -   -     -   -   -",
                                         post ="Y   Y    Y   Y   -   -     -   -   -",
                                         kwargs=_own_action),
-    "incidents:action-transition":
+    "actions:action-transition":
                                   Route(post ="Y   Y    Y   Y   -   -     -   -   -",
                                         kwargs=_own_action),
-    # API: action tracker (incidents)
+    # API: action tracker (bcp_portal.actions)
     "api:action-list":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         post ="Y   Y    -   -   -   -     -   -   -"),
     "api:action-detail":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",

@@ -28,7 +28,7 @@ from django.urls import (
 )
 from knox.models import AuthToken
 
-from bcp_portal import roles
+from bcp_portal.core import roles
 from tests.conftest import PERSONA_ROLES, PERSONAS
 from tests.factories import UserFactory
 from tests.permission_matrix import ANONYMOUS, COLUMNS, MATRIX, Route, parse_grid
@@ -202,10 +202,10 @@ def test_a_row_missing_a_method_the_view_accepts_fails_the_matrix():
 
 
 def test_a_row_for_a_route_that_no_longer_exists_fails_the_matrix():
-    matrix = {**MATRIX, "incidents:service-delete": Route(get="- - - - - - - - -")}
+    matrix = {**MATRIX, "catalogue:service-delete": Route(get="- - - - - - - - -")}
 
     assert _new_problems(ROUTES, matrix) == [
-        "incidents:service-delete has a row but no such route exists"
+        "catalogue:service-delete has a row but no such route exists"
     ]
 
 
@@ -354,7 +354,7 @@ def test_admin_shows_a_staff_member_without_model_permissions_no_models(client_f
     client = client_for(staff)
 
     index = client.get(reverse("admin:index"))
-    changelist = client.get(reverse("admin:incidents_service_changelist"))
+    changelist = client.get(reverse("admin:catalogue_service_changelist"))
 
     assert index.status_code == 200
     assert index.context["app_list"] == []

@@ -3,11 +3,11 @@
 from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from bcp_portal.api import auth, views
+from bcp_portal.actions.api import ActionViewSet
+from bcp_portal.catalogue.api import ServiceViewSet
+from bcp_portal.core.api import auth, views
 from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
-from incidents.api import ServiceViewSet
-from incidents.api_actions import ActionViewSet
 
 app_name = "api"
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from bcp_portal import roles
+from bcp_portal.core import roles
 
 
 def _logins_file() -> Path:
@@ -83,13 +83,13 @@ def demo_users(out, *, reset_passwords: bool = False) -> None:
 
 
 def demo_catalogue(out) -> None:
-    from incidents.demo import load_catalogue
+    from bcp_portal.catalogue.demo import load_catalogue
 
     load_catalogue(out)
 
 
 def demo_contacts(out) -> None:
-    from bcp_portal.models import Contact
+    from bcp_portal.contacts.models import Contact
 
     contacts = [
         (

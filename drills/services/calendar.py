@@ -28,12 +28,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from bcp_portal import roles
-from bcp_portal.models import OutboxMessage
-from bcp_portal.outbox import outbox_add
-from bcp_portal.roles import require_perm
-from bcp_portal.services import apply_changes, save_audited
-from compliance.selectors import organisation_profile
+from bcp_portal.catalogue.selectors import organisation_profile
+from bcp_portal.core import roles
+from bcp_portal.core.models import OutboxMessage
+from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.roles import require_perm
+from bcp_portal.core.services import apply_changes, save_audited
 from drills.models import (
     OVERDUE_AFTER,
     CalendarFeedToken,

@@ -16,10 +16,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from bcp_portal.roles import require_perm
-from bcp_portal.services import apply_changes, save_audited
+from bcp_portal.actions.models import Action
+from bcp_portal.actions.services import action_create, action_transition, action_update
+from bcp_portal.core.roles import require_perm
+from bcp_portal.core.services import apply_changes, save_audited
 from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
-from incidents.models import Action
 
 REPORT_FIELDS = (
     "drill_date",
@@ -193,15 +194,13 @@ def _save_child(obj, actor, position: int) -> None:
 
 
 def _sync_actions(actor, report: DrillReport, rows: list[dict]) -> None:
-    from incidents.services import action_create, action_transition, action_update
-
     existing = {a.pk: a for a in report.actions.select_related("owner")}
     keep = set()
     for number, row in enumerate(rows, start=1):
         values = {name: row.get(name) for name in ACTION_FIELDS if name in row}
         action = existing.get(row.get("id")) if row.get("id") else None
         if action is None:
-            action = action_create(actor=actor, drill_report=report, **values)
+            action = action_create(actor=actor, source=report, **values)
         elif any(getattr(action, name) != value for name, value in values.items()):
             # Only a real change goes through: an unchanged action owned by someone else
             # must not stop the rest of the report from being saved.

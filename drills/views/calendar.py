@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bcp_portal.forms import submit_form
-from bcp_portal.roles import permission_required
+from bcp_portal.core.forms import submit_form
+from bcp_portal.core.roles import permission_required
 from drills import selectors
 from drills.calendar_forms import CalendarFeedForm, DrillForm, DrillScheduleForm
 from drills.models import (

@@ -10,10 +10,10 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from bcp_portal import charts
-from bcp_portal.forms import apply_validation_error
-from bcp_portal.pdf import DocumentControl, pdf_response
-from bcp_portal.roles import permission_required
+from bcp_portal.core import charts
+from bcp_portal.core.forms import apply_validation_error
+from bcp_portal.core.pdf import DocumentControl, pdf_response
+from bcp_portal.core.roles import permission_required
 from drills import report_selectors
 from drills.forms import (
     ActionFormSet,

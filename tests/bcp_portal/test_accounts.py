@@ -1,6 +1,6 @@
 import datetime as dt
 
-from bcp_portal.models import Contact
+from bcp_portal.contacts.models import Contact
 from tests.factories import ServiceFactory
 
 

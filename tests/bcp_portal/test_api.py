@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from knox.models import AuthToken
 
-from bcp_portal.api.pagination import CursorPagination
 from bcp_portal.api.urls import router
+from bcp_portal.core.api.pagination import CursorPagination
 from tests.factories import UserFactory
 
 PASSWORD = "correct horse battery"

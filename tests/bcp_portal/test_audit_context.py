@@ -1,6 +1,6 @@
-from bcp_portal.audit import SYSTEM_USERNAME, Source, audit_context
-from bcp_portal.models import Contact
-from bcp_portal.services import contact_create
+from bcp_portal.contacts.models import Contact
+from bcp_portal.contacts.services import contact_create
+from bcp_portal.core.audit import SYSTEM_USERNAME, Source, audit_context
 
 
 def test_a_web_change_records_the_request_id_the_client_sent(client_for, srelead):

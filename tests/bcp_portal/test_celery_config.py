@@ -5,8 +5,8 @@ from kombu import Connection
 
 from bcp_portal import celery as celery_config
 from bcp_portal.celery import app
+from bcp_portal.core.tasking import AuditedTask
 from bcp_portal.schedule import BEAT_SCHEDULE
-from bcp_portal.tasking import AuditedTask
 
 
 @pytest.fixture(scope="module")
@@ -21,18 +21,18 @@ def queue_for(task_name: str) -> str:
 
 
 def test_the_app_declares_the_default_notify_and_reports_queues():
-    assert set(app.amqp.queues) == {"default", "notify", "reports"}
+    assert set(app.amqp.queues) == {"default", "notify", "exports"}
     assert app.conf.task_default_queue == "default"
 
 
 def test_outbox_tasks_are_routed_to_the_notify_queue():
-    assert queue_for("bcp_portal.outbox.deliver") == "notify"
-    assert queue_for("bcp_portal.outbox.sweep") == "notify"
+    assert queue_for("core.outbox.deliver") == "notify"
+    assert queue_for("core.outbox.sweep") == "notify"
 
 
-def test_report_tasks_go_to_reports_and_other_tasks_to_default():
-    assert queue_for("bcp_portal.reports.render") == "reports"
-    assert queue_for("bcp_portal.diagnostics.whoami") == "default"
+def test_export_tasks_go_to_exports_and_other_tasks_to_default():
+    assert queue_for("core.exports.render") == "exports"
+    assert queue_for("core.diagnostics.whoami") == "default"
 
 
 def test_a_task_published_to_one_queue_lands_in_that_queue_only():
@@ -42,12 +42,12 @@ def test_a_task_published_to_one_queue_lands_in_that_queue_only():
         queues = {name: queue.bind(channel) for name, queue in app.amqp.queues.items()}
         for queue in queues.values():
             queue.declare()
-        target = app.amqp.router.route({}, "bcp_portal.outbox.deliver")["queue"]
+        target = app.amqp.router.route({}, "core.outbox.deliver")["queue"]
         conn.Producer(channel).publish(
             {"task": "test"}, exchange=target.exchange, routing_key=target.routing_key
         )
         counts = {name: q.queue_declare(passive=True).message_count for name, q in queues.items()}
-    assert counts == {"default": 0, "notify": 1, "reports": 0}
+    assert counts == {"default": 0, "notify": 1, "exports": 0}
 
 
 def test_tasks_are_acknowledged_late_and_requeued_when_the_worker_dies():
@@ -73,7 +73,7 @@ def test_publishing_never_retries_and_gives_up_on_a_dead_broker_quickly():
 
 def test_the_beat_schedule_runs_the_outbox_sweep_every_minute():
     assert app.conf.beat_schedule is BEAT_SCHEDULE
-    sweeps = [e for e in BEAT_SCHEDULE.values() if e["task"] == "bcp_portal.outbox.sweep"]
+    sweeps = [e for e in BEAT_SCHEDULE.values() if e["task"] == "core.outbox.sweep"]
     assert len(sweeps) == 1
     assert sweeps[0]["schedule"] <= 60
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from bcp_portal import roles
+from bcp_portal.core import roles
 from bcp_portal.navigation import navigation_for
 from tests.factories import UserFactory
 

@@ -9,11 +9,12 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.db import connection, transaction
+from django.urls import reverse
 
-from bcp_portal import outbox, roles
-from bcp_portal.models import DeliveryAttempt, OutboxMessage
-from bcp_portal.outbox import outbox_add
-from bcp_portal.tasks import deliver_outbox_message, outbox_sweep
+from bcp_portal.core import outbox, roles
+from bcp_portal.core.models import DeliveryAttempt, OutboxMessage
+from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.tasks import deliver_outbox_message, outbox_sweep
 from tests.factories import ContactFactory, OutboxMessageFactory, UserFactory
 from tests.fixtures.worker import free_port, wait_until
 
@@ -315,7 +316,7 @@ def test_the_sweep_leaves_messages_that_are_not_due_yet(db, mailoutbox):
 
 def test_publish_to_an_unreachable_broker_returns_false_and_logs(unreachable_broker, caplog):
     assert outbox.publish(deliver_outbox_message, message_id=1) is False
-    assert "Could not publish bcp_portal.outbox.deliver" in caplog.text
+    assert "Could not publish core.outbox.deliver" in caplog.text
 
 
 def test_publish_to_a_live_broker_returns_true(db):
@@ -423,3 +424,12 @@ def test_the_same_key_added_by_two_concurrent_transactions_makes_one_message(tra
     first_pk, second_pk, _ = run_in_threads(first, second, watch)
     assert first_pk == second_pk
     assert OutboxMessage.objects.count() == 1
+
+
+def test_staff_who_may_read_the_outbox_see_its_panel_with_a_link_to_the_admin(srelead, client_for):
+    srelead.is_staff = True
+    srelead.save()
+    OutboxMessageFactory(to_user=srelead, status=OutboxMessage.Status.FAILED)
+    page = client_for(srelead).get("/")
+    assert page.status_code == 200
+    assert reverse("admin:core_outboxmessage_changelist") in page.content.decode()

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from bcp_portal.models import OutboxMessage
-from bcp_portal.tasks import outbox_sweep
+from bcp_portal.core.models import OutboxMessage
+from bcp_portal.core.tasks import outbox_sweep
 from tests.factories import UserFactory
 from tests.fixtures.worker import wait_until
 

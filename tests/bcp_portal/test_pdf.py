@@ -11,11 +11,11 @@ from django.template import engines
 from django.test import RequestFactory
 from pypdf import PdfReader
 
-from bcp_portal import pdf, reports
-from bcp_portal.models import TaskProgress
-from bcp_portal.pdf import DocumentControl, StaticOnlyFetcher
-from bcp_portal.reports import Report, register, start_report
-from incidents.reports import SERVICE_CATALOGUE
+from bcp_portal.catalogue.reports import SERVICE_CATALOGUE
+from bcp_portal.core import exports, pdf
+from bcp_portal.core.exports import Export, register, start_export
+from bcp_portal.core.models import TaskProgress
+from bcp_portal.core.pdf import DocumentControl, StaticOnlyFetcher
 from tests.factories import ServiceFactory
 
 DOCUMENT = DocumentControl(
@@ -30,7 +30,7 @@ FAILING_KIND = "tests.failing_report"
 
 
 @register(FAILING_KIND)
-def failing_report(*, params: dict, user) -> Report:
+def failing_report(*, params: dict, user) -> Export:
     raise RuntimeError("the inventory source is down")
 
 
@@ -216,14 +216,14 @@ def test_the_service_list_offers_the_pdf_with_its_filters(client_for, auditor):
 
     assert response.status_code == 200
     assert b'href="/services/catalogue.pdf?priority=P0"' in response.content
-    assert b'action="/services/catalogue/report/"' in response.content
+    assert b'action="/services/catalogue/export/"' in response.content
 
 
 def test_an_outsider_cannot_download_or_start_the_catalogue_pdf(client_for, outsider):
     client = client_for(outsider)
 
     assert client.get("/services/catalogue.pdf").status_code == 403
-    assert client.post("/services/catalogue/report/").status_code == 403
+    assert client.post("/services/catalogue/export/").status_code == 403
     assert not TaskProgress.objects.exists()
 
 
@@ -236,7 +236,7 @@ def test_start_report_renders_the_pdf_and_only_its_owner_downloads_it(
     ServiceFactory(name="Payments API")
 
     with django_capture_on_commit_callbacks(execute=True):
-        progress = start_report(
+        progress = start_export(
             user=sre, kind=SERVICE_CATALOGUE, params={}, title="Service catalogue (PDF)"
         )
 
@@ -260,26 +260,28 @@ def test_a_report_whose_builder_raises_is_marked_failed_with_the_error(
     sre, media_root, django_capture_on_commit_callbacks, caplog
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        progress = start_report(user=sre, kind=FAILING_KIND, params={}, title="Broken report")
+        progress = start_export(user=sre, kind=FAILING_KIND, params={}, title="Broken report")
 
     progress.refresh_from_db()
     assert progress.status == TaskProgress.Status.FAILED
     assert progress.error == "RuntimeError: the inventory source is down"
     assert not progress.result_file
-    assert any(r.name == "bcp_portal.reports" and r.levelname == "ERROR" for r in caplog.records)
+    assert any(
+        r.name == "bcp_portal.core.exports" and r.levelname == "ERROR" for r in caplog.records
+    )
 
 
 def test_a_report_that_could_not_be_published_stays_queued_and_says_so(
     sre, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(reports.tasking, "publish", lambda task, **kwargs: False)
+    monkeypatch.setattr(exports.tasking, "publish", lambda task, **kwargs: False)
 
     with django_capture_on_commit_callbacks(execute=True):
-        progress = start_report(user=sre, kind=SERVICE_CATALOGUE, params={}, title="Catalogue")
+        progress = start_export(user=sre, kind=SERVICE_CATALOGUE, params={}, title="Catalogue")
 
     progress.refresh_from_db()
     assert progress.status == TaskProgress.Status.QUEUED
-    assert progress.step == reports.STEP_NOT_PUBLISHED
+    assert progress.step == exports.STEP_NOT_PUBLISHED
 
 
 def test_posting_the_catalogue_report_redirects_to_its_progress_page(
@@ -287,7 +289,7 @@ def test_posting_the_catalogue_report_redirects_to_its_progress_page(
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client_for(sre).post(
-            "/services/catalogue/report/", {"priority": "P0", "q": "", "kind": ""}
+            "/services/catalogue/export/", {"priority": "P0", "q": "", "kind": ""}
         )
 
     progress = TaskProgress.objects.get()
@@ -300,6 +302,6 @@ def test_posting_the_catalogue_report_redirects_to_its_progress_page(
 
 def test_an_unknown_report_kind_is_refused_before_anything_is_queued(sre):
     with pytest.raises(LookupError):
-        start_report(user=sre, kind="no.such_report", params={}, title="Nothing")
+        start_export(user=sre, kind="no.such_report", params={}, title="Nothing")
 
     assert not TaskProgress.objects.exists()

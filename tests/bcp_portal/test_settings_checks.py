@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import override_settings
 
-from bcp_portal.checks import check_secret_key, check_utc_storage
+from bcp_portal.core.checks import check_secret_key, check_utc_storage
 
 STRONG_KEY = secrets.token_urlsafe(64)
 

@@ -5,18 +5,16 @@ import re
 
 import pytest
 
-from bcp_portal.models import DeliveryAttempt, OutboxMessage, TaskProgress
-from bcp_portal.outbox import publish_delivery
-from bcp_portal.tasks import diagnostics_whoami
+from bcp_portal.core.models import DeliveryAttempt, OutboxMessage, TaskProgress
+from bcp_portal.core.outbox import publish_delivery
+from bcp_portal.core.tasks import diagnostics_whoami
 from tests.factories import OutboxMessageFactory, UserFactory
 from tests.fixtures.worker import wait_until
 
 pytestmark = pytest.mark.worker
 
 # The worker logs each task's return value: "Task <name>[<id>] succeeded in 0.01s: 'sent'".
-DELIVERY_OUTCOME = re.compile(
-    r"Task bcp_portal\.outbox\.deliver\[[^\]]+\] succeeded in \S+ '(\w+)'"
-)
+DELIVERY_OUTCOME = re.compile(r"Task core\.outbox\.deliver\[[^\]]+\] succeeded in \S+ '(\w+)'")
 
 
 def test_a_task_runs_in_the_worker_process_not_in_the_test(celery_worker_process):

@@ -5,7 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from bcp_portal import roles
+from bcp_portal.core import roles
 from drills.models import DrillReport
 from tests.drills.report_factories import ReportDrillFactory
 from tests.factories import ServiceFactory, UserFactory

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from bcp_portal import roles
+from bcp_portal.core import roles
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser

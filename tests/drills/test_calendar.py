@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from compliance.selectors import organisation_profile
+from bcp_portal.catalogue.selectors import organisation_profile
 from drills import tasks
 from drills.apps import _drills_fully_migrated
 from drills.models import Drill, DrillSchedule, DrillType

@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group
 
-from bcp_portal import roles
-from bcp_portal.models import OutboxMessage
+from bcp_portal.core import roles
+from bcp_portal.core.models import OutboxMessage
 from drills import tasks
 from drills.models import Drill, DrillReport
 from drills.services import calendar as services

@@ -1,7 +1,7 @@
 import pytest
 
+from bcp_portal.actions.models import Action
 from drills.models import Drill, DrillReport
-from incidents.models import Action
 from tests.drills.report_factories import (
     DrillReportFactory,
     RecoveryStepFactory,
@@ -56,7 +56,7 @@ def test_a_ci_pipeline_posts_a_complete_drill_result_in_one_call(client_for, sre
     ]
     report = DrillReport.objects.get(pk=body["id"])
     assert report.drill.status == Drill.Status.DONE
-    assert Action.objects.get(drill_report=report).owner == sre
+    assert Action.objects.get(drill_report_link__drill_report=report).owner == sre
 
 
 def test_an_incomplete_submission_stores_nothing_and_names_the_fields(client_for, sre, drill_type):

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from bcp_portal.actions.models import Action
 from drills.models import Drill, DrillReport
 from drills.services.reports import (
     ReportData,
@@ -12,7 +13,6 @@ from drills.services.reports import (
     drill_report_start,
     drill_report_submit,
 )
-from incidents.models import Action
 from tests.drills.report_factories import ReportDrillFactory
 from tests.factories import ServiceFactory
 
@@ -174,7 +174,7 @@ def test_actions_go_to_the_tracker_and_an_omitted_one_is_cancelled_not_deleted(s
             actions=[{"title": "Automate restore", "owner": sre, "due_date": dt.date(2027, 1, 5)}]
         ),
     )
-    action = Action.objects.get(drill_report=report)
+    action = Action.objects.get(drill_report_link__drill_report=report)
     drill_report_save(actor=sre, report=report, data=ReportData(actions=[]))
     action.refresh_from_db()
     assert action.status == Action.Status.CANCELLED
@@ -298,7 +298,7 @@ def test_a_report_dated_in_the_future_cannot_be_submitted(sre, drill):
 
 
 def test_every_history_row_of_a_save_names_the_actor_even_outside_a_request(sre, drill):
-    from bcp_portal.audit import Source, audit_context
+    from bcp_portal.core.audit import Source, audit_context
 
     with audit_context(source=Source.COMMAND):
         report = drill_report_start(actor=sre, drill=drill)

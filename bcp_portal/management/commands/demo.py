@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from bcp_portal.audit import Source, audit_context
+from bcp_portal.core.audit import Source, audit_context
 from bcp_portal.demo import DEMO_STEPS, LOGINS_FILE, demo_users, read_logins
 
 

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from bcp_portal.actions import sources
+from bcp_portal.actions.models import Action
+from bcp_portal.core.panels import Panel
+
+# --- The action tracker -----------------------------------------------------------------
+
+# A status filter beyond the statuses themselves: everything not yet finished.
+ACTIVE = "active"
+MY_ACTIONS_PANEL_SIZE = 8
+
+
+def action_list(
+    *,
+    user,
+    mine: bool = False,
+    status: str = "",
+    priority: str = "",
+    owner: str | int | None = None,
+    overdue: bool = False,
+    source: str = "",
+    search: str = "",
+    today: date | None = None,
+) -> QuerySet[Action]:
+    """Actions the user may see, filtered; unfinished first, then by due date.
+
+    `owner` is a user id, or "none" for actions nobody owns; unknown filter values match
+    nothing rather than everything, so a mistyped link never shows more than asked for.
+    """
+    if not user.has_perm("actions.view_action"):
+        return Action.objects.none()
+    today = today or timezone.localdate()
+    qs = Action.objects.select_related("owner", *sources.select_related_paths())
+    if mine:
+        qs = qs.filter(owner=user)
+    if status == ACTIVE:
+        qs = qs.filter(status__in=Action.OPEN_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if priority:
+        qs = qs.filter(priority=priority)
+    if owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif owner:
+        qs = qs.filter(owner_id=owner) if str(owner).isdigit() else qs.none()
+    if overdue:
+        qs = qs.filter(status__in=Action.OPEN_STATUSES, due_date__lt=today)
+    if source:
+        qs = qs.filter(source_kind=source) if sources.get(source) else qs.none()
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
+    finished = Case(When(status__in=Action.OPEN_STATUSES, then=Value(0)), default=Value(1))
+    return qs.order_by(finished, F("due_date").asc(nulls_last=True), "pk")
+
+
+def action_owners() -> QuerySet:
+    """People who own at least one action: the choices of the owner filter."""
+    return (
+        get_user_model()
+        .objects.filter(actions__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def action_history(action: Action) -> list[dict]:
+    """Who changed what on an action, newest first, in two queries whatever its length."""
+    records = list(action.history.select_related("history_user").order_by("history_date", "pk"))
+    owner_ids = {r.owner_id for r in records if r.owner_id is not None}
+    people = get_user_model().objects.in_bulk(owner_ids) if owner_ids else {}
+    entries = []
+    previous = None
+    for record in records:
+        changes = []
+        if previous is not None:
+            delta = record.diff_against(
+                previous, excluded_fields=["created_at", "updated_at", "completed_at"]
+            )
+            for change in delta.changes:
+                field = Action._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "field": field.verbose_name.capitalize(),
+                        "old": _history_value(field, change.old, people),
+                        "new": _history_value(field, change.new, people),
+                    }
+                )
+        entries.append({"record": record, "changes": changes})
+        previous = record
+    entries.reverse()
+    return entries
+
+
+def _history_value(field, value, people: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.name == "owner":
+        person = people.get(value)
+        return (person.get_full_name() or person.get_username()) if person else f"#{value}"
+    if field.choices:
+        return str(dict(field.choices).get(value, value))
+    return str(value)
+
+
+def my_actions_panel(user) -> Panel | None:
+    """Dashboard: the user's open actions, overdue first."""
+    if not user.has_perm("actions.view_action"):
+        return None
+    today = timezone.localdate()
+    qs = Action.objects.filter(owner=user, status__in=Action.OPEN_STATUSES)
+    overdue_first = Case(When(due_date__lt=today, then=Value(0)), default=Value(1))
+    actions = list(
+        qs.order_by(overdue_first, F("due_date").asc(nulls_last=True), "pk")[
+            : MY_ACTIONS_PANEL_SIZE + 1
+        ]
+    )
+    more = len(actions) > MY_ACTIONS_PANEL_SIZE
+    return Panel(
+        "My actions",
+        "dashboard/actions_panel.html",
+        {"actions": actions[:MY_ACTIONS_PANEL_SIZE], "more": more, "today": today},
+    )

@@ -1,0 +1,217 @@
+"""Writes for the action tracker: create, edit, move status, remind."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bcp_portal.actions import sources
+from bcp_portal.actions.models import Action
+from bcp_portal.core.models import OutboxMessage
+from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.roles import MANAGERS, SRE_LEAD, has_role, require_perm
+from bcp_portal.core.services import apply_changes, save_audited
+
+# --- The action tracker -----------------------------------------------------------------
+#
+# Who may change an action: the `change_action` permission is needed for any edit, and on
+# top of it an action belongs to its owner. Its owner, or a manager (SRE Lead, Engineering
+# Manager, CTO), may edit it or move its status; anyone else, including an SRE holding
+# `change_action`, may not touch someone else's action, so a due date cannot be pushed or
+# an action closed behind its owner's back. An action without an owner is the SRE Lead's
+# to triage (its reminders go there), so only managers may change it.
+
+ACTION_EDITABLE_FIELDS = ("title", "description", "owner", "due_date", "priority")
+
+# The state machine: status -> the statuses it may move to.
+ACTION_MOVES: dict[str, tuple[str, ...]] = {
+    Action.Status.OPEN: (Action.Status.IN_PROGRESS, Action.Status.DONE, Action.Status.CANCELLED),
+    Action.Status.IN_PROGRESS: (Action.Status.OPEN, Action.Status.DONE, Action.Status.CANCELLED),
+    Action.Status.DONE: (Action.Status.OPEN,),
+    Action.Status.CANCELLED: (Action.Status.OPEN,),
+}
+
+DUE_SOON_DAYS = 3
+ESCALATE_AFTER_DAYS = 7
+
+
+def action_may_change(user, action: Action) -> bool:
+    """The rule above, for services to enforce and pages to decide which buttons to show."""
+    if not (user.is_authenticated and user.has_perm("actions.change_action")):
+        return False
+    if action.owner_id is not None and action.owner_id == user.pk:
+        return True
+    return has_role(user, *MANAGERS)
+
+
+def _require_may_change(user, action: Action) -> None:
+    require_perm(user, "actions.change_action")
+    if not action_may_change(user, action):
+        raise PermissionDenied(
+            "Only the action's owner, the SRE Lead, an Engineering Manager or the CTO "
+            "may change this action."
+        )
+
+
+@transaction.atomic
+def action_create(
+    *,
+    actor,
+    title: str,
+    source: Any,
+    owner=None,
+    due_date: date | None = None,
+    priority: str = Action.Priority.MEDIUM,
+    description: str = "",
+) -> Action:
+    """Record an action found by `source` (a drill report, a post-mortem: any registered row).
+
+    The action and its link row are written together, so the action has exactly one source.
+    """
+    require_perm(actor, "actions.add_action")
+    kind = sources.for_object(source)
+    if kind is None:
+        raise ValidationError({"source": "An action needs a source: a drill report or similar."})
+    reason = kind.refuse_add(actor, source)
+    if reason:
+        raise ValidationError({"source": reason})
+    action = Action(
+        title=title,
+        description=description,
+        owner=owner,
+        due_date=due_date,
+        priority=priority,
+        source_kind=kind.kind,
+    )
+    save_audited(action, actor=actor)
+    save_audited(kind.link_model(action=action, **{kind.source_field: source}), actor=actor)
+    return action
+
+
+@transaction.atomic
+def action_update(*, actor, action: Action, **fields: Any) -> Action:
+    """Change an action's details; its status moves only through `action_transition`."""
+    unknown = sorted(set(fields) - set(ACTION_EDITABLE_FIELDS))
+    if unknown:
+        raise TypeError(
+            f"action_update cannot change {', '.join(unknown)}; "
+            "the status moves only through action_transition."
+        )
+    _require_may_change(actor, action)
+    if apply_changes(action, fields):
+        save_audited(action, actor=actor)
+    return action
+
+
+@transaction.atomic
+def action_transition(*, actor, action: Action, status: str) -> Action:
+    """The one function that moves an action's status."""
+    _require_may_change(actor, action)
+    if status not in Action.Status.values:
+        raise ValidationError({"status": f"“{status}” is not a status of an action."})
+    current = Action.Status(action.status)
+    target = Action.Status(status)
+    allowed = ACTION_MOVES[current]
+    if target not in allowed:
+        options = " or ".join(f"“{Action.Status(s).label}”" for s in allowed)
+        raise ValidationError(
+            {
+                "status": f"An action that is “{current.label}” cannot move to "
+                f"“{target.label}”; it can move to {options}."
+            }
+        )
+    action.status = target
+    if target == Action.Status.DONE:
+        action.completed_at = timezone.now()
+    else:
+        # Reopening (or cancelling) clears the completion: it is no longer done.
+        action.completed_at = None
+    return save_audited(action, actor=actor)
+
+
+@transaction.atomic
+def action_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind owners of open actions due soon or overdue; return how many messages were added.
+
+    Windows plus the outbox key as the done marker, never an exact date: a run after a day
+    the worker missed sends what became due since, a second run sends nothing, and a changed
+    due date (a new key) arms the reminders again. An overdue action gets no "due soon".
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now, timezone.get_default_timezone())
+    candidates = (
+        Action.objects.filter(
+            status__in=Action.OPEN_STATUSES,
+            due_date__isnull=False,
+            due_date__lte=today + timedelta(days=DUE_SOON_DAYS),
+        )
+        .select_related("owner")
+        .order_by("due_date", "pk")
+    )
+    planned: list[tuple[str, dict[str, Any]]] = []
+    for action in candidates:
+        planned.extend(_action_reminders(action, today=today))
+    keys = [key for key, _ in planned]
+    sent = set(OutboxMessage.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
+    added = 0
+    for key, message in planned:
+        if key not in sent:
+            outbox_add(key=key, **message)
+            added += 1
+    return added
+
+
+def _action_reminders(action: Action, *, today: date) -> list[tuple[str, dict[str, Any]]]:
+    """The (key, message) pairs an action is due for on `today`."""
+    due = action.due_date
+    url = action.get_absolute_url()
+    owner = action.owner if action.owner is not None and action.owner.is_active else None
+    # An action nobody owns (or whose owner left) is the SRE Lead's to chase.
+    to = {"to_user": owner} if owner is not None else {"to_role": SRE_LEAD}
+    unowned = "" if owner is not None else " It has no owner: please assign one."
+    if due >= today:
+        days = (due - today).days
+        when = "today" if days == 0 else f"in {days} day{'s' if days > 1 else ''}"
+        return [
+            (
+                f"action-due-soon:{action.pk}:{due}",
+                {
+                    "subject": f"Action due {when}: {action.title}",
+                    "body": f"The action “{action.title}” is due on {due:%Y-%m-%d}.{unowned}",
+                    "url": url,
+                    **to,
+                },
+            )
+        ]
+    late = (today - due).days
+    reminders = [
+        (
+            f"action-overdue:{action.pk}:{due}",
+            {
+                "subject": f"Action overdue: {action.title}",
+                "body": f"The action “{action.title}” was due on {due:%Y-%m-%d} and is "
+                f"still {action.get_status_display().lower()}.{unowned}",
+                "url": url,
+                **to,
+            },
+        )
+    ]
+    if late >= ESCALATE_AFTER_DAYS:
+        owner_name = (owner.get_full_name() or owner.get_username()) if owner else "nobody"
+        reminders.append(
+            (
+                f"action-escalated:{action.pk}:{due}",
+                {
+                    "subject": f"Action {late} days overdue: {action.title}",
+                    "body": f"The action “{action.title}”, owned by {owner_name}, was due on "
+                    f"{due:%Y-%m-%d} and is {late} days overdue.",
+                    "url": url,
+                    "to_role": SRE_LEAD,
+                },
+            )
+        )
+    return reminders

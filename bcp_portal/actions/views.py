@@ -1,0 +1,139 @@
+"""Pages of the action tracker: every action, "mine", one action with its history, edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bcp_portal.actions import selectors, services, sources
+from bcp_portal.actions.forms import ActionForm
+from bcp_portal.actions.models import Action
+from bcp_portal.core.forms import submit_form
+from bcp_portal.core.roles import permission_required
+
+PAGE_SIZE = 25
+FILTER_PARAMS = ("q", "status", "priority", "owner", "overdue", "source")
+
+
+NO_SOURCE = sources.SourceRef(kind="", id=None, label="—", url="")
+
+
+@dataclass(frozen=True)
+class Row:
+    action: Action
+    overdue: bool
+    source: sources.SourceRef
+
+
+def source_link(action: Action) -> sources.SourceRef:
+    """The action's source, with a link to it where its app has a page."""
+    return sources.describe(action) or NO_SOURCE
+
+
+def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
+    params = request.GET
+    today = timezone.localdate()
+    qs = selectors.action_list(
+        user=request.user,
+        mine=mine,
+        status=params.get("status", ""),
+        priority=params.get("priority", ""),
+        owner=None if mine else params.get("owner", ""),
+        overdue=params.get("overdue") == "1",
+        source=params.get("source", ""),
+        search=params.get("q", "").strip(),
+        today=today,
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    rows = [Row(a, a.is_overdue(today), source_link(a)) for a in page.object_list]
+    return render(
+        request,
+        "actions/action_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "mine": mine,
+            "filtered": any(params.get(name) for name in FILTER_PARAMS),
+            "statuses": [(selectors.ACTIVE, "Not finished"), *Action.Status.choices],
+            "priorities": Action.Priority.choices,
+            "owners": [] if mine else list(selectors.action_owners()),
+            "sources": [(source.kind, source.plural) for source in sources.all_sources()],
+        },
+    )
+
+
+@login_required
+@permission_required("actions.view_action")
+def action_list(request: HttpRequest) -> HttpResponse:
+    return _actions_page(request, mine=False)
+
+
+@login_required
+@permission_required("actions.view_action")
+def action_mine(request: HttpRequest) -> HttpResponse:
+    return _actions_page(request, mine=True)
+
+
+@login_required
+@permission_required("actions.view_action")
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(
+        Action.objects.select_related("owner", *sources.select_related_paths()), pk=pk
+    )
+    can_change = services.action_may_change(request.user, action)
+    moves = [Action.Status(s) for s in services.ACTION_MOVES[action.status]] if can_change else []
+    return render(
+        request,
+        "actions/action_detail.html",
+        {
+            "action": action,
+            "overdue": action.is_overdue(timezone.localdate()),
+            "source": source_link(action),
+            "history": selectors.action_history(action),
+            "can_change": can_change,
+            "moves": moves,
+        },
+    )
+
+
+@login_required
+@permission_required("actions.change_action")
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(Action, pk=pk)
+    if not services.action_may_change(request.user, action):
+        raise PermissionDenied("Only the action's owner or a manager may edit it.")
+    # The form validates its own copy, so a rejected form never half-changes `action`.
+    form = ActionForm(request.POST or None, instance=Action.objects.get(pk=pk))
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.action_update(actor=request.user, action=action, **data),
+        success=lambda action: f"“{action}” saved.",
+    )
+    if saved:
+        return saved
+    return render(request, "actions/action_form.html", {"form": form, "action": action})
+
+
+@require_POST
+@login_required
+@permission_required("actions.change_action")
+def action_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_object_or_404(Action, pk=pk)
+    try:
+        services.action_transition(
+            actor=request.user, action=action, status=request.POST.get("status", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"“{action}” is now {action.get_status_display().lower()}.")
+    return redirect(action)

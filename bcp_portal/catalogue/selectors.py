@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+
+from bcp_portal.catalogue.models import OrganisationProfile, Service
+from bcp_portal.core.panels import Panel
+
+
+def service_list(
+    *, user, search: str = "", kind: str = "", priority: str = "", include_inactive: bool = False
+) -> QuerySet[Service]:
+    qs = Service.objects.all()
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(description__icontains=search)
+            | Q(owner_team__icontains=search)
+            | Q(region__icontains=search)
+            | Q(data_category__icontains=search)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if priority:
+        qs = qs.filter(recovery_priority=priority)
+    return qs.order_by("recovery_priority", "name")
+
+
+def catalogue_panel(user):
+    if not user.has_perm("catalogue.view_service"):
+        return None
+    rows = (
+        Service.objects.filter(is_active=True)
+        .values("recovery_priority")
+        .annotate(n=Count("pk"))
+        .order_by("recovery_priority")
+    )
+    return Panel("Service catalogue", "dashboard/catalogue_panel.html", {"by_priority": list(rows)})
+
+
+def organisation_profile() -> OrganisationProfile:
+    """The single profile row; a fresh install gets the runbook's recovery objectives."""
+    profile = OrganisationProfile.objects.order_by("pk").first()
+    if profile is None:
+        profile = OrganisationProfile.objects.create()
+    return profile

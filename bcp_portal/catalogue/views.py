@@ -1,0 +1,123 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from bcp_portal.catalogue import selectors, services
+from bcp_portal.catalogue.forms import ServiceForm
+from bcp_portal.catalogue.models import Service
+from bcp_portal.catalogue.reports import (
+    DIRECT_DOWNLOAD_MAX_ROWS,
+    SERVICE_CATALOGUE,
+    catalogue_params,
+)
+from bcp_portal.catalogue.selectors import organisation_profile
+from bcp_portal.catalogue.services import OBJECTIVE_FIELDS
+from bcp_portal.core.exports import build_export, start_export
+from bcp_portal.core.forms import submit_form
+from bcp_portal.core.pdf import pdf_response
+from bcp_portal.core.roles import permission_required
+
+
+@login_required
+@permission_required("catalogue.view_service")
+def service_list(request):
+    params = request.GET
+    qs = selectors.service_list(
+        user=request.user,
+        search=params.get("q", "").strip(),
+        kind=params.get("kind", ""),
+        priority=params.get("priority", ""),
+        include_inactive=params.get("inactive") == "1",
+    )
+    page = Paginator(qs, 25).get_page(params.get("page"))
+    return render(
+        request,
+        "catalogue/service_list.html",
+        {
+            "page": page,
+            "kinds": Service.Kind.choices,
+            "priorities": Service.Priority.choices,
+            "can_add": request.user.has_perm("catalogue.add_service"),
+        },
+    )
+
+
+@login_required
+@permission_required("catalogue.view_service")
+def service_detail(request, pk: int):
+    service = get_object_or_404(Service, pk=pk)
+    changes = service.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "catalogue/service_detail.html",
+        {
+            "service": service,
+            "changes": changes,
+            "can_change": request.user.has_perm("catalogue.change_service"),
+        },
+    )
+
+
+@login_required
+@permission_required("catalogue.add_service")
+def service_create(request):
+    profile = organisation_profile()
+    objectives = {name: getattr(profile, name) for name in OBJECTIVE_FIELDS}
+    form = ServiceForm(request.POST or None, objectives=objectives)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.service_create(actor=request.user, **data),
+        success=lambda service: f"“{service}” added to the catalogue.",
+    )
+    if saved:
+        return saved
+    return render(request, "catalogue/service_form.html", {"form": form, "service": None})
+
+
+@login_required
+@permission_required("catalogue.change_service")
+def service_edit(request, pk: int):
+    service = get_object_or_404(Service, pk=pk)
+    form = ServiceForm(request.POST or None, instance=Service.objects.get(pk=pk))
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.service_update(actor=request.user, service=service, **data),
+        success=lambda service: f"“{service}” saved.",
+    )
+    if saved:
+        return saved
+    return render(request, "catalogue/service_form.html", {"form": form, "service": service})
+
+
+@login_required
+@permission_required("catalogue.view_service")
+@require_GET
+def service_catalogue_pdf(request):
+    """The catalogue (list filters applied) as a PDF, rendered here while it is small."""
+    params = catalogue_params(request.GET)
+    report = build_export(user=request.user, kind=SERVICE_CATALOGUE, params=params)
+    if len(report.context["services"]) > DIRECT_DOWNLOAD_MAX_ROWS:
+        messages.info(request, "The catalogue is too long to download at once: prepare the PDF.")
+        return redirect(f"{reverse('catalogue:service-list')}?{request.GET.urlencode()}")
+    return pdf_response(
+        request, template=report.template, context=report.context, filename=report.filename
+    )
+
+
+@login_required
+@permission_required("catalogue.view_service")
+@require_POST
+def service_catalogue_export(request):
+    """Have a worker render the catalogue PDF; the progress page offers the download."""
+    progress = start_export(
+        user=request.user,
+        kind=SERVICE_CATALOGUE,
+        params=catalogue_params(request.POST),
+        title="Service catalogue (PDF)",
+    )
+    return redirect(progress)

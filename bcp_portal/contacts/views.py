@@ -1,0 +1,78 @@
+"""Pages of the contact directory."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from bcp_portal.contacts import selectors, services
+from bcp_portal.contacts.forms import ContactForm
+from bcp_portal.contacts.models import Contact
+from bcp_portal.core.forms import submit_form
+from bcp_portal.core.roles import permission_required
+
+
+@login_required
+@permission_required("contacts.view_contact")
+def contact_list(request):
+    params = request.GET
+    qs = selectors.contact_list(
+        user=request.user,
+        search=params.get("q", "").strip(),
+        kind=params.get("kind", ""),
+        include_inactive=params.get("inactive") == "1",
+    )
+    page = Paginator(qs, 25).get_page(params.get("page"))
+    return render(
+        request,
+        "contacts/list.html",
+        {
+            "page": page,
+            "kinds": Contact.Kind.choices,
+            "can_add": request.user.has_perm("contacts.add_contact"),
+        },
+    )
+
+
+@login_required
+@permission_required("contacts.view_contact")
+def contact_detail(request, pk: int):
+    contact = get_object_or_404(Contact, pk=pk)
+    return render(
+        request,
+        "contacts/detail.html",
+        {
+            "contact": contact,
+            "can_change": request.user.has_perm("contacts.change_contact"),
+        },
+    )
+
+
+@login_required
+@permission_required("contacts.add_contact")
+def contact_create(request):
+    form = ContactForm(request.POST or None)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.contact_create(actor=request.user, **data),
+        success=lambda contact: f"“{contact}” added to the directory.",
+    )
+    if saved:
+        return saved
+    return render(request, "contacts/form.html", {"form": form, "contact": None})
+
+
+@login_required
+@permission_required("contacts.change_contact")
+def contact_edit(request, pk: int):
+    contact = get_object_or_404(Contact, pk=pk)
+    form = ContactForm(request.POST or None, instance=Contact.objects.get(pk=pk))
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.contact_update(actor=request.user, contact=contact, **data),
+        success=lambda contact: f"“{contact}” saved.",
+    )
+    if saved:
+        return saved
+    return render(request, "contacts/form.html", {"form": form, "contact": contact})

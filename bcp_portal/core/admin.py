@@ -1,0 +1,50 @@
+from django.contrib import admin, messages
+from simple_history.admin import SimpleHistoryAdmin
+
+from bcp_portal.core import outbox
+from bcp_portal.core.models import DeliveryAttempt, OutboxMessage, TaskProgress, UserProfile
+
+
+@admin.register(UserProfile)
+class UserProfileAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "time_zone", "phone", "chat_handle"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["channel", "address", "ok", "error", "worker", "started_at", "finished_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["subject", "addressee", "status", "attempts", "next_attempt_at", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["to_user", "to_role", "to_contact"]
+    search_fields = ["subject", "dedup_key"]
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Retry delivery now", permissions=["change"])
+    def retry_now(self, request, queryset):
+        sent = [outbox.requeue(message_id=pk) for pk in queryset.values_list("pk", flat=True)]
+        self.message_user(request, f"{sum(sent)} message(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(TaskProgress)
+class TaskProgressAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "owner", "status", "percent", "created_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["owner"]
+    readonly_fields = [f.name for f in TaskProgress._meta.fields]

@@ -1,0 +1,44 @@
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from bcp_portal.core.roles import user_roles
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    email = serializers.EmailField()
+    roles = serializers.ListField(child=serializers.CharField())
+    time_zone = serializers.CharField()
+    is_staff = serializers.BooleanField()
+
+
+@extend_schema(responses=MeSerializer, summary="The signed-in user, with roles and time zone")
+@api_view(["GET"])
+def me(request):
+    user = request.user
+    profile = getattr(user, "profile", None)
+    data = {
+        "id": user.pk,
+        "username": user.get_username(),
+        "full_name": user.get_full_name(),
+        "email": user.email,
+        "roles": sorted(user_roles(user)),
+        "time_zone": profile.time_zone if profile else "UTC",
+        "is_staff": user.is_staff,
+    }
+    return Response(MeSerializer(data).data)
+
+
+@csrf_exempt  # it changes nothing; a CSRF page would hide the error shape from clients
+def not_found(request, path: str = ""):
+    """Any other URL under /api/v1/: a 404 in the API's error shape, not the HTML page."""
+    return JsonResponse(
+        {"error": {"code": "not_found", "message": f"No API endpoint at “{request.path}”."}},
+        status=404,
+    )

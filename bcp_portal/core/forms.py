@@ -1,0 +1,109 @@
+import zoneinfo
+
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.template import loader
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from bcp_portal.core.models import UserProfile
+
+
+def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, field by field, keeping the input."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class PortalFormMixin:
+    """Bootstrap classes and error state on every widget, so templates stay plain."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Password reset whose mail goes through the outbox, so it is retried, never lost."""
+
+    def save(self, domain_override=None, request=None, **kwargs) -> None:
+        from bcp_portal.core.outbox import outbox_add
+
+        email = self.cleaned_data["email"]
+        for user in self.get_users(email):
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            token = default_token_generator.make_token(user)
+            path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+            body = loader.render_to_string("registration/password_reset_email.txt", {"user": user})
+            outbox_add(
+                key=f"password-reset:{user.pk}:{token}",
+                subject="Reset your BCP Portal password",
+                body=body,
+                to_user=user,
+                url=path,
+            )
+
+
+class ZoneInput(forms.TextInput):
+    """A text box that suggests every IANA zone as you type (an HTML datalist)."""
+
+    template_name = "bcp_portal/widgets/zone_input.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, {**(attrs or {}), "list": "time-zones"})
+        context["zones"] = sorted(zoneinfo.available_timezones())
+        return context
+
+
+class ProfileForm(PortalFormMixin, forms.ModelForm):
+    class Meta:
+        model = UserProfile
+        fields = ["time_zone", "phone", "chat_handle"]
+        widgets = {"time_zone": ZoneInput}
+        help_texts = {"time_zone": "Start typing a city, e.g. Paris or New_York, and pick a zone."}
+
+
+def submit_form(request, form: forms.Form, save, *, success, redirect_to=None):
+    """The create/edit pattern of every page, in one place.
+
+    On a valid POST, `save(cleaned_data)` (a service call) runs; a ValidationError it raises
+    is shown on the form, field by field, with everything typed kept; otherwise the user is
+    sent to `redirect_to` (default: the saved object) with `success(obj)` as the message.
+    Returns None when the page
+    should be rendered (GET, invalid input, refused by the service).
+    """
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        obj = save(form.cleaned_data)
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+    messages.success(request, success(obj))
+    return redirect(redirect_to or obj)

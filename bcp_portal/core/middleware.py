@@ -1,0 +1,49 @@
+import uuid
+import zoneinfo
+
+from django.db import DatabaseError
+from django.utils import timezone
+
+from bcp_portal.core.audit import Source, audit_context
+
+
+class AuditContextMiddleware:
+    """Opens the audit context of a request: its id, its source, its actor."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+        source = Source.API if request.path.startswith("/api/") else Source.WEB
+        request.request_id = request_id
+        with audit_context(source=source, request_id=request_id):
+            response = self.get_response(request)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class UserTimezoneMiddleware:
+    """Shows every time in the signed-in user's own zone (stored in UTC regardless)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tz_name = None
+        user = getattr(request, "user", None)
+        try:
+            if user is not None and user.is_authenticated:
+                profile = getattr(user, "profile", None)
+                tz_name = profile.time_zone if profile else None
+        except DatabaseError:
+            # The database is down: let the view answer (/healthz says 503), in UTC.
+            tz_name = None
+        if tz_name:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(tz_name))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        else:
+            timezone.deactivate()
+        return self.get_response(request)

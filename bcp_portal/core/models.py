@@ -1,0 +1,152 @@
+"""The machinery's tables: people settings, the outbox and task progress.
+
+Profiles keep history. Operational rows (outbox messages, delivery
+attempts, task progress) do not: they are the machinery, and the outbox is claimed with a
+compare-and-swap `update()`, which history would not see.
+"""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from bcp_portal.core.audit import history
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known IANA time zone, e.g. Europe/Paris.")
+
+
+class UserProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Times are stored in UTC and shown to you in this zone.",
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    chat_handle = models.CharField(max_length=80, blank=True)
+
+    history = history()
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+
+class OutboxMessage(models.Model):
+    """One notification to one addressee; delivered by a task, at most once per key."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    dedup_key = models.CharField(max_length=255, unique=True)
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    to_role = models.ForeignKey(Group, null=True, blank=True, on_delete=models.CASCADE)
+    to_contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE
+    )
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    url = models.CharField(max_length=500, blank=True, help_text="Link to the object concerned.")
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                name="outbox_exactly_one_addressee",
+                condition=(
+                    Q(to_user__isnull=False, to_role__isnull=True, to_contact__isnull=True)
+                    | Q(to_user__isnull=True, to_role__isnull=False, to_contact__isnull=True)
+                    | Q(to_user__isnull=True, to_role__isnull=True, to_contact__isnull=False)
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.addressee}"
+
+    @property
+    def addressee(self) -> str:
+        if self.to_user_id:
+            return f"user {self.to_user}"
+        if self.to_role_id:
+            return f"role {self.to_role}"
+        return f"contact {self.to_contact}"
+
+
+class DeliveryAttempt(models.Model):
+    """One try to deliver a message on one channel to one address."""
+
+    message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="tries")
+    channel = models.CharField(max_length=32)
+    address = models.CharField(max_length=255, blank=True)
+    ok = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.address}: {'ok' if self.ok else 'failed'}"
+
+
+class TaskProgress(models.Model):
+    """Progress of a long piece of work (a large PDF, an export) that a page polls."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=64)
+    title = models.CharField(max_length=255)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    percent = models.PositiveSmallIntegerField(default=0)
+    step = models.CharField(max_length=255, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    result_file = models.CharField(max_length=500, blank=True)
+    result_name = models.CharField(max_length=255, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "task progress"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status}, {self.percent}%)"
+
+    def get_absolute_url(self) -> str:
+        return reverse("task-progress", args=[self.pk])

@@ -1,1 +1,0 @@
-"""Reports of the compliance app (filled in as capabilities land)."""

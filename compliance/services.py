@@ -1,1 +1,0 @@
-"""Services of the compliance app (filled in as capabilities land)."""

@@ -1,1 +1,0 @@
-"""Tasks of the compliance app (filled in as capabilities land)."""
