@@ -5,6 +5,8 @@ import os
 from celery import Celery
 from kombu import Exchange, Queue
 
+from bcp_portal.schedule import BEAT_SCHEDULE
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bcp_portal.settings")
 
 QUEUE_DEFAULT = "default"
@@ -56,12 +58,4 @@ app.conf.update(
     enable_utc=True,
 )
 app.autodiscover_tasks()
-
-
-def _load_schedule() -> None:
-    from bcp_portal.schedule import BEAT_SCHEDULE
-
-    app.conf.beat_schedule = BEAT_SCHEDULE
-
-
-_load_schedule()
+app.conf.beat_schedule = BEAT_SCHEDULE

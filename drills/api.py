@@ -11,7 +11,7 @@ from rest_framework import serializers, viewsets
 
 from drills import selectors
 from drills.models import Drill, DrillType, Result
-from drills.services import calendar as services
+from drills.services import planning as services
 
 
 class DrillSerializer(serializers.ModelSerializer):
@@ -127,7 +127,3 @@ class DrillViewSet(viewsets.ModelViewSet):
         serializer.instance = services.drill_update(
             actor=self.request.user, drill=serializer.instance, **serializer.validated_data
         )
-
-    def update(self, request, *args, **kwargs):
-        kwargs["partial"] = True
-        return super().update(request, *args, **kwargs)

@@ -31,7 +31,7 @@ def load_reference_data(sender, using: str = "default", **kwargs) -> None:
     if not _drills_fully_migrated(using):
         # Migrating backwards (or part way): the tables may not match the models yet.
         return
-    from drills.services.calendar import drill_reference_load
+    from drills.services.reference import drill_reference_load
 
     drill_reference_load(using=using)
 

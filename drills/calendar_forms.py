@@ -9,7 +9,7 @@ from django import forms
 from bcp_portal.core.forms import PortalFormMixin
 from drills import selectors
 from drills.models import CalendarFeedToken, Drill, DrillSchedule, DrillType
-from drills.services.calendar import SCHEDULE_FIELDS
+from drills.services.planning import SCHEDULE_FIELDS
 
 WEEK_CHOICES = [(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (5, "Last")]
 MONTH_OF_QUARTER_CHOICES = [(1, "First month"), (2, "Second month"), (3, "Third month")]

@@ -6,11 +6,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from drills.models import Drill
-from drills.services.calendar import (
-    drill_calendar_generate,
-    drill_reference_load,
-    organisation_zone,
-)
+from drills.services.planning import drill_calendar_generate, organisation_zone
+from drills.services.reference import drill_reference_load
 
 DEMO_PARTICIPANTS = ("sre", "srelead")
 

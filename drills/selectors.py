@@ -97,7 +97,7 @@ def drill_list(
     if result:
         qs = qs.filter(report__status=DrillReport.Status.SUBMITTED, report__overall_result=result)
     if quarter:
-        from drills.services.calendar import organisation_zone
+        from drills.services.planning import organisation_zone
 
         bounds = quarter_bounds(quarter, organisation_zone())
         qs = qs.filter(starts_at__gte=bounds[0], starts_at__lt=bounds[1]) if bounds else qs.none()

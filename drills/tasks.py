@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from drills.services.calendar import GENERATE_MONTHS, drill_calendar_generate, drill_reminders_send
+from drills.services.planning import GENERATE_MONTHS, drill_calendar_generate
+from drills.services.reminders import drill_reminders_send
 
 
 @shared_task(name="drills.generate_calendar")

@@ -220,7 +220,3 @@ class ActionViewSet(viewsets.ModelViewSet):
         if status is not None and status != action.status:
             services.action_transition(actor=self.request.user, action=action, status=status)
         serializer.instance = action
-
-    def update(self, request, *args, **kwargs):
-        kwargs["partial"] = True
-        return super().update(request, *args, **kwargs)

@@ -76,6 +76,7 @@ class Action(models.Model):
     @property
     def source(self) -> Any:
         """The row this action came from (a drill report, a post-mortem…), through its link."""
+        # Imported here: the registry imports this module.
         from bcp_portal.actions.sources import source_of
 
         return source_of(self)

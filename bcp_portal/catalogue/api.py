@@ -102,7 +102,3 @@ class ServiceViewSet(viewsets.ModelViewSet):
         serializer.instance = services.service_update(
             actor=self.request.user, service=serializer.instance, **serializer.validated_data
         )
-
-    def update(self, request, *args, **kwargs):
-        kwargs["partial"] = True
-        return super().update(request, *args, **kwargs)

@@ -1,15 +1,18 @@
 import zoneinfo
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.template import loader
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from bcp_portal.core.models import UserProfile
+from bcp_portal.core.outbox import outbox_add
 
 
 def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
@@ -50,8 +53,6 @@ class OutboxPasswordResetForm(PasswordResetForm):
     """Password reset whose mail goes through the outbox, so it is retried, never lost."""
 
     def save(self, domain_override=None, request=None, **kwargs) -> None:
-        from bcp_portal.core.outbox import outbox_add
-
         email = self.cleaned_data["email"]
         for user in self.get_users(email):
             uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -95,9 +96,6 @@ def submit_form(request, form: forms.Form, save, *, success, redirect_to=None):
     Returns None when the page
     should be rendered (GET, invalid input, refused by the service).
     """
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
     if request.method != "POST" or not form.is_valid():
         return None
     try:

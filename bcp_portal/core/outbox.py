@@ -92,6 +92,7 @@ def _storable_key(key: str) -> str:
 
 def publish_delivery(message_id: int) -> bool:
     """Publish the delivery task, bounded; on failure the sweep picks the message up."""
+    # Imported here: the tasks module imports this one.
     from bcp_portal.core.tasks import deliver_outbox_message
 
     return publish(deliver_outbox_message, message_id=message_id)

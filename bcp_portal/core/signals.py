@@ -1,17 +1,15 @@
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.management import create_permissions
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from bcp_portal.core.models import UserProfile
+from bcp_portal.core.roles import sync_roles
 
 
 def after_migrate(sender, using: str = "default", **kwargs) -> None:
     """Keep the role groups' permissions equal to the role file after every migrate."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-
-    from bcp_portal.core.roles import sync_roles
-
     # post_migrate reaches this app before the apps listed after it: make every app's
     # permissions exist first so the role file can name them.
     for app_config in apps.get_app_configs():

@@ -14,6 +14,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from bcp_portal.celery import app
 from bcp_portal.core import services
 from bcp_portal.core.forms import ProfileForm, apply_validation_error
 from bcp_portal.core.models import TaskProgress
@@ -37,8 +38,6 @@ def healthz(request):
     if settings.CELERY_TASK_ALWAYS_EAGER:
         status["broker"] = "eager"
     else:
-        from bcp_portal.celery import app
-
         try:
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)

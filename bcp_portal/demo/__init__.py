@@ -14,7 +14,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from bcp_portal.catalogue.demo import load_catalogue
+from bcp_portal.contacts.models import Contact
 from bcp_portal.core import roles
+from drills.demo import load_drill_calendar
+from drills.demo_reports import load_drill_reports
 
 
 def _logins_file() -> Path:
@@ -83,14 +87,10 @@ def demo_users(out, *, reset_passwords: bool = False) -> None:
 
 
 def demo_catalogue(out) -> None:
-    from bcp_portal.catalogue.demo import load_catalogue
-
     load_catalogue(out)
 
 
 def demo_contacts(out) -> None:
-    from bcp_portal.contacts.models import Contact
-
     contacts = [
         (
             "Morgan Blake",
@@ -135,14 +135,10 @@ def demo_contacts(out) -> None:
 
 
 def demo_drills(out) -> None:
-    from drills.demo import load_drill_calendar
-
     load_drill_calendar(out)
 
 
 def demo_drill_reports(out) -> None:
-    from drills.demo_reports import load_drill_reports
-
     load_drill_reports(out)
 
 

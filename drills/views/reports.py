@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -330,18 +329,3 @@ def summary_pdf(request):
         context=context,
         filename=f"drill-summary-{context['today']:%Y-%m-%d}.pdf",
     )
-
-
-urlpatterns = [
-    path("drills/summary/", summary, name="summary"),
-    path("drills/summary.pdf", summary_pdf, name="summary-pdf"),
-    path("drills/reports/", report_list, name="report-list"),
-    path("drills/reports/new/", report_new, name="report-new-unplanned"),
-    path("drills/<int:drill_pk>/report/", report_new, name="report-new"),
-    path("drills/reports/<int:pk>/", report_detail, name="report-detail"),
-    path("drills/reports/<int:pk>/edit/", report_edit, name="report-edit"),
-    path("drills/reports/<int:pk>/submit/", report_submit, name="report-submit"),
-    path("drills/reports/<int:pk>/revise/", report_revise, name="report-revise"),
-    path("drills/reports/<int:pk>/history/", report_history, name="report-history"),
-    path("drills/reports/<int:pk>/pdf/", report_pdf, name="report-pdf"),
-]

@@ -10,8 +10,10 @@ from bcp_portal.catalogue.selectors import organisation_profile
 from drills import tasks
 from drills.apps import _drills_fully_migrated
 from drills.models import Drill, DrillSchedule, DrillType
-from drills.services import calendar as services
-from drills.services.calendar import REFERENCE_FILE, schedule_occurrences
+from drills.services import planning as services
+from drills.services import reference
+from drills.services.planning import schedule_occurrences
+from drills.services.reference import REFERENCE_FILE
 from tests.drills.factories import DrillFactory, DrillScheduleFactory, DrillTypeFactory
 
 UTC = dt.UTC
@@ -66,15 +68,15 @@ def test_the_reference_types_and_schedules_are_loaded_after_migrate(db):
 
 def test_loading_the_reference_data_twice_creates_no_duplicates(db):
     types, schedules = DrillType.objects.count(), DrillSchedule.objects.count()
-    assert services.drill_reference_load() == {"types": 0, "schedules": 0}
-    assert services.drill_reference_load() == {"types": 0, "schedules": 0}
+    assert reference.drill_reference_load() == {"types": 0, "schedules": 0}
+    assert reference.drill_reference_load() == {"types": 0, "schedules": 0}
     assert (DrillType.objects.count(), DrillSchedule.objects.count()) == (types, schedules)
 
 
 def test_a_missing_reference_type_is_created_with_its_schedules(db):
     DrillSchedule.objects.filter(drill_type__key="storage_recovery").delete()
     DrillType.objects.filter(key="storage_recovery").delete()
-    assert services.drill_reference_load() == {"types": 1, "schedules": 1}
+    assert reference.drill_reference_load() == {"types": 1, "schedules": 1}
     schedule = DrillSchedule.objects.get(drill_type__key="storage_recovery")
     assert (schedule.week_of_month, schedule.weekday, schedule.start_time) == (
         3,
@@ -92,7 +94,7 @@ def test_a_renamed_type_and_an_edited_schedule_survive_a_reload(db, srelead):
     services.drill_schedule_update(
         actor=srelead, schedule=schedule, weekday=DrillSchedule.Weekday.WEDNESDAY
     )
-    services.drill_reference_load()
+    reference.drill_reference_load()
     drill_type.refresh_from_db()
     assert drill_type.name == "PostgreSQL restore"
     assert list(drill_type.schedules.values_list("weekday", flat=True)) == [
@@ -104,7 +106,7 @@ def test_the_reference_file_names_every_weekday_it_uses_and_valid_weeks():
     data = json.loads(REFERENCE_FILE.read_text())
     for entry in data["types"]:
         for slot in entry["schedules"]:
-            assert slot["weekday"] in services.WEEKDAYS
+            assert slot["weekday"] in reference.WEEKDAYS
             assert 1 <= slot["week_of_month"] <= 5
 
 

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from drills.models import CalendarFeedToken, Drill
-from drills.services import calendar as services
+from drills.services import feeds as services
+from drills.services import planning
 from tests.drills.factories import CalendarFeedTokenFactory, DrillFactory
 
 UTC = dt.UTC
@@ -57,7 +58,7 @@ def test_the_uid_of_a_drill_is_stable_when_it_moves(frozen, sre, srelead):
     drill = DrillFactory(participants=[sre])
     _, raw = services.calendar_token_create(user=sre)
     before = events(Client().get(feed_path(raw)))
-    services.drill_update(
+    planning.drill_update(
         actor=srelead, drill=drill, starts_at=drill.starts_at + dt.timedelta(days=1)
     )
     after = events(Client().get(feed_path(raw)))

@@ -13,7 +13,8 @@ from bcp_portal.core import roles
 from bcp_portal.core.models import OutboxMessage
 from drills import tasks
 from drills.models import Drill, DrillReport
-from drills.services import calendar as services
+from drills.services import planning
+from drills.services import reminders as services
 from tests.drills.factories import DrillFactory
 
 UTC = dt.UTC
@@ -133,7 +134,7 @@ def test_a_drill_with_nobody_assigned_reminds_the_sre_role(clock):
 def test_a_drill_moved_by_a_person_is_reminded_of_again_for_its_new_date(clock, sre, srelead):
     drill = DrillFactory(starts_at=T0 + dt.timedelta(days=5), participants=[sre])
     send()
-    services.drill_update(actor=srelead, drill=drill, starts_at=T0 + dt.timedelta(days=6))
+    planning.drill_update(actor=srelead, drill=drill, starts_at=T0 + dt.timedelta(days=6))
     assert send() == 1
     assert keys() == [
         f"drill-reminder:{drill.pk}:7d:{sre.pk}:20270115T1200Z",

@@ -1,7 +1,7 @@
 """`migrate` runs as the table owner when MIGRATE_DATABASE_URL is set.
 
-The portal itself connects with DATABASE_URL, a role that may be less privileged (it will
-be refused UPDATE and DELETE on the audit log). Passing --database explicitly still wins.
+The portal itself connects with DATABASE_URL, a role that may hold row privileges only
+(it cannot create or alter tables). Passing --database explicitly still wins.
 """
 
 from django.conf import settings

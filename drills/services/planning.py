@@ -1,60 +1,38 @@
-"""Writes for the drill calendar: reference data, generation, edits, feeds and reminders.
+"""Writes for the drill plan: schedules, the drills they generate, and edits to drills.
 
 Generation is idempotent because a generated drill remembers the slot it fills
 (`occurrence_date`, unique per schedule) apart from when it starts: a rerun finds the slot's
 month (or quarter) taken and adds nothing, whether the drill there was moved, edited or
 cancelled by a person.
-
-Reminders select a window (planned drills starting within the next 7 days, drills more
-than two days past with no report) and use the outbox de-duplication key as the "done"
-marker, never an exact date: a worker that was down sends what became due once it runs
-again, and a run repeated within the hour adds nothing.
 """
 
 from __future__ import annotations
 
-import json
 import zoneinfo
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from dateutil import rrule
 from dateutil.relativedelta import relativedelta
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_profile
-from bcp_portal.core import roles
-from bcp_portal.core.models import OutboxMessage
-from bcp_portal.core.outbox import outbox_add
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from drills.models import (
-    OVERDUE_AFTER,
-    CalendarFeedToken,
     Drill,
-    DrillReport,
     DrillSchedule,
     DrillType,
 )
+from drills.services.reference import LAST_WEEK
 
-REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "drill_calendar.json"
-WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4}
-LAST_WEEK = 5
 # Wide enough around a window's slots to see every drill in their months or quarters.
 PERIOD_MARGIN = timedelta(days=92)
 # How far ahead the daily task keeps planned drills.
 GENERATE_MONTHS = 3
-REMINDER_7D = timedelta(days=7)
-REMINDER_1D = timedelta(days=1)
-# Overdue drills older than this are no longer escalated by the hourly job (they stay
-# flagged on the pages); it bounds the job's work without losing a day of downtime.
-OVERDUE_LOOKBACK = timedelta(days=30)
 DRILL_EDITABLE_FIELDS = (
     "title",
     "scenario",
@@ -73,60 +51,6 @@ SCHEDULE_FIELDS = (
     "scenario",
     "is_active",
 )
-
-
-# --- Reference data ------------------------------------------------------------------------
-
-
-def _validated(instance):
-    """Field and model checks without the unique queries, which would hit the default alias."""
-    instance.clean_fields()
-    instance.clean()
-    return instance
-
-
-def drill_reference_load(*, using: str = "default", path: Path = REFERENCE_FILE) -> dict[str, int]:
-    """Create missing drill types (by key) and the default schedules of a type that has none.
-
-    Never updates an existing row: a renamed type, a changed duration or an edited schedule
-    is a person's decision and survives every migrate. Returns what was created.
-    """
-    data = json.loads(path.read_text())
-    created = {"types": 0, "schedules": 0}
-    with transaction.atomic(using=using):
-        for entry in data["types"]:
-            drill_type = DrillType.objects.using(using).filter(key=entry["key"]).first()
-            if drill_type is None:
-                drill_type = _validated(
-                    DrillType(
-                        key=entry["key"],
-                        name=entry["name"],
-                        description=entry.get("description", ""),
-                        default_duration_minutes=entry["default_duration_minutes"],
-                        participant_teams=", ".join(entry.get("participant_teams", [])),
-                        default_scenario=entry.get("default_scenario", ""),
-                    )
-                )
-                drill_type.save(using=using)
-                created["types"] += 1
-            if DrillSchedule.objects.using(using).filter(drill_type=drill_type).exists():
-                continue
-            for slot in entry.get("schedules", []):
-                schedule = _validated(
-                    DrillSchedule(
-                        drill_type=drill_type,
-                        cadence=slot["cadence"],
-                        week_of_month=slot["week_of_month"],
-                        weekday=WEEKDAYS[slot["weekday"]],
-                        month_of_quarter=slot.get("month_of_quarter", 3),
-                        start_time=time.fromisoformat(slot["start_time"]),
-                        duration_minutes=slot.get("duration_minutes"),
-                        scenario=slot.get("scenario", ""),
-                    )
-                )
-                schedule.save(using=using)
-                created["schedules"] += 1
-    return created
 
 
 # --- Generation ----------------------------------------------------------------------------
@@ -373,150 +297,3 @@ def drill_cancel(*, actor, drill: Drill, reason: str = "") -> Drill:
     drill.edited_by_person = True
     drill._change_reason = reason
     return save_audited(drill, actor=actor)
-
-
-# --- Calendar feed tokens ------------------------------------------------------------------
-
-
-@transaction.atomic
-def calendar_token_create(
-    *, user, scope: str = CalendarFeedToken.Scope.MINE
-) -> tuple[CalendarFeedToken, str]:
-    """A private feed URL token for `user`: the row keeps its hash, the raw token is returned."""
-    require_perm(user, "drills.add_calendarfeedtoken")
-    raw = CalendarFeedToken.new_token()
-    token = CalendarFeedToken(
-        user=user, scope=scope, token_hash=CalendarFeedToken.hash(raw), prefix=raw[:8]
-    )
-    save_audited(token, actor=user)
-    return token, raw
-
-
-@transaction.atomic
-def calendar_token_revoke(*, actor, token: CalendarFeedToken) -> CalendarFeedToken:
-    """Revoke one of `actor`'s own feed tokens: its URL answers 404 from now on."""
-    require_perm(actor, "drills.change_calendarfeedtoken")
-    if token.user_id != actor.pk:
-        raise PermissionDenied("You can only revoke your own calendar feeds.")
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        save_audited(token, actor=actor)
-    return token
-
-
-# --- Reminders and escalation --------------------------------------------------------------
-
-
-def _stamp(drill: Drill) -> str:
-    # The start in the key: a drill a person moves is reminded of again for its new time.
-    return drill.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
-
-
-def _when(drill: Drill, tz_name: str) -> str:
-    try:
-        tz = zoneinfo.ZoneInfo(tz_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
-    return f"{timezone.localtime(drill.starts_at, tz):%a %d %b %Y %H:%M} ({tz.key})"
-
-
-def _reminder(drill: Drill, lead: str, tz_name: str) -> dict[str, str]:
-    when = _when(drill, tz_name)
-    if lead == "1d":
-        subject = f"Drill within a day: {drill.title}, {when}"
-    else:
-        subject = f"Drill within a week: {drill.title}, {when}"
-    lines = [
-        f"{drill.title} ({drill.drill_type.name}) starts {when} and is planned for "
-        f"{drill.planned_duration_minutes} minutes.",
-    ]
-    if drill.participant_teams:
-        lines.append(f"Teams: {drill.participant_teams}.")
-    if drill.scenario:
-        lines.append(f"Scenario: {drill.scenario}")
-    return {"subject": subject, "body": "\n".join(lines), "url": drill.get_absolute_url()}
-
-
-def _reminders_due(now: datetime, default_tz: str) -> list[tuple[str, dict[str, Any]]]:
-    user_model = get_user_model()
-    upcoming = (
-        Drill.objects.filter(
-            status=Drill.Status.PLANNED, starts_at__gt=now, starts_at__lte=now + REMINDER_7D
-        )
-        .select_related("drill_type")
-        .prefetch_related(
-            Prefetch(
-                "participants",
-                queryset=user_model.objects.filter(is_active=True).select_related("profile"),
-            )
-        )
-        .order_by("starts_at", "pk")
-    )
-    due = []
-    for drill in upcoming:
-        # Within a day only the 1-day reminder: a 7-day one then would be noise.
-        lead = "1d" if drill.starts_at <= now + REMINDER_1D else "7d"
-        stamp = _stamp(drill)
-        participants = list(drill.participants.all())
-        for user in participants:
-            profile = getattr(user, "profile", None)
-            message = _reminder(drill, lead, profile.time_zone if profile else default_tz)
-            key = f"drill-reminder:{drill.pk}:{lead}:{user.pk}:{stamp}"
-            due.append((key, {"to_user": user, **message}))
-        if not participants:
-            key = f"drill-reminder:{drill.pk}:{lead}:role-sre:{stamp}"
-            due.append((key, {"to_role": roles.SRE, **_reminder(drill, lead, default_tz)}))
-    return due
-
-
-def _escalations_due(now: datetime, default_tz: str) -> list[tuple[str, dict[str, Any]]]:
-    overdue = (
-        Drill.objects.filter(
-            status=Drill.Status.PLANNED,
-            starts_at__lte=now - OVERDUE_AFTER,
-            starts_at__gt=now - OVERDUE_AFTER - OVERDUE_LOOKBACK,
-        )
-        .exclude(report__status=DrillReport.Status.SUBMITTED)
-        .select_related("drill_type")
-        .order_by("starts_at", "pk")
-    )
-    due = []
-    for drill in overdue:
-        when = _when(drill, default_tz)
-        message = {
-            "to_role": roles.SRE_LEAD,
-            "subject": f"Drill overdue: {drill.title} of {when} has no report",
-            "body": (
-                f"{drill.title} ({drill.drill_type.name}) was planned for {when}. Two days "
-                "later it has no submitted report. File the report, or cancel the drill if "
-                "it did not take place."
-            ),
-            "url": drill.get_absolute_url(),
-        }
-        due.append((f"drill-overdue:{drill.pk}:{_stamp(drill)}", message))
-    return due
-
-
-@transaction.atomic
-def drill_reminders_send(*, now: datetime | None = None) -> int:
-    """Queue the reminders and overdue flags that are due and not yet queued; how many.
-
-    7 days ahead and 1 day ahead to each participant (the SRE role when a drill has none),
-    and an overdue flag to the SRE Lead role for a planned drill with no submitted report
-    two days after it started. The outbox key is the done marker, so each goes once.
-    """
-    now = now or timezone.now()
-    default_tz = organisation_profile().time_zone
-    due = _reminders_due(now, default_tz) + _escalations_due(now, default_tz)
-    queued = set(
-        OutboxMessage.objects.filter(dedup_key__in=[key for key, _ in due]).values_list(
-            "dedup_key", flat=True
-        )
-    )
-    added = 0
-    for key, message in due:
-        if key in queued:
-            continue
-        outbox_add(key=key, **message)
-        added += 1
-    return added
