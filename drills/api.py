@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 
 from drills import selectors
-from drills.models import Drill, DrillType, Result
+from drills.models import Drill, DrillType, Result, validate_planned_duration
 from drills.services import planning as services
 
 
@@ -24,7 +24,7 @@ class DrillSerializer(serializers.ModelSerializer):
     )
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     planned_duration_minutes = serializers.IntegerField(
-        required=False, min_value=1, max_value=7 * 24 * 60
+        required=False, validators=[validate_planned_duration]
     )
     ends_at = serializers.DateTimeField(read_only=True)
     is_overdue = serializers.SerializerMethodField()

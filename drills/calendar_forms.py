@@ -7,17 +7,34 @@ which the time-zone middleware activates; schedule start times are the organisat
 from django import forms
 
 from bcp_portal.core.forms import PortalFormMixin
+from bcp_portal.core.people import display_name
 from drills import selectors
-from drills.models import CalendarFeedToken, Drill, DrillSchedule, DrillType
+from drills.models import (
+    MAX_PLANNED_DURATION_MINUTES,
+    CalendarFeedToken,
+    Drill,
+    DrillSchedule,
+    DrillType,
+    validate_planned_duration,
+)
 from drills.services.planning import SCHEDULE_FIELDS
 
 WEEK_CHOICES = [(1, "First"), (2, "Second"), (3, "Third"), (4, "Fourth"), (5, "Last")]
 MONTH_OF_QUARTER_CHOICES = [(1, "First month"), (2, "Second month"), (3, "Third month")]
 
 
+def duration_field(**kwargs) -> forms.IntegerField:
+    """A planned duration: whole minutes, 1 to a week (the drills' one rule)."""
+    return forms.IntegerField(
+        validators=[validate_planned_duration],
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_PLANNED_DURATION_MINUTES}),
+        **kwargs,
+    )
+
+
 class PeopleField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class DrillForm(PortalFormMixin, forms.ModelForm):
@@ -26,9 +43,7 @@ class DrillForm(PortalFormMixin, forms.ModelForm):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="In your own time zone.",
     )
-    planned_duration_minutes = forms.IntegerField(
-        label="Planned duration (minutes)", min_value=1, max_value=7 * 24 * 60
-    )
+    planned_duration_minutes = duration_field(label="Planned duration (minutes)")
     participants = PeopleField(
         queryset=selectors.participant_choices(),
         required=False,
@@ -74,10 +89,8 @@ class DrillScheduleForm(PortalFormMixin, forms.ModelForm):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         help_text="The organisation's local time.",
     )
-    duration_minutes = forms.IntegerField(
+    duration_minutes = duration_field(
         label="Duration (minutes)",
-        min_value=1,
-        max_value=7 * 24 * 60,
         required=False,
         help_text="Blank: the drill type's default.",
     )

@@ -5,8 +5,9 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from bcp_portal.catalogue.selectors import organisation_today
 from drills.models import Drill
-from drills.services.planning import drill_calendar_generate, organisation_zone
+from drills.services.planning import drill_calendar_generate
 from drills.services.reference import drill_reference_load
 
 DEMO_PARTICIPANTS = ("sre", "srelead")
@@ -16,7 +17,7 @@ def load_drill_calendar(out) -> None:
     created = drill_reference_load()
     if created["types"] or created["schedules"]:
         out.write(f"Drills: added {created['types']} types and {created['schedules']} schedules")
-    today = timezone.localdate(timezone=organisation_zone())
+    today = organisation_today()
     added = drill_calendar_generate(months=3, today=today, since=today - relativedelta(months=12))
     if added:
         out.write(f"Drills: planned {added} drills from a year ago to three months ahead")

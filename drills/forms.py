@@ -6,35 +6,28 @@ until the report is saved.
 """
 
 from django import forms
-from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
 from bcp_portal.core.forms import PortalFormMixin
-from drills.models import DrillIssue, DrillReport, DrillType, Result
+from bcp_portal.core.people import display_name
+from drills.models import DrillIssue, DrillReport, DrillType, Result, check_step_times
+from drills.selectors import participant_choices as people
 from drills.services.reports import REPORT_FIELDS
 
 RESULT_CHOICES = [("", "—"), *Result.choices]
 
 
-def people():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__isnull=False)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.get_username()
+        return display_name(obj)
 
 
 class ServiceCheckboxes(forms.CheckboxSelectMultiple):
@@ -112,9 +105,10 @@ class StepForm(PortalFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("started_at"), data.get("ended_at")
-        if start and end and end < start:
-            self.add_error("ended_at", "The step cannot end before it started.")
+        try:
+            check_step_times(data.get("started_at"), data.get("ended_at"))
+        except ValidationError as exc:
+            self.add_error(None, exc)
         return data
 
 

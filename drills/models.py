@@ -24,8 +24,27 @@ from django.utils import timezone
 from bcp_portal.actions.models import Action, ActionLink, link_constraints
 from bcp_portal.core.audit import history
 
+# A planned drill with no report this long after it started is overdue.
 OVERDUE_AFTER = timedelta(days=2)
+# The longest a drill (or a schedule's slot) may be planned for: a week.
+MAX_PLANNED_DURATION_MINUTES = 7 * 24 * 60
 DRILL_REPORT_SOURCE = "drill_report"
+STEP_ENDS_BEFORE_START = "The step cannot end before it started."
+
+
+def validate_planned_duration(value: int | None) -> None:
+    """A planned duration is 1 minute to a week (forms and the API; blank is allowed)."""
+    if value is not None and not 1 <= value <= MAX_PLANNED_DURATION_MINUTES:
+        raise ValidationError(
+            f"Give a duration from 1 to {MAX_PLANNED_DURATION_MINUTES} minutes (a week).",
+            code="planned_duration",
+        )
+
+
+def check_step_times(started_at, ended_at) -> None:
+    """A recovery step cannot end before it starts (the model, the form and the API)."""
+    if started_at and ended_at and ended_at < started_at:
+        raise ValidationError({"ended_at": STEP_ENDS_BEFORE_START}, code="step_times")
 
 
 class Result(models.TextChoices):
@@ -108,6 +127,22 @@ class DrillSchedule(models.Model):
             raise ValidationError(errors)
 
 
+def overdue_cutoff(now=None):
+    """Drills planned to start at or before this instant are overdue if still planned."""
+    return (now or timezone.now()) - OVERDUE_AFTER
+
+
+class DrillQuerySet(models.QuerySet):
+    def overdue(self, now=None) -> DrillQuerySet:
+        """Planned drills that started at least OVERDUE_AFTER ago (no report submitted)."""
+        return self.filter(self.overdue_q(now))
+
+    @staticmethod
+    def overdue_q(now=None) -> models.Q:
+        """The same rule as a condition, for counts and annotations."""
+        return models.Q(status=Drill.Status.PLANNED, starts_at__lte=overdue_cutoff(now))
+
+
 class Drill(models.Model):
     """One drill on the calendar: planned, done (a report was submitted) or cancelled."""
 
@@ -140,6 +175,8 @@ class Drill(models.Model):
 
     history = history(m2m_fields=["participants"])
 
+    objects = DrillQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at"]
         constraints = [
@@ -159,9 +196,8 @@ class Drill(models.Model):
         return self.starts_at + timedelta(minutes=self.planned_duration_minutes)
 
     def is_overdue(self, now=None) -> bool:
-        """Planned, and no report submitted two days after its date."""
-        now = now or timezone.now()
-        return self.status == self.Status.PLANNED and now >= self.starts_at + OVERDUE_AFTER
+        """Planned, and no report submitted two days after its date (`Drill.objects.overdue`)."""
+        return self.status == self.Status.PLANNED and self.starts_at <= overdue_cutoff(now)
 
 
 class DrillReport(models.Model):
@@ -264,8 +300,7 @@ class RecoveryStep(models.Model):
         return f"Step {self.order}: {self.description[:40]}"
 
     def clean(self) -> None:
-        if self.started_at and self.ended_at and self.ended_at < self.started_at:
-            raise ValidationError({"ended_at": "The step cannot end before it started."})
+        check_step_times(self.started_at, self.ended_at)
 
     @property
     def effective_duration_minutes(self) -> int | None:

@@ -10,7 +10,7 @@ locked or nothing is (a 400 names each missing field). Drafts can be PATCHed, su
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,7 +19,15 @@ from rest_framework.response import Response
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
 from drills import report_selectors
-from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
+from drills.models import (
+    Drill,
+    DrillIssue,
+    DrillReport,
+    DrillType,
+    RecoveryStep,
+    Result,
+    check_step_times,
+)
 from drills.services import reports as services
 
 User = get_user_model()
@@ -46,11 +54,10 @@ class StepSerializer(serializers.ModelSerializer):
         read_only_fields = ["order"]
 
     def validate(self, attrs):
-        start, end = attrs.get("started_at"), attrs.get("ended_at")
-        if start and end and end < start:
-            raise serializers.ValidationError(
-                {"ended_at": "The step cannot end before it started."}
-            )
+        try:
+            check_step_times(attrs.get("started_at"), attrs.get("ended_at"))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
         return attrs
 
 
@@ -155,15 +162,6 @@ class DrillReportSerializer(serializers.ModelSerializer):
                 missing["drill_date"] = "An unplanned drill needs its drill_date."
             if missing:
                 raise serializers.ValidationError(missing)
-        drill = attrs.get("drill")
-        if self.instance is None and drill is not None and hasattr(drill, "report"):
-            existing = drill.report
-            raise serializers.ValidationError(
-                {
-                    "drill": f"This drill already has report {existing.document_id} "
-                    f"(id {existing.pk}); change it with PATCH /api/v1/drill-reports/{existing.pk}."
-                }
-            )
         if self.instance is not None and "drill" in attrs and attrs["drill"] != self.instance.drill:
             raise serializers.ValidationError({"drill": "A report cannot move to another drill."})
         return attrs
@@ -212,18 +210,15 @@ class DrillReportViewSet(viewsets.ModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with transaction.atomic():
-            if data.get("drill"):
-                report = services.drill_report_start(actor=request.user, drill=data["drill"])
-            else:
-                report = services.drill_report_start_unplanned(
-                    actor=request.user, drill_type=data["drill_type"], date=data["drill_date"]
-                )
-            report = services.drill_report_save(
-                actor=request.user, report=report, data=_report_data(data)
-            )
-            if data.get("submit"):
-                report = services.drill_report_submit(actor=request.user, report=report)
+        drill = data.get("drill") or services.UnplannedDrill(
+            drill_type=data["drill_type"], date=data["drill_date"]
+        )
+        report = services.drill_report_file(
+            actor=request.user,
+            drill=drill,
+            data=_report_data(data),
+            submit=data.get("submit", False),
+        )
         return self._respond(report, status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -231,18 +226,20 @@ class DrillReportViewSet(viewsets.ModelViewSet):
         serializer = self.get_serializer(report, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with transaction.atomic():
-            report = services.drill_report_save(
-                actor=request.user, report=report, data=_report_data(data)
-            )
-            if data.get("submit"):
-                report = services.drill_report_submit(actor=request.user, report=report)
+        report = services.drill_report_file(
+            actor=request.user,
+            report=report,
+            data=_report_data(data),
+            submit=bool(data.get("submit")),
+        )
         return self._respond(report)
 
     @extend_schema(request=None, responses=DrillReportSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        report = services.drill_report_submit(actor=request.user, report=self.get_object())
+        report = services.drill_report_file(
+            actor=request.user, report=self.get_object(), submit=True
+        )
         return self._respond(report)
 
     @extend_schema(request=ReviseSerializer, responses=DrillReportSerializer)

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from bcp_portal.actions.models import Action
+from bcp_portal.core.people import display_name
 from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
 
 
@@ -60,8 +61,7 @@ def _label(model, name: str) -> str:
 
 
 def _name_of(obj) -> str:
-    full_name = getattr(obj, "get_full_name", None)
-    return (full_name() or obj.get_username()) if full_name else str(obj)
+    return display_name(obj) if hasattr(obj, "get_full_name") else str(obj)
 
 
 class _Display:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bcp_portal.core.pdf import DocumentControl
+from bcp_portal.core.people import display_name
 from drills.models import DrillReport
 
 TEMPLATE = "print/drill_report.html"
@@ -18,7 +19,7 @@ def drill_report_document(report: DrillReport) -> tuple[str, dict, str]:
         classification="Internal/Confidential",
         owner="SRE Team",
         approved_by=(
-            f"Submitted by {report.submitted_by.get_full_name() or report.submitted_by}"
+            f"Submitted by {display_name(report.submitted_by)}"
             if report.submitted_by
             else "Not submitted"
         ),

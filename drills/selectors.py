@@ -17,9 +17,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core import roles
 from bcp_portal.core.panels import Panel
-from drills.models import OVERDUE_AFTER, CalendarFeedToken, Drill, DrillReport, DrillSchedule
+from drills.models import CalendarFeedToken, Drill, DrillQuerySet, DrillReport, DrillSchedule
 
 QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
 DUE_SOON = timedelta(days=14)
@@ -91,14 +92,12 @@ def drill_list(
     if drill_type:
         qs = qs.filter(drill_type__key=drill_type)
     if status == "overdue":
-        qs = qs.filter(status=Drill.Status.PLANNED, starts_at__lte=now - OVERDUE_AFTER)
+        qs = qs.overdue(now)
     elif status:
         qs = qs.filter(status=status)
     if result:
         qs = qs.filter(report__status=DrillReport.Status.SUBMITTED, report__overall_result=result)
     if quarter:
-        from drills.services.planning import organisation_zone
-
         bounds = quarter_bounds(quarter, organisation_zone())
         qs = qs.filter(starts_at__gte=bounds[0], starts_at__lt=bounds[1]) if bounds else qs.none()
     if participant:
@@ -136,9 +135,7 @@ def drill_counts_by_type(qs: QuerySet[Drill], *, now: datetime | None = None) ->
             planned=Count("pk", filter=planned, distinct=True),
             done=Count("pk", filter=Q(status=Drill.Status.DONE), distinct=True),
             cancelled=Count("pk", filter=Q(status=Drill.Status.CANCELLED), distinct=True),
-            overdue=Count(
-                "pk", filter=planned & Q(starts_at__lte=now - OVERDUE_AFTER), distinct=True
-            ),
+            overdue=Count("pk", filter=DrillQuerySet.overdue_q(now), distinct=True),
         )
         .order_by("drill_type__name")
     )
@@ -276,9 +273,7 @@ def my_drills_panel(user):
         .distinct()
         .order_by("starts_at", "pk")[:PANEL_ROWS]
     )
-    overdue_qs = base.filter(starts_at__lte=now - OVERDUE_AFTER).exclude(
-        report__status=DrillReport.Status.SUBMITTED
-    )
+    overdue_qs = base.overdue(now).exclude(report__status=DrillReport.Status.SUBMITTED)
     if not roles.has_role(user, roles.SRE_LEAD):
         overdue_qs = overdue_qs.filter(participants=user)
     overdue_qs = overdue_qs.distinct()

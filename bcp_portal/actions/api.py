@@ -22,6 +22,7 @@ from rest_framework import permissions, serializers, viewsets
 from bcp_portal.actions import selectors, services, sources
 from bcp_portal.actions.models import Action
 from bcp_portal.core.api.permissions import RolePermissions
+from bcp_portal.core.people import display_name
 
 
 class ActionSourceSerializer(serializers.Serializer):
@@ -85,7 +86,7 @@ class ActionSerializer(serializers.ModelSerializer):
 
     def get_owner_name(self, action: Action) -> str:
         owner = action.owner
-        return (owner.get_full_name() or owner.get_username()) if owner else ""
+        return display_name(owner)
 
     @extend_schema_field(ActionSourceSerializer)
     def get_source(self, action: Action) -> dict | None:

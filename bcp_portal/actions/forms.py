@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 
 from bcp_portal.actions.models import Action
 from bcp_portal.core.forms import PortalFormMixin
+from bcp_portal.core.people import display_name
 
 
 class ActionForm(PortalFormMixin, forms.ModelForm):
@@ -24,5 +25,5 @@ class ActionForm(PortalFormMixin, forms.ModelForm):
             .objects.filter(is_active=True)
             .order_by("first_name", "last_name", "username")
         )
-        owner.label_from_instance = lambda u: u.get_full_name() or u.get_username()
+        owner.label_from_instance = display_name
         owner.empty_label = "Nobody yet (the SRE Lead assigns it)"

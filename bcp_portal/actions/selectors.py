@@ -9,6 +9,7 @@ from django.utils import timezone
 from bcp_portal.actions import sources
 from bcp_portal.actions.models import Action
 from bcp_portal.core.panels import Panel
+from bcp_portal.core.people import display_name
 
 # --- The action tracker -----------------------------------------------------------------
 
@@ -103,7 +104,7 @@ def _history_value(field, value, people: dict) -> str:
         return "—"
     if field.name == "owner":
         person = people.get(value)
-        return (person.get_full_name() or person.get_username()) if person else f"#{value}"
+        return display_name(person, f"#{value}")
     if field.choices:
         return str(dict(field.choices).get(value, value))
     return str(value)

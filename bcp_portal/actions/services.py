@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from bcp_portal.actions import sources
 from bcp_portal.actions.models import Action
+from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core.models import OutboxMessage
 from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import MANAGERS, SRE_LEAD, has_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 
@@ -142,7 +144,7 @@ def action_reminders_send(*, now: datetime | None = None) -> int:
     due date (a new key) arms the reminders again. An overdue action gets no "due soon".
     """
     now = now or timezone.now()
-    today = timezone.localdate(now, timezone.get_default_timezone())
+    today = organisation_today(now)
     candidates = (
         Action.objects.filter(
             status__in=Action.OPEN_STATUSES,
@@ -201,7 +203,7 @@ def _action_reminders(action: Action, *, today: date) -> list[tuple[str, dict[st
         )
     ]
     if late >= ESCALATE_AFTER_DAYS:
-        owner_name = (owner.get_full_name() or owner.get_username()) if owner else "nobody"
+        owner_name = display_name(owner, "nobody")
         reminders.append(
             (
                 f"action-escalated:{action.pk}:{due}",

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from bcp_portal.core.audit import history
+from bcp_portal.core.models import validate_time_zone
 
 
 class Service(models.Model):
@@ -110,7 +111,13 @@ class OrganisationProfile(models.Model):
     rpo_max_minutes = models.PositiveIntegerField("RPO maximum tolerable (minutes)", default=4 * 60)
     availability_target = models.DecimalField(max_digits=6, decimal_places=3, default=99.9)
     availability_min = models.DecimalField(max_digits=6, decimal_places=3, default=99.5)
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="An IANA zone, e.g. Europe/Paris: the organisation's local time for "
+        "schedules, reminders and what counts as today.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = history()

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import zoneinfo
+from datetime import date, datetime
+
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from bcp_portal.catalogue.models import OrganisationProfile, Service
 from bcp_portal.core.panels import Panel
+from bcp_portal.core.people import zone_named
 
 
 def service_list(
@@ -45,3 +50,17 @@ def organisation_profile() -> OrganisationProfile:
     if profile is None:
         profile = OrganisationProfile.objects.create()
     return profile
+
+
+def organisation_zone() -> zoneinfo.ZoneInfo:
+    """The organisation's time zone (its profile's; UTC if unknown).
+
+    The one answer to "what day is it" for organisation-wide work: action and drill
+    reminders, drill generation, quarters and the drill pages' "today".
+    """
+    return zone_named(organisation_profile().time_zone)
+
+
+def organisation_today(now: datetime | None = None) -> date:
+    """Today's date in the organisation's time zone (at `now`, default the current time)."""
+    return timezone.localdate(now or timezone.now(), timezone=organisation_zone())

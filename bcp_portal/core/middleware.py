@@ -1,10 +1,10 @@
 import uuid
-import zoneinfo
 
 from django.db import DatabaseError
 from django.utils import timezone
 
 from bcp_portal.core.audit import Source, audit_context
+from bcp_portal.core.people import user_zone
 
 
 class AuditContextMiddleware:
@@ -30,20 +30,16 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        tz_name = None
+        zone = None
         user = getattr(request, "user", None)
         try:
             if user is not None and user.is_authenticated:
-                profile = getattr(user, "profile", None)
-                tz_name = profile.time_zone if profile else None
+                zone = user_zone(user, default=None)
         except DatabaseError:
             # The database is down: let the view answer (/healthz says 503), in UTC.
-            tz_name = None
-        if tz_name:
-            try:
-                timezone.activate(zoneinfo.ZoneInfo(tz_name))
-            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                timezone.deactivate()
+            zone = None
+        if zone is not None:
+            timezone.activate(zone)
         else:
             timezone.deactivate()
         return self.get_response(request)

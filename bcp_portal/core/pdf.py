@@ -23,7 +23,6 @@ import io
 import logging
 import mimetypes
 import posixpath
-import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +38,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from bcp_portal.core.people import display_name, user_zone, zone_named
 
 logger = logging.getLogger(__name__)
 
@@ -153,19 +154,14 @@ def html_to_pdf(html: str, *, url_fetcher: URLFetcher | None = None) -> bytes:
 
 def reader_zone(reader) -> str:
     """The reader's own time zone (their profile), else the active one, else UTC."""
-    profile = getattr(reader, "profile", None) if reader is not None else None
-    name = getattr(profile, "time_zone", "") or timezone.get_current_timezone_name()
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return "UTC"
-    return name
+    active = zone_named(timezone.get_current_timezone_name())
+    return user_zone(reader, default=active).key
 
 
 def print_context(*, reader=None, now: datetime | None = None) -> dict[str, Any]:
     """What `print/base.html` shows about the rendering: when, in which zone, for whom."""
     if reader is not None and reader.is_authenticated:
-        generated_by = reader.get_full_name() or reader.get_username()
+        generated_by = display_name(reader)
     else:
         generated_by = "System"
     return {

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bcp_portal.catalogue.selectors import organisation_profile
+from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from drills.models import (
@@ -54,14 +54,6 @@ SCHEDULE_FIELDS = (
 
 
 # --- Generation ----------------------------------------------------------------------------
-
-
-def organisation_zone() -> zoneinfo.ZoneInfo:
-    """Schedules are in the organisation's local time (UTC if its zone is unknown)."""
-    try:
-        return zoneinfo.ZoneInfo(organisation_profile().time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _as_time(value: time | str) -> time:
@@ -147,7 +139,7 @@ def drill_calendar_generate(
     left alone, whatever a person did to its drill (moved, edited, cancelled).
     """
     tz = organisation_zone()
-    today = today or timezone.localdate(timezone=tz)
+    today = today or organisation_today()
     end = today + relativedelta(months=months)
     schedules = DrillSchedule.objects.filter(
         is_active=True, drill_type__is_active=True

@@ -17,15 +17,12 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from bcp_portal.catalogue.selectors import organisation_profile
+from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
 from bcp_portal.core import roles
 from bcp_portal.core.models import OutboxMessage
 from bcp_portal.core.outbox import outbox_add
-from drills.models import (
-    OVERDUE_AFTER,
-    Drill,
-    DrillReport,
-)
+from bcp_portal.core.people import user_zone
+from drills.models import Drill, DrillReport, overdue_cutoff
 
 REMINDER_7D = timedelta(days=7)
 REMINDER_1D = timedelta(days=1)
@@ -42,22 +39,25 @@ def _stamp(drill: Drill) -> str:
     return drill.starts_at.astimezone(UTC).strftime("%Y%m%dT%H%MZ")
 
 
-def _when(drill: Drill, tz_name: str) -> str:
-    try:
-        tz = zoneinfo.ZoneInfo(tz_name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo("UTC")
+def _when(drill: Drill, tz: zoneinfo.ZoneInfo) -> str:
     return f"{timezone.localtime(drill.starts_at, tz):%a %d %b %Y %H:%M} ({tz.key})"
 
 
-def _reminder(drill: Drill, lead: str, tz_name: str) -> dict[str, str]:
-    when = _when(drill, tz_name)
+def _day_word(drill: Drill, today, org_zone: zoneinfo.ZoneInfo) -> str:
+    """ "today" or "tomorrow" by the organisation's calendar, else ''."""
+    days = (timezone.localtime(drill.starts_at, org_zone).date() - today).days
+    return {0: "today", 1: "tomorrow"}.get(days, "")
+
+
+def _reminder(drill: Drill, lead: str, tz: zoneinfo.ZoneInfo, day: str = "") -> dict[str, str]:
+    when = _when(drill, tz)
     if lead == "1d":
         subject = f"Drill within a day: {drill.title}, {when}"
     else:
         subject = f"Drill within a week: {drill.title}, {when}"
+    starts = f"starts {day}, {when}" if day else f"starts {when}"
     lines = [
-        f"{drill.title} ({drill.drill_type.name}) starts {when} and is planned for "
+        f"{drill.title} ({drill.drill_type.name}) {starts} and is planned for "
         f"{drill.planned_duration_minutes} minutes.",
     ]
     if drill.participant_teams:
@@ -67,7 +67,7 @@ def _reminder(drill: Drill, lead: str, tz_name: str) -> dict[str, str]:
     return {"subject": subject, "body": "\n".join(lines), "url": drill.get_absolute_url()}
 
 
-def _reminders_due(now: datetime, default_tz: str) -> list[tuple[str, dict[str, Any]]]:
+def _reminders_due(now: datetime, org_zone: zoneinfo.ZoneInfo) -> list[tuple[str, dict[str, Any]]]:
     user_model = get_user_model()
     upcoming = (
         Drill.objects.filter(
@@ -82,37 +82,37 @@ def _reminders_due(now: datetime, default_tz: str) -> list[tuple[str, dict[str, 
         )
         .order_by("starts_at", "pk")
     )
+    today = organisation_today(now)
     due = []
     for drill in upcoming:
         # Within a day only the 1-day reminder: a 7-day one then would be noise.
         lead = "1d" if drill.starts_at <= now + REMINDER_1D else "7d"
         stamp = _stamp(drill)
+        day = _day_word(drill, today, org_zone)
         participants = list(drill.participants.all())
         for user in participants:
-            profile = getattr(user, "profile", None)
-            message = _reminder(drill, lead, profile.time_zone if profile else default_tz)
+            message = _reminder(drill, lead, user_zone(user, default=org_zone), day)
             key = f"drill-reminder:{drill.pk}:{lead}:{user.pk}:{stamp}"
             due.append((key, {"to_user": user, **message}))
         if not participants:
             key = f"drill-reminder:{drill.pk}:{lead}:role-sre:{stamp}"
-            due.append((key, {"to_role": roles.SRE, **_reminder(drill, lead, default_tz)}))
+            due.append((key, {"to_role": roles.SRE, **_reminder(drill, lead, org_zone, day)}))
     return due
 
 
-def _escalations_due(now: datetime, default_tz: str) -> list[tuple[str, dict[str, Any]]]:
+def _escalations_due(
+    now: datetime, org_zone: zoneinfo.ZoneInfo
+) -> list[tuple[str, dict[str, Any]]]:
     overdue = (
-        Drill.objects.filter(
-            status=Drill.Status.PLANNED,
-            starts_at__lte=now - OVERDUE_AFTER,
-            starts_at__gt=now - OVERDUE_AFTER - OVERDUE_LOOKBACK,
-        )
+        Drill.objects.overdue(now)
+        .filter(starts_at__gt=overdue_cutoff(now) - OVERDUE_LOOKBACK)
         .exclude(report__status=DrillReport.Status.SUBMITTED)
         .select_related("drill_type")
         .order_by("starts_at", "pk")
     )
     due = []
     for drill in overdue:
-        when = _when(drill, default_tz)
+        when = _when(drill, org_zone)
         message = {
             "to_role": roles.SRE_LEAD,
             "subject": f"Drill overdue: {drill.title} of {when} has no report",
@@ -136,8 +136,8 @@ def drill_reminders_send(*, now: datetime | None = None) -> int:
     two days after it started. The outbox key is the done marker, so each goes once.
     """
     now = now or timezone.now()
-    default_tz = organisation_profile().time_zone
-    due = _reminders_due(now, default_tz) + _escalations_due(now, default_tz)
+    org_zone = organisation_zone()
+    due = _reminders_due(now, org_zone) + _escalations_due(now, org_zone)
     queued = set(
         OutboxMessage.objects.filter(dedup_key__in=[key for key, _ in due]).values_list(
             "dedup_key", flat=True

@@ -1,4 +1,10 @@
-"""Drill reports: start, save a draft, submit (locks), open a revision.
+"""Drill reports: file (start, save, submit), open a revision.
+
+`drill_report_file` is the one way to file a report, for the report page and the API alike:
+it starts the report of a drill (or of an unplanned drill it records), saves what is typed
+and submits it if asked, in one transaction, and gives one answer to each refusal: the drill
+already has a report (DrillReportExists, naming it), the drill was cancelled, the report is
+submitted and locked, the drill date is still to come (submission refused).
 
 A draft may be incomplete: saving checks only what is typed (numbers, step times). Submitting
 checks the whole template is filled in, then locks the report. A correction opens revision
@@ -14,10 +20,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.services import action_create, action_transition, action_update
+from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
@@ -56,27 +64,110 @@ class ReportData:
     actions: list[dict] | None = None
 
 
-def _require_editable(report: DrillReport) -> None:
-    if report.is_locked:
-        raise ValidationError(
-            "This report is submitted and locked. Open a new revision to correct it."
+REPORT_LOCKED = "This report is submitted and locked. Open a new revision to correct it."
+DRILL_CANCELLED = "This drill was cancelled; it takes no report."
+DRILL_DATE_AHEAD = "The drill date is in the future: report a drill once it has run."
+
+
+class DrillReportExists(ValidationError):
+    """The drill has its report already: a drill takes one; change that one instead."""
+
+    def __init__(self, report: DrillReport):
+        self.report = report
+        page = reverse("drills:report-edit", args=[report.pk])
+        api = reverse("api:drill-report-detail", args=[report.pk])
+        super().__init__(
+            {
+                "drill": f"This drill already has report {report.document_id} (id {report.pk}); "
+                f"change that one instead: {page} in the browser, PATCH {api} over the API."
+            },
+            code="report_exists",
         )
 
 
-@transaction.atomic
-def drill_report_start(*, actor, drill: Drill) -> DrillReport:
-    """The drill's report: the existing one, or a new draft prefilled from the drill."""
-    require_perm(actor, "drills.add_drillreport")
+class DraftSavedNotSubmitted(ValidationError):
+    """Submission was refused, and (as asked with `keep_draft`) the draft was kept."""
+
+    def __init__(self, refusal: ValidationError, report: DrillReport):
+        self.report = report
+        super().__init__(getattr(refusal, "error_dict", None) or refusal.messages)
+
+
+@dataclass(frozen=True)
+class UnplannedDrill:
+    """A drill that was not on the calendar: filing its report records it."""
+
+    drill_type: DrillType
+    date: dt.date
+    title: str = ""
+
+
+def _require_editable(report: DrillReport) -> None:
+    if report.is_locked:
+        raise ValidationError(REPORT_LOCKED, code="report_locked")
+
+
+def check_reportable(drill: Drill) -> None:
+    """Why `drill` takes no new report (DrillReportExists, or cancelled); None if it does."""
     existing = DrillReport.objects.filter(drill=drill).first()
     if existing is not None:
-        return existing
+        raise DrillReportExists(existing)
     if drill.status == Drill.Status.CANCELLED:
-        raise ValidationError("This drill was cancelled; it takes no report.")
+        raise ValidationError({"drill": DRILL_CANCELLED}, code="drill_cancelled")
+
+
+def drill_report_file(
+    *,
+    actor,
+    drill: Drill | UnplannedDrill | None = None,
+    report: DrillReport | None = None,
+    data: ReportData | None = None,
+    submit: bool = False,
+    keep_draft: bool = False,
+) -> DrillReport:
+    """File a drill report: the page and the API both come here.
+
+    With `drill`, a new report for it (an `UnplannedDrill` is recorded first), refused if
+    the drill already has one (DrillReportExists) or was cancelled; with `report`, that
+    report's draft, refused once submitted. Then `data` is saved and, with `submit`, the
+    report is submitted. All of it is one transaction: any refusal stores nothing, except
+    that with `keep_draft` (the page's "Save and submit") a refused submission keeps the
+    saved draft and raises DraftSavedNotSubmitted, carrying what is missing.
+    """
+    if (drill is None) == (report is None):
+        raise TypeError("Give either the drill to report on or the report to change.")
+    refusal = None
+    with transaction.atomic():
+        if report is None:
+            report = _start(actor, drill)
+        if data is not None:
+            report = drill_report_save(actor=actor, report=report, data=data)
+        if submit:
+            try:
+                with transaction.atomic():
+                    report = drill_report_submit(actor=actor, report=report)
+            except ValidationError as exc:
+                if not keep_draft:
+                    raise
+                refusal = exc
+    if refusal is not None:
+        raise DraftSavedNotSubmitted(refusal, report)
+    return report
+
+
+def _start(actor, drill: Drill | UnplannedDrill) -> DrillReport:
+    require_perm(actor, "drills.add_drillreport")
+    if isinstance(drill, UnplannedDrill):
+        drill = _record_unplanned(actor, drill)
+    else:
+        # Two filings of one drill at once: the second waits here, then finds the first.
+        drill = Drill.objects.select_for_update().select_related("drill_type").get(pk=drill.pk)
+    check_reportable(drill)
     report = save_audited(
         DrillReport(
             drill=drill,
             created_by=actor,
-            drill_date=timezone.localtime(drill.starts_at).date(),
+            drill_date=timezone.localtime(drill.starts_at, organisation_zone()).date(),
             scenario=drill.scenario or drill.drill_type.default_scenario,
             planned_duration_minutes=drill.planned_duration_minutes,
         ),
@@ -86,17 +177,13 @@ def drill_report_start(*, actor, drill: Drill) -> DrillReport:
     return report
 
 
-@transaction.atomic
-def drill_report_start_unplanned(
-    *, actor, drill_type: DrillType, date: dt.date, title: str = ""
-) -> DrillReport:
-    """A report for a drill that was not on the calendar: the drill is recorded too."""
-    require_perm(actor, "drills.add_drillreport")
-    starts_at = timezone.make_aware(dt.datetime.combine(date, dt.time(10, 0)))
-    drill = save_audited(
+def _record_unplanned(actor, unplanned: UnplannedDrill) -> Drill:
+    drill_type = unplanned.drill_type
+    starts_at = dt.datetime.combine(unplanned.date, dt.time(10, 0), tzinfo=organisation_zone())
+    return save_audited(
         Drill(
             drill_type=drill_type,
-            title=title or f"{drill_type.name} (unplanned)",
+            title=unplanned.title or f"{drill_type.name} (unplanned)",
             scenario=drill_type.default_scenario,
             starts_at=starts_at,
             planned_duration_minutes=drill_type.default_duration_minutes,
@@ -104,7 +191,23 @@ def drill_report_start_unplanned(
         ),
         actor=actor,
     )
-    return drill_report_start(actor=actor, drill=drill)
+
+
+def drill_report_start(*, actor, drill: Drill) -> DrillReport:
+    """The drill's report: the existing one, or a new draft prefilled from the drill."""
+    try:
+        return drill_report_file(actor=actor, drill=drill)
+    except DrillReportExists as exc:
+        return exc.report
+
+
+def drill_report_start_unplanned(
+    *, actor, drill_type: DrillType, date: dt.date, title: str = ""
+) -> DrillReport:
+    """A report for a drill that was not on the calendar: the drill is recorded too."""
+    return drill_report_file(
+        actor=actor, drill=UnplannedDrill(drill_type=drill_type, date=date, title=title)
+    )
 
 
 def _strictest_targets(services) -> tuple[int | None, int | None]:
@@ -229,6 +332,17 @@ def _on_action(action: Action, number: int | None, change) -> None:
         raise ValidationError({"actions": [f"{which}: {reason}"]}) from exc
 
 
+def _after_organisation_today(day: dt.date) -> bool:
+    """`day` is after the organisation's today. Every zone's today is within a day of UTC's,
+    so only a day near it costs the profile lookup (and the report page stays flat)."""
+    utc_today = timezone.now().astimezone(dt.UTC).date()
+    if day < utc_today:
+        return False
+    if day > utc_today + dt.timedelta(days=1):
+        return True
+    return day > organisation_today()
+
+
 def drill_report_problems(report: DrillReport) -> dict[str, list[str]]:
     """What stops a report from being submitted, by field (empty when complete)."""
     problems: dict[str, list[str]] = {}
@@ -238,8 +352,8 @@ def drill_report_problems(report: DrillReport) -> dict[str, list[str]]:
 
     if not report.drill_date:
         need("drill_date", "Give the date the drill took place.")
-    elif report.drill_date > timezone.localdate():
-        need("drill_date", "The drill date is in the future: report a drill once it has run.")
+    elif _after_organisation_today(report.drill_date):
+        need("drill_date", DRILL_DATE_AHEAD)
     if not report.scenario.strip():
         need("scenario", "Describe the scenario that was exercised.")
     if not report.services.exists():

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import permission_required
 from drills import selectors
 from drills.calendar_forms import CalendarFeedForm
@@ -95,7 +96,7 @@ def _event(drill: Drill, host: str, site: str) -> icalendar.Event:
     lines = [f"Type: {drill.drill_type.name}", f"Status: {drill.get_status_display()}"]
     if drill.participant_teams:
         lines.append(f"Teams: {drill.participant_teams}")
-    people = [p.get_full_name() or p.get_username() for p in drill.participants.all()]
+    people = [display_name(p) for p in drill.participants.all()]
     if people:
         lines.append(f"Participants: {', '.join(people)}")
     if drill.scenario:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.roles import permission_required
 from drills import selectors
@@ -219,7 +220,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
         "drills/schedule_list.html",
         {
             "schedules": selectors.schedule_list(user=request.user),
-            "zone": services.organisation_zone().key,
+            "zone": organisation_zone().key,
             "can_add": request.user.has_perm("drills.add_drillschedule"),
             "can_change": request.user.has_perm("drills.change_drillschedule"),
         },
@@ -242,7 +243,7 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "drills/schedule_form.html",
-        {"form": form, "schedule": None, "zone": services.organisation_zone().key},
+        {"form": form, "schedule": None, "zone": organisation_zone().key},
     )
 
 
@@ -265,5 +266,5 @@ def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "drills/schedule_form.html",
-        {"form": form, "schedule": schedule, "zone": services.organisation_zone().key},
+        {"form": form, "schedule": schedule, "zone": organisation_zone().key},
     )

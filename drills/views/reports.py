@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import charts
 from bcp_portal.core.forms import apply_validation_error
 from bcp_portal.core.pdf import DocumentControl, pdf_response
@@ -64,29 +64,34 @@ def report_new(request, drill_pk: int | None = None):
     """Start the report of a planned drill, or of a drill that was not planned."""
     if drill_pk is not None:
         drill = get_object_or_404(Drill.objects.select_related("drill_type"), pk=drill_pk)
-        if drill.status == Drill.Status.CANCELLED:
-            messages.error(request, "This drill was cancelled; it takes no report.")
-            return redirect(drill)
-        existing = DrillReport.objects.filter(drill=drill).first()
-        if existing is not None:
-            return redirect(
-                "drills:report-edit" if not existing.is_locked else existing,
-                **({"pk": existing.pk} if not existing.is_locked else {}),
-            )
-        if request.method != "POST":
-            return render(request, "drills/report_start.html", {"drill": drill})
         try:
-            report = services.drill_report_start(actor=request.user, drill=drill)
+            if request.method != "POST":
+                services.check_reportable(drill)
+                return render(request, "drills/report_start.html", {"drill": drill})
+            report = services.drill_report_file(actor=request.user, drill=drill)
+        except services.DrillReportExists as exc:
+            return _to_existing(request, exc)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(drill)
         return redirect("drills:report-edit", pk=report.pk)
     form = NewReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        report = services.drill_report_start_unplanned(actor=request.user, **form.cleaned_data)
+        report = services.drill_report_file(
+            actor=request.user, drill=services.UnplannedDrill(**form.cleaned_data)
+        )
         messages.success(request, "Draft started. Save it as often as you like.")
         return redirect("drills:report-edit", pk=report.pk)
     return render(request, "drills/report_new.html", {"form": form})
+
+
+def _to_existing(request, exc: services.DrillReportExists):
+    """A drill takes one report: say so, and open the one it has."""
+    existing = exc.report
+    messages.info(request, " ".join(exc.messages))
+    if existing.is_locked:
+        return redirect(existing)
+    return redirect("drills:report-edit", pk=existing.pk)
 
 
 def _initial_forms(report: DrillReport):
@@ -152,7 +157,7 @@ def _render_edit(request, report, form, steps, issues, actions, section_errors=N
 def report_edit(request, pk: int):
     report = _get_report(pk)
     if report.is_locked:
-        messages.info(request, "This report is submitted. Open a new revision to correct it.")
+        messages.info(request, services.REPORT_LOCKED)
         return redirect(report)
     if request.method != "POST":
         return _render_edit(request, report, *_initial_forms(report))
@@ -175,30 +180,36 @@ def report_edit(request, pk: int):
         issues=issues.rows(),
         actions=actions.rows(),
     )
+    submit = "submit" in request.POST
     try:
-        services.drill_report_save(actor=request.user, report=report, data=data)
-    except ValidationError as exc:
-        section_errors = _split_errors(form, exc)
-        return _render_edit(request, report, form, steps, issues, actions, section_errors, 400)
-
-    if "submit" not in request.POST:
-        messages.success(request, f"Draft saved (revision {report.revision}).")
-        return redirect("drills:report-edit", pk=report.pk)
-    try:
-        services.drill_report_submit(actor=request.user, report=report)
-    except ValidationError as exc:
+        report = services.drill_report_file(
+            actor=request.user, report=report, data=data, submit=submit, keep_draft=True
+        )
+    except services.DraftSavedNotSubmitted as exc:
         # The draft is saved; show the saved state with what is still missing.
         report = _get_report(pk)
         forms = _initial_forms(report)
         section_errors = _split_errors(forms[0], exc)
         messages.warning(request, "Your draft is saved, but it cannot be submitted yet.")
         return _render_edit(request, report, *forms, section_errors, status=400)
+    except ValidationError as exc:
+        section_errors = _split_errors(form, exc)
+        return _render_edit(request, report, form, steps, issues, actions, section_errors, 400)
+
+    if not submit:
+        messages.success(request, f"Draft saved (revision {report.revision}).")
+        return redirect("drills:report-edit", pk=report.pk)
     messages.success(request, "Report submitted. It is now locked.")
     return redirect(report)
 
 
 def _split_errors(form, exc: ValidationError) -> dict[str, list[str]]:
     """Field errors go on the form; steps/issues/actions errors above their section."""
+    if not form.is_bound:
+        # The saved state's form (after a refused submission) was never cleaned: give it
+        # an empty result to add the errors to, instead of failing on them.
+        form.full_clean()
+        form.cleaned_data = {}
     if not hasattr(exc, "error_dict"):
         apply_validation_error(form, exc)
         return {}
@@ -233,7 +244,7 @@ def report_detail(request, pk: int):
 def report_submit(request, pk: int):
     report = get_object_or_404(DrillReport, pk=pk)
     try:
-        services.drill_report_submit(actor=request.user, report=report)
+        services.drill_report_file(actor=request.user, report=report, submit=True)
     except ValidationError as exc:
         messages.error(request, "The report cannot be submitted yet: " + " ".join(exc.messages))
         return redirect("drills:report-edit", pk=pk)
@@ -295,7 +306,7 @@ def report_pdf(request, pk: int):
 
 
 def _summary_context() -> dict:
-    today = timezone.localdate()
+    today = organisation_today()
     rates = report_selectors.pass_rates(today=today)
     quarters = report_selectors.planned_vs_done(today=today)
     return {

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
 
+from bcp_portal.core.people import user_zone
 from bcp_portal.core.roles import user_roles
 
 
@@ -22,14 +23,13 @@ class MeSerializer(serializers.Serializer):
 @api_view(["GET"])
 def me(request):
     user = request.user
-    profile = getattr(user, "profile", None)
     data = {
         "id": user.pk,
         "username": user.get_username(),
         "full_name": user.get_full_name(),
         "email": user.email,
         "roles": sorted(user_roles(user)),
-        "time_zone": profile.time_zone if profile else "UTC",
+        "time_zone": user_zone(user).key,
         "is_staff": user.is_staff,
     }
     return Response(MeSerializer(data).data)

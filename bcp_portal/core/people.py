@@ -1,0 +1,36 @@
+"""How a person is named and which time zone they read times in: one place for both.
+
+`display_name(user)`: the full name, else the username (pages, PDFs, messages, feeds).
+`user_zone(user)`: the zone of the person's own profile; `default` (UTC unless told) when
+they have no profile or it holds a name that is not an IANA zone. `zone_named(name)` is the
+same fallback for any stored zone name.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+UTC = zoneinfo.ZoneInfo("UTC")
+
+
+def display_name(user, default: str = "") -> str:
+    """`user`'s full name, else their username; `default` for nobody."""
+    if user is None:
+        return default
+    return user.get_full_name() or user.get_username()
+
+
+def zone_named(name: str | None, default=UTC) -> zoneinfo.ZoneInfo | None:
+    """The IANA zone `name`, or `default` when it is blank or unknown."""
+    if not name:
+        return default
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return default
+
+
+def user_zone(user, default=UTC) -> zoneinfo.ZoneInfo | None:
+    """The zone of `user`'s own profile, or `default` (UTC unless told) without one."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    return zone_named(getattr(profile, "time_zone", None), default)

@@ -1,0 +1,13 @@
+"""`{% load people %}`: `{{ user|display_name }}`, the same name the Python code shows."""
+
+from django import template
+
+from bcp_portal.core import people
+
+register = template.Library()
+
+
+@register.filter
+def display_name(user, default: str = ""):
+    """The person's full name, else their username; `default` (or "") for nobody."""
+    return people.display_name(user or None, default)
