@@ -4,12 +4,14 @@ The portal itself connects with DATABASE_URL, a role that may hold row privilege
 (it cannot create or alter tables). Passing --database explicitly still wins.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management.commands.migrate import Command as MigrateCommand
 
 
 class Command(MigrateCommand):
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         databases = settings.DATABASES
         if (
             "migrate" in databases
@@ -19,4 +21,4 @@ class Command(MigrateCommand):
             and databases["migrate"].get("NAME") == databases["default"].get("NAME")
         ):
             options["database"] = "migrate"
-        return super().handle(*args, **options)
+        super().handle(*args, **options)
