@@ -1,22 +1,26 @@
 import uuid
 import zoneinfo
+from collections.abc import Callable
 
 from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from bcp_portal.core.audit import Source, audit_context
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
 class AuditContextMiddleware:
     """Opens the audit context of a request: its id, its source, its actor."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
         source = Source.API if request.path.startswith("/api/") else Source.WEB
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # read by logging and tests
         with audit_context(source=source, request_id=request_id):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
@@ -26,11 +30,11 @@ class AuditContextMiddleware:
 class UserTimezoneMiddleware:
     """Shows every time in the signed-in user's own zone (stored in UTC regardless)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
-        tz_name = None
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        tz_name: str | None = None
         user = getattr(request, "user", None)
         try:
             if user is not None and user.is_authenticated:
