@@ -9,10 +9,16 @@ from django.utils import timezone
 from bcp_portal.catalogue.models import OrganisationProfile, Service
 from bcp_portal.core.panels import Panel
 from bcp_portal.core.people import zone_named
+from bcp_portal.core.typehints import Actor
 
 
 def service_list(
-    *, user, search: str = "", kind: str = "", priority: str = "", include_inactive: bool = False
+    *,
+    user: Actor,
+    search: str = "",
+    kind: str = "",
+    priority: str = "",
+    include_inactive: bool = False,
 ) -> QuerySet[Service]:
     qs = Service.objects.all()
     if not include_inactive:
@@ -32,7 +38,7 @@ def service_list(
     return qs.order_by("recovery_priority", "name")
 
 
-def catalogue_panel(user):
+def catalogue_panel(user: Actor) -> Panel | None:
     if not user.has_perm("catalogue.view_service"):
         return None
     rows = (

@@ -10,6 +10,7 @@ from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.selectors import organisation_profile
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
+from bcp_portal.core.typehints import Actor
 
 # What a person may set on a catalogue entry: the form and the API both offer exactly these.
 EDITABLE_FIELDS = (
@@ -40,7 +41,7 @@ OBJECTIVE_FIELDS = (
 
 
 @transaction.atomic
-def service_create(*, actor, **fields: Any) -> Service:
+def service_create(*, actor: Actor, **fields: Any) -> Service:
     """Add a catalogue entry; objectives not given default to the organisation's."""
     require_perm(actor, "catalogue.add_service")
     profile = organisation_profile()
@@ -51,7 +52,7 @@ def service_create(*, actor, **fields: Any) -> Service:
 
 
 @transaction.atomic
-def service_update(*, actor, service: Service, **fields: Any) -> Service:
+def service_update(*, actor: Actor, service: Service, **fields: Any) -> Service:
     require_perm(actor, "catalogue.change_service")
     if apply_changes(service, fields):
         save_audited(service, actor=actor)

@@ -3,10 +3,11 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from bcp_portal.contacts.models import Contact
+from bcp_portal.core.typehints import Actor
 
 
 def contact_list(
-    *, user, search: str = "", kind: str = "", include_inactive: bool = False
+    *, user: Actor, search: str = "", kind: str = "", include_inactive: bool = False
 ) -> QuerySet[Contact]:
     qs = Contact.objects.all()
     if not include_inactive:

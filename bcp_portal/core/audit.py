@@ -13,8 +13,10 @@ import contextvars
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -57,7 +59,7 @@ def audit_context(
         _current.reset(token)
 
 
-def get_system_user():
+def get_system_user() -> User:
     """The actor recorded for tasks and commands (created by a migration, cannot log in)."""
     user_model = get_user_model()
     user, _ = user_model.objects.get_or_create(
@@ -77,12 +79,14 @@ class AuditedHistory(models.Model):
         abstract = True
 
 
-def history(**options) -> HistoricalRecords:
+def history(**options: Any) -> HistoricalRecords:
     """The `history = ...` field every domain model declares (options: e.g. m2m_fields)."""
     return HistoricalRecords(bases=[AuditedHistory], cascade_delete_history=False, **options)
 
 
-def fill_history_row(sender, instance, history_instance, **kwargs) -> None:
+def fill_history_row(
+    sender: type[models.Model], instance: models.Model, history_instance: Any, **kwargs: Any
+) -> None:
     """`pre_create_historical_record` receiver: stamps the audit context on the row."""
     ctx = current_context()
     history_instance.history_source = ctx.source

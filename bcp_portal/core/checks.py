@@ -1,5 +1,9 @@
 """System checks for the invariants settings alone cannot enforce (ids are stable)."""
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
@@ -8,7 +12,7 @@ WEAK_KEY_MIN_UNIQUE = 5
 
 
 @register(Tags.security, deploy=False)
-def check_secret_key(app_configs=None, **kwargs) -> list[Error]:
+def check_secret_key(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[Error]:
     if settings.DEBUG:
         return []
     key = settings.SECRET_KEY or ""
@@ -37,7 +41,7 @@ def check_secret_key(app_configs=None, **kwargs) -> list[Error]:
 
 
 @register(Tags.database)
-def check_utc_storage(app_configs=None, **kwargs) -> list[Error]:
+def check_utc_storage(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[Error]:
     if not settings.USE_TZ:
         return [
             Error(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from celery import shared_task
+from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -33,6 +34,7 @@ from bcp_portal.core import tasking
 from bcp_portal.core.models import TaskProgress
 from bcp_portal.core.pdf import render_pdf
 from bcp_portal.core.roles import require_perm
+from bcp_portal.core.typehints import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +66,9 @@ class ExportKind:
     permission: str | None
     takes_progress: bool
 
-    def run(self, *, params: dict, user, progress: Progress | None = None) -> Export:
+    def run(
+        self, *, params: dict[str, Any], user: Actor, progress: Progress | None = None
+    ) -> Export:
         """Build the report; `progress` reaches the builder only if it asks for it."""
         kwargs: dict[str, Any] = {"params": params, "user": user}
         if self.takes_progress:
@@ -80,7 +84,9 @@ def _ignore_progress(percent: int, step: str) -> None:
     return None
 
 
-def register(kind: str, *, permission: str | None = None) -> Callable:
+def register(
+    kind: str, *, permission: str | None = None
+) -> Callable[[Callable[..., Export]], Callable[..., Export]]:
     """Decorator: register `build(*, params, user[, progress]) -> Export` as `kind`."""
 
     def decorator(build: Callable[..., Export]) -> Callable[..., Export]:
@@ -101,7 +107,7 @@ def register(kind: str, *, permission: str | None = None) -> Callable:
     return decorator
 
 
-def _qualified(function: Callable) -> str:
+def _qualified(function: Callable[..., Any]) -> str:
     return f"{function.__module__}.{function.__qualname__}"
 
 
@@ -117,7 +123,9 @@ def get_export_kind(kind: str) -> ExportKind:
         raise LookupError(f"No report kind {kind!r} is registered.") from None
 
 
-def build_export(*, user, kind: str, params: dict, progress: Progress | None = None) -> Export:
+def build_export(
+    *, user: Actor, kind: str, params: dict[str, Any], progress: Progress | None = None
+) -> Export:
     """Build a report's template, context and file name for `user` (permission checked).
 
     The task calls it; so does a view that renders a small report directly.
@@ -128,7 +136,7 @@ def build_export(*, user, kind: str, params: dict, progress: Progress | None = N
     return report_kind.run(params=params, user=user, progress=progress)
 
 
-def start_export(*, user, kind: str, params: dict, title: str) -> TaskProgress:
+def start_export(*, user: User, kind: str, params: dict[str, Any], title: str) -> TaskProgress:
     """Record a report for `user` and have a worker render it; returns the progress row.
 
     The task is published after the caller's transaction commits, with the bounded publish

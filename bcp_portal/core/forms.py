@@ -1,10 +1,13 @@
 import zoneinfo
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template import loader
 from django.urls import reverse
@@ -14,8 +17,13 @@ from django.utils.http import urlsafe_base64_encode
 from bcp_portal.core.models import UserProfile
 from bcp_portal.core.outbox import outbox_add
 
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm  # what the mixin is mixed into
+else:
+    _FormBase = object
 
-def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
+
+def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form, field by field, keeping the input."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -24,10 +32,10 @@ def apply_validation_error(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-class PortalFormMixin:
+class PortalFormMixin(_FormBase):
     """Bootstrap classes and error state on every widget, so templates stay plain."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -39,7 +47,7 @@ class PortalFormMixin:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         super().full_clean()
         for name in self.errors:
             if name in self.fields:
@@ -52,7 +60,7 @@ class PortalFormMixin:
 class OutboxPasswordResetForm(PasswordResetForm):
     """Password reset whose mail goes through the outbox, so it is retried, never lost."""
 
-    def save(self, domain_override=None, request=None, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:  # the view's mail options are unused
         email = self.cleaned_data["email"]
         for user in self.get_users(email):
             uid = urlsafe_base64_encode(force_bytes(user.pk))
@@ -73,7 +81,7 @@ class ZoneInput(forms.TextInput):
 
     template_name = "bcp_portal/widgets/zone_input.html"
 
-    def get_context(self, name, value, attrs):
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, {**(attrs or {}), "list": "time-zones"})
         context["zones"] = sorted(zoneinfo.available_timezones())
         return context
@@ -87,7 +95,14 @@ class ProfileForm(PortalFormMixin, forms.ModelForm):
         help_texts = {"time_zone": "Start typing a city, e.g. Paris or New_York, and pick a zone."}
 
 
-def submit_form(request, form: forms.Form, save, *, success, redirect_to=None):
+def submit_form(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    save: Callable[[dict[str, Any]], Any],
+    *,
+    success: Callable[[Any], str],
+    redirect_to: str | None = None,
+) -> HttpResponseRedirect | None:
     """The create/edit pattern of every page, in one place.
 
     On a valid POST, `save(cleaned_data)` (a service call) runs; a ValidationError it raises

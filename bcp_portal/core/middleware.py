@@ -1,22 +1,26 @@
 import uuid
+from collections.abc import Callable
 
 from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from bcp_portal.core.audit import Source, audit_context
 from bcp_portal.core.people import user_zone
 
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
 
 class AuditContextMiddleware:
     """Opens the audit context of a request: its id, its source, its actor."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
         source = Source.API if request.path.startswith("/api/") else Source.WEB
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # read by logging and tests
         with audit_context(source=source, request_id=request_id):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
@@ -26,10 +30,10 @@ class AuditContextMiddleware:
 class UserTimezoneMiddleware:
     """Shows every time in the signed-in user's own zone (stored in UTC regardless)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         zone = None
         user = getattr(request, "user", None)
         try:

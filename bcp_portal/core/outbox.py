@@ -22,12 +22,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -39,7 +38,8 @@ from bcp_portal.core.tasking import publish
 logger = logging.getLogger(__name__)
 
 RETRY_BACKOFF_SECONDS = (60, 5 * 60, 30 * 60, 2 * 60 * 60, 6 * 60 * 60)
-KEY_MAX_LENGTH = OutboxMessage._meta.get_field("dedup_key").max_length
+# A CharField always has a max_length (the type says `int | None` for every field).
+KEY_MAX_LENGTH = cast(int, OutboxMessage._meta.get_field("dedup_key").max_length)
 # The channel of the failed attempt recorded when a message resolves to nobody.
 NO_ADDRESS_CHANNEL = "none"
 
@@ -49,7 +49,7 @@ def outbox_add(
     key: str,
     subject: str,
     body: str,
-    to_user: AbstractBaseUser | None = None,
+    to_user: User | None = None,
     to_role: Group | str | None = None,
     # A contact from the directory (bcp_portal.contacts), which the machinery does not import.
     to_contact: Any = None,
@@ -110,7 +110,8 @@ class Address:
 def resolve_addresses(message: OutboxMessage) -> list[Address]:
     """Channels are resolved at delivery, so a changed email address is honoured."""
     user_model = get_user_model()
-    if message.to_user_id:
+    users: list[User]
+    if message.to_user is not None:
         users = [message.to_user]
     elif message.to_role_id:
         users = list(
@@ -119,7 +120,7 @@ def resolve_addresses(message: OutboxMessage) -> list[Address]:
     else:
         users = []
     emails = [u.email for u in users if u.email]
-    if message.to_contact_id and message.to_contact.email:
+    if message.to_contact is not None and message.to_contact.email:
         emails.append(message.to_contact.email)
     return [Address("email", email) for email in dict.fromkeys(emails)]
 
@@ -225,6 +226,7 @@ def _record_no_address(message: OutboxMessage) -> str:
 def _finish(message: OutboxMessage, token: uuid.UUID, *, errors: list[str]) -> str:
     now = timezone.now()
     attempts = message.attempts + 1
+    fields: dict[str, Any]
     if not errors:
         fields = {"status": OutboxMessage.Status.SENT, "sent_at": now, "last_error": ""}
     elif attempts >= settings.OUTBOX_MAX_ATTEMPTS:
@@ -244,7 +246,7 @@ def _finish(message: OutboxMessage, token: uuid.UUID, *, errors: list[str]) -> s
     if not finished:
         # This delivery outlived its lease and another worker took the message over.
         logger.warning("Outbox message %s: claim lost before it was finished", message.pk)
-    return fields["status"]
+    return str(fields["status"])
 
 
 def due_message_ids(*, now: datetime | None = None, limit: int = 500) -> list[int]:

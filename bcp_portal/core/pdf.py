@@ -26,7 +26,7 @@ import posixpath
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -40,6 +40,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from bcp_portal.core.people import display_name, user_zone, zone_named
+from bcp_portal.core.typehints import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,15 @@ logger = logging.getLogger(__name__)
 # the packaged file. No real file under "/" is ever read through it.
 BASE_URL = "file:///"
 CONTENT_TYPE = "application/pdf"
+
+
+class CompiledTemplate(Protocol):
+    """A template object, as `engines[...].from_string` returns it."""
+
+    def render(self, context: dict[str, Any] | None = ...) -> str: ...
+
+
+Template = str | CompiledTemplate
 
 
 @dataclass(frozen=True)
@@ -73,7 +83,7 @@ class _StaticFileResponse(URLFetcherResponse):
     virtual URL ("/static/...") instead of the file the finders resolved.
     """
 
-    def __init__(self, url: str, body: bytes, headers: dict, real_path: str):
+    def __init__(self, url: str, body: bytes, headers: dict[str, str], real_path: str) -> None:
         super().__init__(url, body=body, headers=headers)
         self._real_path = real_path
 
@@ -95,7 +105,7 @@ class StaticOnlyFetcher(URLFetcher):
         self.fetched: list[str] = []
         self.refused: list[str] = []
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         if url.startswith("data:"):
             self.fetched.append(url[:40])
             return super().fetch(url, headers)
@@ -152,13 +162,13 @@ def html_to_pdf(html: str, *, url_fetcher: URLFetcher | None = None) -> bytes:
     return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
 
 
-def reader_zone(reader) -> str:
+def reader_zone(reader: Actor | None) -> str:
     """The reader's own time zone (their profile), else the active one, else UTC."""
     active = zone_named(timezone.get_current_timezone_name())
     return user_zone(reader, default=active).key
 
 
-def print_context(*, reader=None, now: datetime | None = None) -> dict[str, Any]:
+def print_context(*, reader: Actor | None = None, now: datetime | None = None) -> dict[str, Any]:
     """What `print/base.html` shows about the rendering: when, in which zone, for whom."""
     if reader is not None and reader.is_authenticated:
         generated_by = display_name(reader)
@@ -173,7 +183,11 @@ def print_context(*, reader=None, now: datetime | None = None) -> dict[str, Any]
 
 
 def render_html(
-    *, template, context: dict[str, Any], reader=None, now: datetime | None = None
+    *,
+    template: Template,
+    context: dict[str, Any],
+    reader: Actor | None = None,
+    now: datetime | None = None,
 ) -> str:
     """Render a print template: a name, or a template object (`engines[...].from_string`)."""
     full_context = {**print_context(reader=reader, now=now), **context}
@@ -184,9 +198,9 @@ def render_html(
 
 def render_pdf(
     *,
-    template,
+    template: Template,
     context: dict[str, Any],
-    reader=None,
+    reader: Actor | None = None,
     now: datetime | None = None,
     url_fetcher: URLFetcher | None = None,
 ) -> bytes:
@@ -196,7 +210,7 @@ def render_pdf(
 
 
 def pdf_response(
-    request: HttpRequest, *, template, context: dict[str, Any], filename: str
+    request: HttpRequest, *, template: Template, context: dict[str, Any], filename: str
 ) -> FileResponse:
     """Render a small PDF for the signed-in reader and send it as a download.
 

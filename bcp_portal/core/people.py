@@ -9,18 +9,25 @@ same fallback for any stored zone name.
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any, overload
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
 
-def display_name(user, default: str = "") -> str:
+def display_name(user: Any, default: str = "") -> str:
     """`user`'s full name, else their username; `default` for nobody."""
     if user is None:
         return default
     return user.get_full_name() or user.get_username()
 
 
-def zone_named(name: str | None, default=UTC) -> zoneinfo.ZoneInfo | None:
+@overload
+def zone_named(name: str | None, default: zoneinfo.ZoneInfo = ...) -> zoneinfo.ZoneInfo: ...
+@overload
+def zone_named(name: str | None, default: None) -> zoneinfo.ZoneInfo | None: ...
+def zone_named(
+    name: str | None, default: zoneinfo.ZoneInfo | None = UTC
+) -> zoneinfo.ZoneInfo | None:
     """The IANA zone `name`, or `default` when it is blank or unknown."""
     if not name:
         return default
@@ -30,7 +37,11 @@ def zone_named(name: str | None, default=UTC) -> zoneinfo.ZoneInfo | None:
         return default
 
 
-def user_zone(user, default=UTC) -> zoneinfo.ZoneInfo | None:
+@overload
+def user_zone(user: Any, default: zoneinfo.ZoneInfo = ...) -> zoneinfo.ZoneInfo: ...
+@overload
+def user_zone(user: Any, default: None) -> zoneinfo.ZoneInfo | None: ...
+def user_zone(user: Any, default: zoneinfo.ZoneInfo | None = UTC) -> zoneinfo.ZoneInfo | None:
     """The zone of `user`'s own profile, or `default` (UTC unless told) without one."""
     profile = getattr(user, "profile", None) if user is not None else None
     return zone_named(getattr(profile, "time_zone", None), default)

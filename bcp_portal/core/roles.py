@@ -12,9 +12,13 @@ import functools
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+
+from bcp_portal.core.typehints import Actor
 
 ROLES_FILE = Path(__file__).parent / "data" / "roles.json"
 
@@ -28,10 +32,13 @@ AUDITOR = "Auditor"
 ALL_ROLES = (SRE, SRE_LEAD, ENGINEERING_MANAGER, CTO, DPO, LEGAL_COUNSEL, AUDITOR)
 MANAGERS = (SRE_LEAD, ENGINEERING_MANAGER, CTO)
 
+# A function view, as the view decorators below take and return it.
+View: TypeAlias = Callable[..., HttpResponseBase]
+
 
 def load_role_map(path: Path = ROLES_FILE) -> dict[str, list[str]]:
     data = json.loads(path.read_text())
-    roles = data["roles"]
+    roles: dict[str, list[str]] = data["roles"]
     unknown = set(roles) - set(ALL_ROLES)
     if unknown:
         raise ValueError(f"{path.name} names unknown roles: {sorted(unknown)}")
@@ -62,38 +69,38 @@ def sync_roles(*, using: str = "default", role_map: dict[str, list[str]] | None 
             group.permissions.set(wanted)
 
 
-def user_roles(user) -> set[str]:
+def user_roles(user: Actor) -> set[str]:
     if not user.is_authenticated:
         return set()
-    cached = getattr(user, "_bcp_roles", None)
+    cached: set[str] | None = getattr(user, "_bcp_roles", None)
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True))
-        user._bcp_roles = cached
+        user._bcp_roles = cached  # type: ignore[attr-defined]  # a per-request cache on the user
     return cached
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: Actor, *roles: str) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or user_roles(user) & set(roles)))
 
 
-def require_role(user, *roles: str) -> None:
+def require_role(user: Actor, *roles: str) -> None:
     """Raise PermissionDenied unless the user holds one of the roles (superusers pass)."""
     if not has_role(user, *roles):
         raise PermissionDenied(f"This needs one of the roles: {', '.join(roles)}.")
 
 
-def require_perm(user, perm: str) -> None:
+def require_perm(user: Actor, perm: str) -> None:
     if not (user.is_authenticated and user.has_perm(perm)):
         action = perm.split(".", 1)[-1].replace("_", " ")
         raise PermissionDenied(f"Your roles do not allow this (it needs permission to {action}).")
 
 
-def role_required(*roles: str) -> Callable:
+def role_required(*roles: str) -> Callable[[View], View]:
     """View decorator: the user must hold one of the roles."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             require_role(request.user, *roles)
             return view(request, *args, **kwargs)
 
@@ -102,12 +109,12 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
-def permission_required(perm: str) -> Callable:
+def permission_required(perm: str) -> Callable[[View], View]:
     """View decorator: 403 (not a login redirect) for a signed-in user without `perm`."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             require_perm(request.user, perm)
             return view(request, *args, **kwargs)
 

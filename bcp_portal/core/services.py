@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 
 from bcp_portal.core.models import UserProfile
+from bcp_portal.core.typehints import Actor
+
+M = TypeVar("M", bound=models.Model)
 
 
-def save_audited(instance: models.Model, *, actor) -> models.Model:
+def save_audited(instance: M, *, actor: Actor | None) -> M:
     """Validate and save a historised row, recording `actor` on its history row."""
     instance.full_clean()
     if actor is not None and getattr(actor, "is_authenticated", False):
-        instance._history_user = actor
+        # django-simple-history reads this attribute, which no model declares.
+        instance._history_user = actor  # type: ignore[attr-defined]
     instance.save()
     return instance
 
 
 def apply_changes(instance: models.Model, changes: dict[str, Any]) -> list[str]:
     """Set fields on `instance`; return the names that really changed."""
-    changed = []
+    changed: list[str] = []
     for name, value in changes.items():
         if getattr(instance, name) != value:
             setattr(instance, name, value)
@@ -30,7 +34,7 @@ def apply_changes(instance: models.Model, changes: dict[str, Any]) -> list[str]:
 
 
 @transaction.atomic
-def profile_update(*, actor, profile: UserProfile, **fields: Any) -> UserProfile:
+def profile_update(*, actor: Actor, profile: UserProfile, **fields: Any) -> UserProfile:
     if profile.user_id != actor.pk:
         raise PermissionDenied("You can only change your own settings.")
     if apply_changes(profile, fields):

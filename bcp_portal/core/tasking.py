@@ -31,7 +31,7 @@ def publish(task: Task, **kwargs: Any) -> bool:
 
 
 class AuditedTask(Task):
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         request_id = getattr(self.request, "id", None) or None
         with audit_context(source=Source.TASK, request_id=request_id):
             return super().__call__(*args, **kwargs)

@@ -1,18 +1,29 @@
 """The machinery's pages: health, your settings, task progress and error pages."""
 
 import logging
+import uuid
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponseServerError, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
 from bcp_portal.celery import app
 from bcp_portal.core import services
@@ -22,9 +33,15 @@ from bcp_portal.core.models import TaskProgress
 logger = logging.getLogger(__name__)
 
 
+class HtmxRequest(HttpRequest):
+    """A request that went through django-htmx's middleware."""
+
+    htmx: HtmxDetails
+
+
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """Database and broker status; 503 when the database is unreachable."""
     status = {"database": "ok", "broker": "ok"}
     http_status = 200
@@ -53,8 +70,8 @@ def healthz(request):
 
 
 @login_required
-def account_settings(request):
-    profile = request.user.profile
+def account_settings(request: HttpRequest) -> HttpResponse:
+    profile = cast(User, request.user).profile  # login_required: a signed-in user
     form = ProfileForm(request.POST or None, instance=type(profile).objects.get(pk=profile.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,7 +85,7 @@ def account_settings(request):
 
 
 @login_required
-def task_progress(request, pk):
+def task_progress(request: HtmxRequest, pk: uuid.UUID) -> HttpResponse:
     """Progress of a long report; the page polls itself (htmx) until it is done."""
     progress = get_object_or_404(TaskProgress, pk=pk, owner=request.user)
     template = "tasks/progress_inner.html" if request.htmx else "tasks/progress.html"
@@ -76,7 +93,7 @@ def task_progress(request, pk):
 
 
 @login_required
-def task_download(request, pk):
+def task_download(request: HttpRequest, pk: uuid.UUID) -> FileResponse:
     progress = get_object_or_404(TaskProgress, pk=pk, owner=request.user)
     if progress.status != TaskProgress.Status.DONE or not progress.result_file:
         raise Http404("This report is not ready.")
@@ -87,14 +104,14 @@ def task_download(request, pk):
     )
 
 
-def error_403(request, exception=None):
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/403.html", {"reason": str(exception or "")}, status=403)
 
 
-def error_404(request, exception=None):
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
 
 
-def error_500(request):
+def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be what failed.
     return HttpResponseServerError(loader.render_to_string("errors/500.html"))

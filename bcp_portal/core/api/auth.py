@@ -10,6 +10,8 @@ from knox import views as knox_views
 from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 
 class TokenLoginResponseSerializer(serializers.Serializer):
@@ -29,13 +31,13 @@ class TokenLoginView(knox_views.LoginView):
         summary="Get an API token (HTTP basic auth or a session)",
         tags=["auth"],
     )
-    def post(self, request, format=None):
+    def post(self, request: Request, format: str | None = None) -> Response:
         return super().post(request, format=format)
 
 
 class TokenLogoutView(knox_views.LogoutView):
     @extend_schema(request=None, responses={204: None}, summary="Revoke this token", tags=["auth"])
-    def post(self, request, format=None):
+    def post(self, request: Request, format: str | None = None) -> Response:
         return super().post(request, format=format)
 
 
@@ -46,5 +48,5 @@ class TokenLogoutAllView(knox_views.LogoutAllView):
         summary="Revoke every token of this user",
         tags=["auth"],
     )
-    def post(self, request, format=None):
+    def post(self, request: Request, format: str | None = None) -> Response:
         return super().post(request, format=format)

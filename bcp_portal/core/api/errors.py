@@ -11,6 +11,8 @@ knox's TokenAuthentication comes first); 403 signed in but not allowed; 404 no s
 or no such endpoint under /api/v1/ (`views.not_found`); 405 method not offered.
 """
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -19,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
-def _flatten(detail) -> dict | list:
+def _flatten(detail: Any) -> dict[str, Any] | list[Any]:
     if isinstance(detail, dict):
         return {key: _flatten(value) for key, value in detail.items()}
     if isinstance(detail, list):
@@ -27,7 +29,7 @@ def _flatten(detail) -> dict | list:
     return [str(detail)]
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
@@ -41,19 +43,21 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    body: dict = {"code": getattr(exc, "default_code", "error"), "message": ""}
+    body: dict[str, Any] = {"code": getattr(exc, "default_code", "error"), "message": ""}
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         body["code"] = "validation_error"
         body["message"] = "The request has invalid fields: " + ", ".join(sorted(fields)) + "."
         body["fields"] = _flatten(fields)
     else:
-        detail = getattr(exc, "detail", "")
-        body["code"] = getattr(detail, "code", None) or body["code"]
-        body["message"] = str(detail)
+        api_detail = getattr(exc, "detail", "")
+        body["code"] = getattr(api_detail, "code", None) or body["code"]
+        body["message"] = str(api_detail)
     response.data = {"error": body}
     return response
 
 
-def error_response(code: str, message: str, http_status: int = status.HTTP_400_BAD_REQUEST):
+def error_response(
+    code: str, message: str, http_status: int = status.HTTP_400_BAD_REQUEST
+) -> Response:
     return Response({"error": {"code": code, "message": message}}, status=http_status)

@@ -1,4 +1,13 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from rest_framework import pagination
+
+if TYPE_CHECKING:  # DRF imports this module while rest_framework.views loads
+    from django.db.models import QuerySet
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -14,6 +23,6 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     ordering = "-pk"
 
-    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+    def get_ordering(self, request: Request, queryset: QuerySet, view: APIView) -> tuple[str, ...]:
         ordering = getattr(view, "ordering", None) or self.ordering
         return (ordering,) if isinstance(ordering, str) else tuple(ordering)

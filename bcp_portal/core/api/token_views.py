@@ -37,7 +37,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "revoke":
-            if services.api_token_revoke(actor=request.user, digest=request.POST.get("digest")):
+            if services.api_token_revoke(actor=request.user, digest=request.POST.get("digest", "")):
                 messages.success(request, "Token revoked: it no longer opens the API.")
             else:
                 messages.error(request, "No such token: it may have expired or been revoked.")

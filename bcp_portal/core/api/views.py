@@ -1,8 +1,12 @@
-from django.http import JsonResponse
+from typing import cast
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
+from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bcp_portal.core.people import user_zone
@@ -21,8 +25,8 @@ class MeSerializer(serializers.Serializer):
 
 @extend_schema(responses=MeSerializer, summary="The signed-in user, with roles and time zone")
 @api_view(["GET"])
-def me(request):
-    user = request.user
+def me(request: Request) -> Response:
+    user = cast(User, request.user)  # RolePermissions admits signed-in users only
     data = {
         "id": user.pk,
         "username": user.get_username(),
@@ -36,7 +40,7 @@ def me(request):
 
 
 @csrf_exempt  # it changes nothing; a CSRF page would hide the error shape from clients
-def not_found(request, path: str = ""):
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Any other URL under /api/v1/: a 404 in the API's error shape, not the HTML page."""
     return JsonResponse(
         {"error": {"code": "not_found", "message": f"No API endpoint at “{request.path}”."}},

@@ -9,6 +9,8 @@ explanation instead of a traceback: nothing was deployed with that layout, so th
 a fresh database.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands.migrate import Command as MigrateCommand
@@ -32,7 +34,7 @@ def applied_pre_reshape_migrations(alias: str) -> list[tuple[str, str]]:
 
 
 class Command(MigrateCommand):
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         databases = settings.DATABASES
         if (
             "migrate" in databases
@@ -51,4 +53,4 @@ class Command(MigrateCommand):
                 "no longer exist). Start from a fresh database: for the SQLite default, "
                 "delete db.sqlite3 and run `make run` again (it holds demo data only)."
             )
-        return super().handle(*args, **options)
+        super().handle(*args, **options)
