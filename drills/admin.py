@@ -1,6 +1,7 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from bcp_portal.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceBackedAdmin
 from drills.models import (
     CalendarFeedToken,
     Drill,
@@ -10,70 +11,116 @@ from drills.models import (
     DrillType,
     RecoveryStep,
 )
+from drills.services.planning import (
+    DRILL_EDITABLE_FIELDS,
+    SCHEDULE_FIELDS,
+    drill_cancel,
+    drill_create,
+    drill_schedule_create,
+    drill_schedule_update,
+    drill_update,
+)
 
 
 @admin.register(DrillType)
-class DrillTypeAdmin(SimpleHistoryAdmin):
+class DrillTypeAdmin(ReadOnlyAdmin):
+    """Loaded from the reference data; no service writes drill types yet, so only shown."""
+
     list_display = ["name", "key", "default_duration_minutes", "participant_teams", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "key"]
 
 
 @admin.register(DrillSchedule)
-class DrillScheduleAdmin(SimpleHistoryAdmin):
+class DrillScheduleAdmin(ServiceBackedAdmin):
+    """Through drill_schedule_create/update, which replan the schedule's untouched drills.
+
+    A schedule is retired by unticking "is active" (its future untouched drills go), never
+    deleted.
+    """
+
     list_display = ["__str__", "cadence", "week_of_month", "weekday", "start_time", "is_active"]
     list_filter = ["cadence", "is_active", "drill_type"]
     list_select_related = ["drill_type"]
+    fields = SCHEDULE_FIELDS
+
+    def service_create(self, *, actor, fields):
+        return drill_schedule_create(actor=actor, **fields)
+
+    def service_update(self, *, actor, obj, fields):
+        return drill_schedule_update(actor=actor, schedule=obj, **fields)
+
+
+DRILL_SHOWN_FIELDS = ("drill_type", "schedule", "occurrence_date", "status", "edited_by_person")
 
 
 @admin.register(Drill)
-class DrillAdmin(SimpleHistoryAdmin):
+class DrillAdmin(ServiceBackedAdmin):
+    """Added through drill_create, changed through drill_update (which marks the drill as a
+    person's edit, so regeneration leaves it alone), cancelled through drill_cancel."""
+
     list_display = ["title", "drill_type", "starts_at", "status", "edited_by_person"]
     list_filter = ["status", "drill_type", "edited_by_person"]
     list_select_related = ["drill_type"]
     search_fields = ["title", "scenario"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["participants"]
+    actions = ["cancel_drills"]
 
-    def save_model(self, request, obj, form, change):
-        # A person's edit here, as in the portal, protects the drill from regeneration.
-        if change and form.changed_data:
-            obj.edited_by_person = True
-        super().save_model(request, obj, form, change)
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("drill_type", *DRILL_EDITABLE_FIELDS, "participants")
+        return (*DRILL_EDITABLE_FIELDS, "participants", *DRILL_SHOWN_FIELDS)
+
+    def get_readonly_fields(self, request, obj=None):
+        return DRILL_SHOWN_FIELDS if obj is not None else ()
+
+    def service_create(self, *, actor, fields):
+        return drill_create(actor=actor, **fields)
+
+    def service_update(self, *, actor, obj, fields):
+        return drill_update(actor=actor, drill=obj, **fields)
+
+    @admin.action(description="Cancel the selected planned drills", permissions=["change"])
+    def cancel_drills(self, request, queryset):
+        cancelled, refused = 0, []
+        for drill in queryset.order_by("starts_at"):
+            try:
+                drill_cancel(actor=request.user, drill=drill)
+            except (PermissionDenied, ValidationError) as exc:
+                refused.append(f"{drill}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+            else:
+                cancelled += 1
+        if cancelled:
+            self.message_user(request, f"{cancelled} drill(s) cancelled.", messages.SUCCESS)
+        for reason in refused:
+            self.message_user(request, reason, messages.ERROR)
 
 
-class RecoveryStepInline(admin.TabularInline):
+class RecoveryStepInline(ReadOnlyInline):
     model = RecoveryStep
-    extra = 0
 
 
-class DrillIssueInline(admin.TabularInline):
+class DrillIssueInline(ReadOnlyInline):
     model = DrillIssue
-    extra = 0
 
 
 @admin.register(DrillReport)
-class DrillReportAdmin(SimpleHistoryAdmin):
+class DrillReportAdmin(ReadOnlyAdmin):
+    """Filed, submitted and revised in the portal, where completeness is checked and
+    revisions are recorded: the admin only shows them."""
+
     list_display = ["__str__", "drill", "drill_date", "status", "revision", "overall_result"]
     list_filter = ["status", "overall_result", "drill__drill_type"]
     list_select_related = ["drill", "drill__drill_type"]
     search_fields = ["scenario", "summary", "drill__title"]
     inlines = [RecoveryStepInline, DrillIssueInline]
 
-    # Reports are filed, submitted and revised in the portal, where completeness is checked
-    # and revisions are recorded: the admin only shows them.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CalendarFeedToken)
-class CalendarFeedTokenAdmin(SimpleHistoryAdmin):
+class CalendarFeedTokenAdmin(ReadOnlyAdmin):
+    """Created and revoked by their owner on the calendar page (calendar_token_revoke)."""
+
     list_display = ["prefix", "user", "scope", "created_at", "revoked_at", "last_used_at"]
     list_select_related = ["user"]
-    readonly_fields = ["token_hash", "prefix"]
+    exclude = ["token_hash"]

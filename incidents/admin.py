@@ -1,11 +1,13 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from bcp_portal.core.admin_base import ReadOnlyAdmin
 from incidents.models import PostMortem
 
 
 @admin.register(PostMortem)
-class PostMortemAdmin(SimpleHistoryAdmin):
+class PostMortemAdmin(ReadOnlyAdmin):
+    """Shown only: post-mortems have no services or pages yet; they will write through them."""
+
     list_display = ["incident_reference", "title", "incident_date", "status"]
     list_filter = ["status"]
     search_fields = ["incident_reference", "title", "root_cause"]

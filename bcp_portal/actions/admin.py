@@ -1,26 +1,32 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from bcp_portal.actions.models import Action
+from bcp_portal.actions.services import ACTION_EDITABLE_FIELDS, action_update
 from bcp_portal.actions.sources import describe, select_related_paths
+from bcp_portal.core.admin_base import ServiceBackedAdmin
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(ServiceBackedAdmin):
+    """Edits go through action_update, so only the owner or a manager changes an action.
+
+    Actions are added from their source (a drill report, a post-mortem) in the portal; the
+    status moves only through action_transition (the portal's buttons), so it is shown here.
+    """
+
     list_display = ["title", "owner", "due_date", "status", "priority", "source_label"]
     list_filter = ["status", "priority", "source_kind"]
     search_fields = ["title", "description"]
     autocomplete_fields = ["owner"]
     date_hierarchy = "due_date"
-    # Status moves only through action_transition (the portal's buttons); the source is
-    # fixed when the action is created.
+    fields = (*ACTION_EDITABLE_FIELDS, "status", "completed_at", "source_label")
     readonly_fields = ["status", "completed_at", "source_label"]
-
-    def has_add_permission(self, request):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner", *select_related_paths())
+
+    def service_update(self, *, actor, obj, fields):
+        return action_update(actor=actor, action=obj, **fields)
 
     @admin.display(description="source")
     def source_label(self, action: Action) -> str:

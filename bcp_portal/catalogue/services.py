@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from bcp_portal.catalogue.models import Service
+from bcp_portal.catalogue.models import OrganisationProfile, Service
 from bcp_portal.catalogue.selectors import organisation_profile
+from bcp_portal.core.models import validate_time_zone
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
@@ -31,6 +33,16 @@ EDITABLE_FIELDS = (
     "rpo_target_minutes",
     "rpo_max_minutes",
     "is_active",
+)
+PROFILE_FIELDS = (
+    "name",
+    "rto_target_minutes",
+    "rto_max_minutes",
+    "rpo_target_minutes",
+    "rpo_max_minutes",
+    "availability_target",
+    "availability_min",
+    "time_zone",
 )
 OBJECTIVE_FIELDS = (
     "rto_target_minutes",
@@ -57,3 +69,22 @@ def service_update(*, actor: Actor, service: Service, **fields: Any) -> Service:
     if apply_changes(service, fields):
         save_audited(service, actor=actor)
     return service
+
+
+@transaction.atomic
+def organisation_profile_update(
+    *, actor, profile: OrganisationProfile, **fields: Any
+) -> OrganisationProfile:
+    """Change the organisation's objectives (new entries' defaults) or its time zone."""
+    require_perm(actor, "catalogue.change_organisationprofile")
+    unknown = sorted(set(fields) - set(PROFILE_FIELDS))
+    if unknown:
+        raise TypeError(f"Unexpected fields: {', '.join(unknown)}.")
+    if "time_zone" in fields:
+        try:
+            validate_time_zone(fields["time_zone"])
+        except ValidationError as exc:
+            raise ValidationError({"time_zone": exc.messages}) from exc
+    if apply_changes(profile, fields):
+        save_audited(profile, actor=actor)
+    return profile

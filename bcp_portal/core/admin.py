@@ -1,16 +1,17 @@
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
 from bcp_portal.core import outbox
+from bcp_portal.core.admin_base import ReadOnlyAdmin
 from bcp_portal.core.models import DeliveryAttempt, OutboxMessage, TaskProgress, UserProfile
 
 
 @admin.register(UserProfile)
-class UserProfileAdmin(SimpleHistoryAdmin):
+class UserProfileAdmin(ReadOnlyAdmin):
+    """Only the user themself changes their settings (core.services.profile_update)."""
+
     list_display = ["user", "time_zone", "phone", "chat_handle"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email"]
-    autocomplete_fields = ["user"]
 
 
 class DeliveryAttemptInline(admin.TabularInline):

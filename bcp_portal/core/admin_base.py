@@ -1,0 +1,155 @@
+"""The admin's two shapes for a domain (historised) model: it writes through the services, or
+it only shows.
+
+The pages and the API write through the services (permission, validation, side effects such
+as replanning drills); the admin must not be a back door around them. So every domain model's
+ModelAdmin derives from one of:
+
+- `ReadOnlyAdmin`: no add, change, delete, bulk action or revert; the rows and their history
+  are shown.
+- `ServiceBackedAdmin`: add and change call the model's services with `actor=request.user`. The
+  form runs the service once inside a savepoint it always rolls back, so whatever the service
+  refuses (a permission, a rule, a validation) comes back as a form error with the input
+  kept; `save_model` then runs it for real inside the admin's own transaction. No domain
+  model has a delete service, so nothing is deleted from the admin.
+
+Both refuse simple-history's "revert to this version": a revert writes an old row back with
+`save()` and the form's m2m directly, past every service. The history stays readable; to
+undo a change, edit the fields back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.shortcuts import redirect
+from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
+
+from bcp_portal.core.forms import apply_validation_error
+
+REVERT_REFUSED = (
+    "Reverting to an earlier version is not offered here: it would skip the portal's rules. "
+    "Change the fields back instead; the history keeps every earlier value."
+)
+
+
+class _DryRun(Exception):
+    """Raised inside the validation savepoint so the service's writes are rolled back."""
+
+
+class DomainAdmin(SimpleHistoryAdmin):
+    """History shown, never reverted; nothing deleted (no domain model has a delete service)."""
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            self.message_user(request, REVERT_REFUSED, messages.ERROR)
+            opts = self.model._meta
+            return redirect(
+                reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_history",
+                    args=[object_id],
+                )
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(DomainAdmin):
+    """Shown, never written: the portal (or nothing yet) is where this model changes."""
+
+    actions = None
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ServiceBackedAdmin(DomainAdmin):
+    """Add and change through the model's services; subclasses say which.
+
+    `service_create(actor=..., fields=...)` (leave unset when the admin adds nothing) and
+    `service_update(actor=..., obj=..., fields=...)` receive the form's cleaned data; `obj`
+    is a fresh copy from the database, untouched by the form. The form's fields must be
+    exactly what the service accepts.
+    """
+
+    actions = None
+    inlines = ()  # The services write related rows; an inline would save past them.
+
+    def service_create(self, *, actor, fields: dict[str, Any]) -> models.Model:
+        raise NotImplementedError
+
+    def service_update(self, *, actor, obj: models.Model, fields: dict[str, Any]) -> models.Model:
+        raise NotImplementedError
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        creates = type(self).service_create is not ServiceBackedAdmin.service_create
+        return creates and super().has_add_permission(request)
+
+    def _call_service(self, request, form) -> models.Model:
+        fields = {name: form.cleaned_data[name] for name in form.fields}
+        if form.instance.pk is None:
+            return self.service_create(actor=request.user, fields=fields)
+        original = self.model._default_manager.get(pk=form.instance.pk)
+        return self.service_update(actor=request.user, obj=original, fields=fields)
+
+    def _validate_through_service(self, request, form) -> None:
+        try:
+            with transaction.atomic():
+                self._call_service(request, form)
+                raise _DryRun
+        except _DryRun:
+            pass
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or "You may not make this change.")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceBackedForm(form_class):
+            def full_clean(self):
+                super().full_clean()
+                if self.is_bound and not self._errors:
+                    model_admin._validate_through_service(request, self)
+
+        ServiceBackedForm.__name__ = form_class.__name__
+        return ServiceBackedForm
+
+    def save_model(self, request, obj, form, change) -> None:
+        saved = self._call_service(request, form)
+        # The admin goes on with `obj` (its log entry, its redirect): make it the saved row.
+        for field in obj._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(saved, field.attname))
+        obj._state.adding = False
+        obj._state.db = saved._state.db
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """The service wrote the many-to-many fields it accepts; nothing else is saved."""
