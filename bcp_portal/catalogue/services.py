@@ -73,7 +73,7 @@ def service_update(*, actor: Actor, service: Service, **fields: Any) -> Service:
 
 @transaction.atomic
 def organisation_profile_update(
-    *, actor, profile: OrganisationProfile, **fields: Any
+    *, actor: Actor, profile: OrganisationProfile, **fields: Any
 ) -> OrganisationProfile:
     """Change the organisation's objectives (new entries' defaults) or its time zone."""
     require_perm(actor, "catalogue.change_organisationprofile")

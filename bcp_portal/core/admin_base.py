@@ -22,14 +22,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from bcp_portal.core.forms import apply_validation_error
+from bcp_portal.core.typehints import Actor
 
 REVERT_REFUSED = (
     "Reverting to an earlier version is not offered here: it would skip the portal's rules. "
@@ -44,10 +47,16 @@ class _DryRun(Exception):
 class DomainAdmin(SimpleHistoryAdmin):
     """History shown, never reverted; nothing deleted (no domain model has a delete service)."""
 
-    def revert_disabled(self, request, obj=None) -> bool:
+    def revert_disabled(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return True
 
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         if request.method == "POST":
             self.message_user(request, REVERT_REFUSED, messages.ERROR)
             opts = self.model._meta
@@ -59,7 +68,7 @@ class DomainAdmin(SimpleHistoryAdmin):
             )
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
@@ -68,10 +77,10 @@ class ReadOnlyAdmin(DomainAdmin):
 
     actions = None
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
@@ -79,13 +88,13 @@ class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         return False
 
 
@@ -101,24 +110,26 @@ class ServiceBackedAdmin(DomainAdmin):
     actions = None
     inlines = ()  # The services write related rows; an inline would save past them.
 
-    def service_create(self, *, actor, fields: dict[str, Any]) -> models.Model:
+    def service_create(self, *, actor: Actor, fields: dict[str, Any]) -> models.Model:
         raise NotImplementedError
 
-    def service_update(self, *, actor, obj: models.Model, fields: dict[str, Any]) -> models.Model:
+    def service_update(
+        self, *, actor: Actor, obj: models.Model, fields: dict[str, Any]
+    ) -> models.Model:
         raise NotImplementedError
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
         creates = type(self).service_create is not ServiceBackedAdmin.service_create
         return creates and super().has_add_permission(request)
 
-    def _call_service(self, request, form) -> models.Model:
+    def _call_service(self, request: HttpRequest, form: forms.ModelForm) -> models.Model:
         fields = {name: form.cleaned_data[name] for name in form.fields}
         if form.instance.pk is None:
             return self.service_create(actor=request.user, fields=fields)
         original = self.model._default_manager.get(pk=form.instance.pk)
         return self.service_update(actor=request.user, obj=original, fields=fields)
 
-    def _validate_through_service(self, request, form) -> None:
+    def _validate_through_service(self, request: HttpRequest, form: forms.ModelForm) -> None:
         try:
             with transaction.atomic():
                 self._call_service(request, form)
@@ -130,12 +141,18 @@ class ServiceBackedAdmin(DomainAdmin):
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or "You may not make this change.")
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self,
+        request: HttpRequest,
+        obj: models.Model | None = None,
+        change: bool = False,
+        **kwargs: Any,
+    ) -> type[forms.ModelForm]:
         form_class = super().get_form(request, obj, change=change, **kwargs)
         model_admin = self
 
-        class ServiceBackedForm(form_class):
-            def full_clean(self):
+        class ServiceBackedForm(form_class):  # type: ignore[valid-type,misc]  # a class made at run time
+            def full_clean(self) -> None:
                 super().full_clean()
                 if self.is_bound and not self._errors:
                     model_admin._validate_through_service(request, self)
@@ -143,7 +160,9 @@ class ServiceBackedAdmin(DomainAdmin):
         ServiceBackedForm.__name__ = form_class.__name__
         return ServiceBackedForm
 
-    def save_model(self, request, obj, form, change) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool
+    ) -> None:
         saved = self._call_service(request, form)
         # The admin goes on with `obj` (its log entry, its redirect): make it the saved row.
         for field in obj._meta.concrete_fields:
@@ -151,5 +170,7 @@ class ServiceBackedAdmin(DomainAdmin):
         obj._state.adding = False
         obj._state.db = saved._state.db
 
-    def save_related(self, request, form, formsets, change) -> None:
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
         """The service wrote the many-to-many fields it accepts; nothing else is saved."""
