@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "simple_history",
+    "django_filters",
     "axes",
     # Machinery, then the shared domain, then the apps; `bcp_portal` is the wiring.
     "bcp_portal.core",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +20,7 @@ from rest_framework.response import Response
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
 from drills import report_selectors
+from drills.filters import DrillReportFilterSet
 from drills.models import (
     Drill,
     DrillIssue,
@@ -191,16 +193,12 @@ class DrillReportViewSet(viewsets.ModelViewSet):
     ordering = "-id"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    # The list page's filters, validated: a malformed value answers 400 naming the parameter.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DrillReportFilterSet
+
     def get_queryset(self):
-        params = self.request.query_params
-        qs = report_selectors.report_detail_queryset()
-        if params.get("status"):
-            qs = qs.filter(status=params["status"])
-        if params.get("result"):
-            qs = qs.filter(overall_result=params["result"])
-        if params.get("type"):
-            qs = qs.filter(drill__drill_type__key=params["type"])
-        return qs
+        return report_selectors.report_detail_queryset()
 
     def _respond(self, report: DrillReport, http_status=status.HTTP_200_OK) -> Response:
         report = report_selectors.report_detail_queryset().get(pk=report.pk)

@@ -31,6 +31,19 @@ def report_list(
     *, user, status: str = "", result: str = "", drill_type: str = "", search: str = ""
 ) -> QuerySet[DrillReport]:
     qs = DrillReport.objects.select_related("drill", "drill__drill_type", "created_by")
+    qs = filter_reports(qs, status=status, result=result, drill_type=drill_type, search=search)
+    return qs.order_by("-drill_date", "-pk")
+
+
+def filter_reports(
+    qs: QuerySet[DrillReport],
+    *,
+    status: str = "",
+    result: str = "",
+    drill_type: str = "",
+    search: str = "",
+) -> QuerySet[DrillReport]:
+    """Validated filters (`drills.filters.DrillReportFilterSet` parses them)."""
     if status:
         qs = qs.filter(status=status)
     if result:
@@ -39,7 +52,7 @@ def report_list(
         qs = qs.filter(drill__drill_type__key=drill_type)
     if search:
         qs = qs.filter(Q(scenario__icontains=search) | Q(summary__icontains=search))
-    return qs.order_by("-drill_date", "-pk")
+    return qs
 
 
 @dataclass

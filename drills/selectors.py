@@ -77,18 +77,46 @@ def drill_list(
     status: str = "",
     result: str = "",
     quarter: str = "",
-    participant: str | int | None = None,
+    participant: int | str | None = None,
     search: str = "",
     now: datetime | None = None,
 ) -> QuerySet[Drill]:
-    """Drills the user may see, filtered; `drill_type` is a type key, `participant` a user
-    id or "me", `quarter` like "2027-Q1" in the organisation's time zone."""
+    """Drills the user may see, filtered (see `filter_drills`), latest first."""
     if not user.has_perm("drills.view_drill"):
         return Drill.objects.none()
-    now = now or timezone.now()
     qs = _with_result(
         Drill.objects.select_related("drill_type", "report").prefetch_related("participants")
     )
+    qs = filter_drills(
+        qs,
+        user=user,
+        drill_type=drill_type,
+        status=status,
+        result=result,
+        quarter=quarter,
+        participant=participant,
+        search=search,
+        now=now,
+    )
+    return qs.order_by("-starts_at", "-pk")
+
+
+def filter_drills(
+    qs: QuerySet[Drill],
+    *,
+    user,
+    drill_type: str = "",
+    status: str = "",
+    result: str = "",
+    quarter: str = "",
+    participant: int | str | None = None,
+    search: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Drill]:
+    """Validated filters (`drills.filters.DrillFilterSet` parses them): `drill_type` a type
+    key, `status` one of STATUS_FILTERS, `participant` a user id or "me", `quarter` like
+    "2027-Q1" in the organisation's time zone."""
+    now = now or timezone.now()
     if drill_type:
         qs = qs.filter(drill_type__key=drill_type)
     if status == "overdue":
@@ -101,8 +129,7 @@ def drill_list(
         bounds = quarter_bounds(quarter, organisation_zone())
         qs = qs.filter(starts_at__gte=bounds[0], starts_at__lt=bounds[1]) if bounds else qs.none()
     if participant:
-        participant_id = user.pk if participant == "me" else _int_or_none(participant)
-        qs = qs.filter(participants=participant_id) if participant_id else qs.none()
+        qs = qs.filter(participants=user.pk if participant == "me" else participant)
     if search:
         qs = qs.filter(
             Q(title__icontains=search)
@@ -110,14 +137,7 @@ def drill_list(
             | Q(drill_type__name__icontains=search)
             | Q(participant_teams__icontains=search)
         )
-    return qs.order_by("-starts_at", "-pk")
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    return qs
 
 
 def drill_detail(*, user, pk: int) -> Drill | None:

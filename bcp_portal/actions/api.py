@@ -10,16 +10,12 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import permissions, serializers, viewsets
 
 from bcp_portal.actions import selectors, services, sources
+from bcp_portal.actions.filters import ActionFilterSet
 from bcp_portal.actions.models import Action
 from bcp_portal.core.api.permissions import RolePermissions
 from bcp_portal.core.people import display_name
@@ -150,30 +146,6 @@ class MayChangeAction(permissions.BasePermission):
         )
 
 
-def _bool(value: str | None) -> bool:
-    return (value or "").lower() in ("1", "true", "yes")
-
-
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("mine", OpenApiTypes.BOOL, description="Only actions I own."),
-            OpenApiParameter(
-                "status",
-                OpenApiTypes.STR,
-                enum=[selectors.ACTIVE, *Action.Status.values],
-                description="A status, or `active` for open and in progress.",
-            ),
-            OpenApiParameter("priority", OpenApiTypes.STR, enum=Action.Priority.values),
-            OpenApiParameter("owner", OpenApiTypes.STR, description="A user id, or `none`."),
-            OpenApiParameter("overdue", OpenApiTypes.BOOL, description="Only overdue actions."),
-            OpenApiParameter(
-                "source", OpenApiTypes.STR, description="A source kind, e.g. `drill_report`."
-            ),
-            OpenApiParameter("search", OpenApiTypes.STR, description="Title and description."),
-        ]
-    )
-)
 class ActionViewSet(viewsets.ModelViewSet):
     """The portal's action tracker: improvement actions from drill reports."""
 
@@ -184,19 +156,12 @@ class ActionViewSet(viewsets.ModelViewSet):
     ordering = "-pk"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    # The list page's filters, validated: a malformed value answers 400 naming the parameter.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ActionFilterSet
+
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.action_list(
-            user=self.request.user,
-            mine=_bool(params.get("mine")),
-            status=params.get("status", ""),
-            priority=params.get("priority", ""),
-            owner=params.get("owner", ""),
-            overdue=_bool(params.get("overdue")),
-            source=params.get("source", ""),
-            search=params.get("search", ""),
-            today=self._today(),
-        )
+        return selectors.action_list(user=self.request.user, today=self._today())
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": self._today()}

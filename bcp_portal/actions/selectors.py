@@ -16,6 +16,8 @@ from bcp_portal.core.people import display_name
 # A status filter beyond the statuses themselves: everything not yet finished.
 ACTIVE = "active"
 MY_ACTIONS_PANEL_SIZE = 8
+# The statuses a list can filter by: "not finished" and the stored ones.
+STATUS_FILTERS = [(ACTIVE, "Not finished"), *Action.Status.choices]
 
 
 def action_list(
@@ -24,21 +26,50 @@ def action_list(
     mine: bool = False,
     status: str = "",
     priority: str = "",
-    owner: str | int | None = None,
+    owner: int | str | None = None,
     overdue: bool = False,
     source: str = "",
     search: str = "",
     today: date | None = None,
 ) -> QuerySet[Action]:
-    """Actions the user may see, filtered; unfinished first, then by due date.
-
-    `owner` is a user id, or "none" for actions nobody owns; unknown filter values match
-    nothing rather than everything, so a mistyped link never shows more than asked for.
-    """
+    """Actions the user may see, filtered (see `filter_actions`); unfinished first, then by
+    due date."""
     if not user.has_perm("actions.view_action"):
         return Action.objects.none()
-    today = today or timezone.localdate()
     qs = Action.objects.select_related("owner", *sources.select_related_paths())
+    qs = filter_actions(
+        qs,
+        user=user,
+        mine=mine,
+        status=status,
+        priority=priority,
+        owner=owner,
+        overdue=overdue,
+        source=source,
+        search=search,
+        today=today,
+    )
+    finished = Case(When(status__in=Action.OPEN_STATUSES, then=Value(0)), default=Value(1))
+    return qs.order_by(finished, F("due_date").asc(nulls_last=True), "pk")
+
+
+def filter_actions(
+    qs: QuerySet[Action],
+    *,
+    user,
+    mine: bool = False,
+    status: str = "",
+    priority: str = "",
+    owner: int | str | None = None,
+    overdue: bool = False,
+    source: str = "",
+    search: str = "",
+    today: date | None = None,
+) -> QuerySet[Action]:
+    """Validated filters (`bcp_portal.actions.filters.ActionFilterSet` parses them): `status`
+    a status or ACTIVE, `owner` a user id or "none" for actions nobody owns, `source` a
+    registered source kind."""
+    today = today or timezone.localdate()
     if mine:
         qs = qs.filter(owner=user)
     if status == ACTIVE:
@@ -50,15 +81,19 @@ def action_list(
     if owner == "none":
         qs = qs.filter(owner__isnull=True)
     elif owner:
-        qs = qs.filter(owner_id=owner) if str(owner).isdigit() else qs.none()
+        qs = qs.filter(owner_id=owner)
     if overdue:
         qs = qs.filter(status__in=Action.OPEN_STATUSES, due_date__lt=today)
     if source:
-        qs = qs.filter(source_kind=source) if sources.get(source) else qs.none()
+        qs = qs.filter(source_kind=source)
     if search:
         qs = qs.filter(Q(title__icontains=search) | Q(description__icontains=search))
-    finished = Case(When(status__in=Action.OPEN_STATUSES, then=Value(0)), default=Value(1))
-    return qs.order_by(finished, F("due_date").asc(nulls_last=True), "pk")
+    return qs
+
+
+def source_filters() -> list[tuple[str, str]]:
+    """The source kinds a list can filter by, from the registry."""
+    return [(source.kind, source.plural) for source in sources.all_sources()]
 
 
 def action_owners() -> QuerySet:

@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bcp_portal.actions import selectors, services, sources
+from bcp_portal.actions.filters import ActionFilterSet
 from bcp_portal.actions.forms import ActionForm
 from bcp_portal.actions.models import Action
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.roles import permission_required
 
 PAGE_SIZE = 25
-FILTER_PARAMS = ("q", "status", "priority", "owner", "overdue", "source")
 
 
 NO_SOURCE = sources.SourceRef(kind="", id=None, label="—", url="")
@@ -41,17 +41,16 @@ def source_link(action: Action) -> sources.SourceRef:
 def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
     params = request.GET
     today = timezone.localdate()
-    qs = selectors.action_list(
-        user=request.user,
-        mine=mine,
-        status=params.get("status", ""),
-        priority=params.get("priority", ""),
-        owner=None if mine else params.get("owner", ""),
-        overdue=params.get("overdue") == "1",
-        source=params.get("source", ""),
-        search=params.get("q", "").strip(),
+    filterset = ActionFilterSet(
+        params,
+        queryset=selectors.action_list(user=request.user, mine=mine, today=today),
+        request=request,
         today=today,
+        # "Mine" has no owner filter: its owner is the viewer.
+        only=[name for name in ActionFilterSet.base_filters if not (mine and name == "owner")],
     )
+    valid = filterset.is_valid()
+    qs = filterset.qs if valid else filterset.queryset.none()
     page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
     rows = [Row(a, a.is_overdue(today), source_link(a)) for a in page.object_list]
     return render(
@@ -61,12 +60,14 @@ def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
             "page": page,
             "rows": rows,
             "mine": mine,
-            "filtered": any(params.get(name) for name in FILTER_PARAMS),
-            "statuses": [(selectors.ACTIVE, "Not finished"), *Action.Status.choices],
+            "filter_form": filterset.form,
+            "filtered": any(params.get(name) for name in filterset.filters),
+            "statuses": selectors.STATUS_FILTERS,
             "priorities": Action.Priority.choices,
             "owners": [] if mine else list(selectors.action_owners()),
-            "sources": [(source.kind, source.plural) for source in sources.all_sources()],
+            "sources": selectors.source_filters(),
         },
+        status=200 if valid else 400,
     )
 
 

@@ -1,11 +1,11 @@
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 
 from bcp_portal.catalogue import selectors, services
+from bcp_portal.catalogue.filters import ServiceFilterSet
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.services import EDITABLE_FIELDS, OBJECTIVE_FIELDS
 
@@ -62,18 +62,6 @@ class ServiceSerializer(serializers.ModelSerializer):
         return {}
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("search", OpenApiTypes.STR, description="Name, team, region…"),
-            OpenApiParameter("kind", OpenApiTypes.STR, enum=Service.Kind.values),
-            OpenApiParameter("priority", OpenApiTypes.STR, enum=Service.Priority.values),
-            OpenApiParameter(
-                "include_inactive", OpenApiTypes.BOOL, description="Also retired services."
-            ),
-        ]
-    )
-)
 class ServiceViewSet(viewsets.ModelViewSet):
     """The service catalogue: services, data stores and external providers."""
 
@@ -83,15 +71,13 @@ class ServiceViewSet(viewsets.ModelViewSet):
     ordering = "name"
     http_method_names = ["get", "post", "patch", "head", "options"]
 
+    # The list page's filters, validated: a malformed value answers 400 naming the parameter.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ServiceFilterSet
+
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.service_list(
-            user=self.request.user,
-            search=params.get("search", ""),
-            kind=params.get("kind", ""),
-            priority=params.get("priority", ""),
-            include_inactive=params.get("include_inactive") == "true",
-        )
+        # Retired entries too: the filters keep them out unless `include_inactive` is given.
+        return selectors.service_list(user=self.request.user, include_inactive=True)
 
     def perform_create(self, serializer):
         serializer.instance = services.service_create(

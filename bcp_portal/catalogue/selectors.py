@@ -20,7 +20,26 @@ def service_list(
     priority: str = "",
     include_inactive: bool = False,
 ) -> QuerySet[Service]:
-    qs = Service.objects.all()
+    qs = filter_services(
+        Service.objects.all(),
+        search=search,
+        kind=kind,
+        priority=priority,
+        include_inactive=include_inactive,
+    )
+    return qs.order_by("recovery_priority", "name")
+
+
+def filter_services(
+    qs: QuerySet[Service],
+    *,
+    search: str = "",
+    kind: str = "",
+    priority: str = "",
+    include_inactive: bool = False,
+) -> QuerySet[Service]:
+    """Validated filters (`bcp_portal.catalogue.filters.ServiceFilterSet` parses them);
+    retired entries only with `include_inactive`."""
     if not include_inactive:
         qs = qs.filter(is_active=True)
     if search:
@@ -35,7 +54,7 @@ def service_list(
         qs = qs.filter(kind=kind)
     if priority:
         qs = qs.filter(recovery_priority=priority)
-    return qs.order_by("recovery_priority", "name")
+    return qs
 
 
 def catalogue_panel(user: Actor) -> Panel | None:

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from bcp_portal.catalogue import selectors, services
+from bcp_portal.catalogue.filters import ServiceFilterSet
 from bcp_portal.catalogue.forms import ServiceForm
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.reports import (
@@ -21,28 +22,41 @@ from bcp_portal.core.pdf import pdf_response
 from bcp_portal.core.roles import permission_required
 
 
+def _service_filters(request, params) -> ServiceFilterSet:
+    return ServiceFilterSet(
+        params,
+        queryset=selectors.service_list(user=request.user, include_inactive=True),
+        request=request,
+    )
+
+
 @login_required
 @permission_required("catalogue.view_service")
 def service_list(request):
     params = request.GET
-    qs = selectors.service_list(
-        user=request.user,
-        search=params.get("q", "").strip(),
-        kind=params.get("kind", ""),
-        priority=params.get("priority", ""),
-        include_inactive=params.get("inactive") == "1",
-    )
+    filterset = _service_filters(request, params)
+    valid = filterset.is_valid()
+    qs = filterset.qs if valid else filterset.queryset.none()
     page = Paginator(qs, 25).get_page(params.get("page"))
     return render(
         request,
         "catalogue/service_list.html",
         {
             "page": page,
+            "filter_form": filterset.form,
             "kinds": Service.Kind.choices,
             "priorities": Service.Priority.choices,
             "can_add": request.user.has_perm("catalogue.add_service"),
         },
+        status=200 if valid else 400,
     )
+
+
+def _back_to_the_list(request, params):
+    """Malformed filters: the list page shows what is wrong with them."""
+    params = params.copy()
+    params.pop("csrfmiddlewaretoken", None)
+    return redirect(f"{reverse('catalogue:service-list')}?{params.urlencode()}")
 
 
 @login_required
@@ -99,6 +113,8 @@ def service_edit(request, pk: int):
 @require_GET
 def service_catalogue_pdf(request):
     """The catalogue (list filters applied) as a PDF, rendered here while it is small."""
+    if not _service_filters(request, request.GET).is_valid():
+        return _back_to_the_list(request, request.GET)
     params = catalogue_params(request.GET)
     report = build_export(user=request.user, kind=SERVICE_CATALOGUE, params=params)
     if len(report.context["services"]) > DIRECT_DOWNLOAD_MAX_ROWS:
@@ -114,6 +130,8 @@ def service_catalogue_pdf(request):
 @require_POST
 def service_catalogue_export(request):
     """Have a worker render the catalogue PDF; the progress page offers the download."""
+    if not _service_filters(request, request.POST).is_valid():
+        return _back_to_the_list(request, request.POST)
     progress = start_export(
         user=request.user,
         kind=SERVICE_CATALOGUE,

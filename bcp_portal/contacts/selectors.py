@@ -9,7 +9,16 @@ from bcp_portal.core.typehints import Actor
 def contact_list(
     *, user: Actor, search: str = "", kind: str = "", include_inactive: bool = False
 ) -> QuerySet[Contact]:
-    qs = Contact.objects.all()
+    qs = filter_contacts(
+        Contact.objects.all(), search=search, kind=kind, include_inactive=include_inactive
+    )
+    return qs.order_by("name", "pk")
+
+
+def filter_contacts(
+    qs: QuerySet[Contact], *, search: str = "", kind: str = "", include_inactive: bool = False
+) -> QuerySet[Contact]:
+    """Validated filters (`bcp_portal.contacts.filters.ContactFilterSet` parses them)."""
     if not include_inactive:
         qs = qs.filter(is_active=True)
     if search:
@@ -21,4 +30,4 @@ def contact_list(
         )
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.order_by("name", "pk")
+    return qs

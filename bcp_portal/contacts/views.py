@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
 from bcp_portal.contacts import selectors, services
+from bcp_portal.contacts.filters import ContactFilterSet
 from bcp_portal.contacts.forms import ContactForm
 from bcp_portal.contacts.models import Contact
 from bcp_portal.core.forms import submit_form
@@ -15,21 +16,24 @@ from bcp_portal.core.roles import permission_required
 @permission_required("contacts.view_contact")
 def contact_list(request):
     params = request.GET
-    qs = selectors.contact_list(
-        user=request.user,
-        search=params.get("q", "").strip(),
-        kind=params.get("kind", ""),
-        include_inactive=params.get("inactive") == "1",
+    filterset = ContactFilterSet(
+        params,
+        queryset=selectors.contact_list(user=request.user, include_inactive=True),
+        request=request,
     )
+    valid = filterset.is_valid()
+    qs = filterset.qs if valid else filterset.queryset.none()
     page = Paginator(qs, 25).get_page(params.get("page"))
     return render(
         request,
         "contacts/list.html",
         {
             "page": page,
+            "filter_form": filterset.form,
             "kinds": Contact.Kind.choices,
             "can_add": request.user.has_perm("contacts.add_contact"),
         },
+        status=200 if valid else 400,
     )
 
 

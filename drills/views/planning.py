@@ -19,6 +19,7 @@ from bcp_portal.core.forms import submit_form
 from bcp_portal.core.roles import permission_required
 from drills import selectors
 from drills.calendar_forms import DrillForm, DrillScheduleForm
+from drills.filters import DrillFilterSet, DrillMonthFilterSet
 from drills.models import (
     Drill,
     DrillReport,
@@ -27,15 +28,6 @@ from drills.models import (
     Result,
 )
 from drills.services import planning as services
-
-
-def _month_param(value: str, today: date) -> date:
-    """'2027-01' to the first of that month; today's month when absent or malformed."""
-    try:
-        year, month = (int(part) for part in value.split("-"))
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return today.replace(day=1)
 
 
 def _shift_month(first: date, months: int) -> date:
@@ -49,7 +41,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
     tz = timezone.get_current_timezone()
     now = timezone.now()
     today = timezone.localdate(now, timezone=tz)
-    first = _month_param(request.GET.get("month", ""), today)
+    month_filter = DrillMonthFilterSet(request.GET, queryset=Drill.objects.none())
+    valid = month_filter.is_valid()
+    # A malformed month shows this month's grid under the error, answering 400.
+    first = (valid and month_filter.form.cleaned_data["month"]) or today.replace(day=1)
     weeks = selectors.calendar_month(
         user=request.user, year=first.year, month=first.month, tz=tz, now=now
     )
@@ -59,12 +54,14 @@ def calendar(request: HttpRequest) -> HttpResponse:
         {
             "weeks": weeks,
             "month": first,
+            "filter_form": month_filter.form,
             "previous": f"{_shift_month(first, -1):%Y-%m}",
             "next": f"{_shift_month(first, 1):%Y-%m}",
             "this_month": f"{today:%Y-%m}",
             "now": now,
             "can_add": request.user.has_perm("drills.add_drill"),
         },
+        status=200 if valid else 400,
     )
 
 
@@ -73,27 +70,20 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def drill_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     now = timezone.now()
-    qs = selectors.drill_list(
-        user=request.user,
-        drill_type=params.get("type", ""),
-        status=params.get("status", ""),
-        result=params.get("result", ""),
-        quarter=params.get("quarter", ""),
-        participant=params.get("participant", ""),
-        search=params.get("q", "").strip(),
-        now=now,
+    filterset = DrillFilterSet(
+        params, queryset=selectors.drill_list(user=request.user, now=now), request=request, now=now
     )
+    valid = filterset.is_valid()
+    qs = filterset.qs if valid else filterset.queryset.none()
     page = Paginator(qs, 25).get_page(params.get("page"))
-    filtered = any(
-        params.get(k) for k in ("type", "status", "result", "quarter", "participant", "q")
-    )
     return render(
         request,
         "drills/drill_list.html",
         {
             "page": page,
-            "counts": selectors.drill_counts_by_type(qs, now=now),
-            "filtered": filtered,
+            "filter_form": filterset.form,
+            "counts": selectors.drill_counts_by_type(qs, now=now) if valid else [],
+            "filtered": any(params.get(name) for name in filterset.filters),
             "types": DrillType.objects.order_by("name"),
             "statuses": selectors.STATUS_FILTERS,
             "results": Result.choices,
@@ -102,6 +92,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
             "now": now,
             "can_add": request.user.has_perm("drills.add_drill"),
         },
+        status=200 if valid else 400,
     )
 
 

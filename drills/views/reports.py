@@ -14,6 +14,7 @@ from bcp_portal.core.forms import apply_validation_error
 from bcp_portal.core.pdf import DocumentControl, pdf_response
 from bcp_portal.core.roles import permission_required
 from drills import report_selectors
+from drills.filters import DrillReportFilterSet
 from drills.forms import (
     ActionFormSet,
     DrillReportForm,
@@ -37,24 +38,25 @@ def _get_report(pk: int) -> DrillReport:
 @permission_required("drills.view_drillreport")
 def report_list(request):
     params = request.GET
-    qs = report_selectors.report_list(
-        user=request.user,
-        status=params.get("status", ""),
-        result=params.get("result", ""),
-        drill_type=params.get("type", ""),
-        search=params.get("q", "").strip(),
+    filterset = DrillReportFilterSet(
+        params, queryset=report_selectors.report_list(user=request.user), request=request
     )
+    valid = filterset.is_valid()
+    qs = filterset.qs if valid else filterset.queryset.none()
     page = Paginator(qs, 25).get_page(params.get("page"))
     return render(
         request,
         "drills/report_list.html",
         {
             "page": page,
+            "filter_form": filterset.form,
+            "filtered": any(params.get(name) for name in filterset.filters),
             "statuses": DrillReport.Status.choices,
             "results": Result.choices,
             "types": DrillType.objects.order_by("name"),
             "can_add": request.user.has_perm("drills.add_drillreport"),
         },
+        status=200 if valid else 400,
     )
 
 

@@ -46,9 +46,20 @@ def test_the_month_view_shows_the_months_drills_colour_coded(frozen, client_for,
 
 
 def test_the_month_view_defaults_to_this_month_in_the_users_zone(frozen, client_for, sre):
-    response = client_for(sre).get("/drills/", {"month": "not-a-month"})
+    response = client_for(sre).get("/drills/")
     assert response.status_code == 200
     assert "January 2027" in response.content.decode()
+
+
+def test_a_malformed_month_shows_this_month_under_an_error_on_the_month_field(
+    frozen, client_for, sre
+):
+    response = client_for(sre).get("/drills/", {"month": "not-a-month"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "January 2027" in page
+    assert 'id="month-error"' in page and "Give a month as YYYY-MM" in page
+    assert 'value="not-a-month"' in page
 
 
 def test_the_month_view_places_a_drill_on_the_viewers_local_day(frozen, client_for, sre):

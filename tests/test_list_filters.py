@@ -1,0 +1,241 @@
+"""Every list's filters are validated: a malformed value is an error on that parameter, never
+a 500 and never a silent "match everything".
+
+The parameters come from the FilterSets each page and API use, so a filter added later is
+fed the same malformed values without touching this file.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from bcp_portal.actions.filters import ActionFilterSet
+from bcp_portal.actions.models import Action
+from bcp_portal.catalogue.filters import ServiceFilterSet
+from bcp_portal.contacts.filters import ContactFilterSet
+from bcp_portal.core import filters
+from drills.filters import DrillFilterSet, DrillMonthFilterSet, DrillReportFilterSet
+from tests.actions.factories import ActionFactory
+from tests.factories import ServiceFactory
+
+HUGE = str(10**20)
+REPEATED = object()
+MALFORMED = [
+    HUGE,
+    "-1",
+    "abc",
+    "9999-12",
+    "0001-01",
+    "9999-Q4",
+    "2026-Q9",
+    "ünïcødé ✓ 日本",
+    "x" * 2000,
+    "a\x00b",
+    "",
+    REPEATED,
+]
+
+
+@dataclass(frozen=True)
+class Listing:
+    url: str
+    filterset: type[filters.PortalFilterSet]
+    api: bool = False
+    without: tuple[str, ...] = field(default=())
+
+    @property
+    def params(self) -> list[str]:
+        return [name for name in self.filterset.base_filters if name not in self.without]
+
+
+PAGES = [
+    Listing("/drills/", DrillMonthFilterSet),
+    Listing("/drills/list/", DrillFilterSet),
+    Listing("/drills/reports/", DrillReportFilterSet),
+    Listing("/actions/", ActionFilterSet),
+    Listing("/actions/mine/", ActionFilterSet, without=("owner",)),
+    Listing("/services/", ServiceFilterSet),
+    Listing("/contacts/", ContactFilterSet),
+]
+APIS = [
+    Listing("/api/v1/drills", DrillFilterSet, api=True),
+    Listing("/api/v1/drill-reports", DrillReportFilterSet, api=True),
+    Listing("/api/v1/actions", ActionFilterSet, api=True),
+    Listing("/api/v1/services", ServiceFilterSet, api=True),
+]
+CASES = [
+    pytest.param(listing, name, id=f"{listing.url}?{name}")
+    for listing in PAGES + APIS
+    for name in listing.params
+]
+
+
+def _must_be_refused(listing: Listing, name: str, value) -> bool:
+    """Free text takes almost anything; every other filter refuses all of MALFORMED but ''."""
+    if value is REPEATED:
+        return True
+    if isinstance(listing.filterset.base_filters[name], filters.SearchFilter):
+        return len(value) > filters.SEARCH_MAX_LENGTH or "\x00" in value
+    return value != ""
+
+
+def _get(client, listing: Listing, name: str, value):
+    query = {name: ["1", "2"] if value is REPEATED else value}
+    return client.get(listing.url, query)
+
+
+def assert_refused(response, listing: Listing, name: str):
+    assert response.status_code == 400, (listing.url, name)
+    if listing.api:
+        error = response.json()["error"]
+        assert error["code"] == "validation_error"
+        assert name in error["fields"], error
+        assert name in error["message"]
+    else:
+        page = response.content.decode()
+        # The error sits by its field (or in the form when it has no control of its own) ...
+        assert f'id="{name}-error"' in page
+        # ... inside the whole page: navigation, the filter form, nothing else broken.
+        assert 'role="search"' in page and "<nav" in page
+
+
+@pytest.mark.parametrize("listing, name", CASES)
+def test_every_filter_refuses_malformed_values_with_an_error_naming_it(
+    client_for, sre, listing, name
+):
+    client = client_for(sre)
+    for value in MALFORMED:
+        response = _get(client, listing, name, value)
+        assert response.status_code in (200, 400), (listing.url, name, value[:20])
+        if _must_be_refused(listing, name, value):
+            assert_refused(response, listing, name)
+        else:
+            assert response.status_code == 200, (listing.url, name, value[:20])
+
+
+@pytest.mark.parametrize(
+    "url, name",
+    [
+        ("/drills/?month=9999-12", "month"),
+        ("/drills/?month=0001-01", "month"),
+        ("/drills/list/?quarter=9999-Q4", "quarter"),
+        ("/api/v1/drills?quarter=9999-Q4", "quarter"),
+        ("/actions/?owner=99999999999999999999999", "owner"),
+        ("/api/v1/drills?participant=99999999999999999999999", "participant"),
+    ],
+)
+def test_the_values_that_answered_500_now_name_their_parameter(client_for, sre, url, name):
+    response = client_for(sre).get(url)
+    assert response.status_code == 400
+    if url.startswith("/api/"):
+        assert name in response.json()["error"]["fields"]
+    else:
+        assert f'id="{name}-error"' in response.content.decode()
+
+
+def test_a_page_with_a_bad_filter_keeps_what_the_user_typed_and_says_what_is_allowed(
+    client_for, sre
+):
+    response = client_for(sre).get("/actions/", {"q": "backup", "status": "bogus"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="backup"' in page
+    assert '<option value="bogus" selected>' in page
+    assert "Choose one of “active”, “open”, “in_progress”, “done”, “cancelled”." in page
+
+
+def test_the_api_error_says_which_years_a_quarter_may_have(client_for, sre):
+    response = client_for(sre).get("/api/v1/drills", {"quarter": "9999-Q4"})
+    assert response.json()["error"]["fields"]["quarter"] == [
+        "Give a quarter as YYYY-Qn (n from 1 to 4), from 1900-Q1 to 2999-Q4."
+    ]
+
+
+def test_an_id_beyond_the_users_id_column_is_refused_and_one_within_it_matches_nothing(
+    client_for, sre
+):
+    client = client_for(sre)
+    top = filters.pk_max(get_user_model())
+    assert client.get("/api/v1/actions", {"owner": str(top + 1)}).status_code == 400
+    response = client.get("/api/v1/actions", {"owner": str(top)})
+    assert response.status_code == 200 and response.json()["results"] == []
+
+
+def test_valid_filters_still_filter_on_the_page_and_in_the_api(client_for, sre):
+    mine = ActionFactory(title="Mine and late", owner=sre, due_date=date(2020, 1, 1))
+    ActionFactory(title="Nobody's", owner=None, due_date=None)
+    ActionFactory(title="Done already", owner=sre, status=Action.Status.DONE)
+    client = client_for(sre)
+
+    api = client.get("/api/v1/actions", {"owner": str(sre.pk), "status": "active"})
+    assert [row["id"] for row in api.json()["results"]] == [mine.pk]
+    assert [r["title"] for r in client.get("/api/v1/actions?owner=none").json()["results"]] == [
+        "Nobody's"
+    ]
+    page = client.get("/actions/", {"overdue": "1", "q": "late"})
+    assert page.status_code == 200
+    assert [row.action for row in page.context["rows"]] == [mine]
+
+
+def test_valid_service_filters_still_filter_with_either_name_for_retired_entries(client_for, sre):
+    ServiceFactory(name="Payments", kind="service")
+    ServiceFactory(name="Old ledger", kind="service", is_active=False)
+    client = client_for(sre)
+    names = [row["name"] for row in client.get("/api/v1/services").json()["results"]]
+    assert names == ["Payments"]
+    response = client.get("/api/v1/services", {"include_inactive": "true", "search": "ledger"})
+    assert [row["name"] for row in response.json()["results"]] == ["Old ledger"]
+    page = client.get("/services/", {"inactive": "1", "q": "ledger"})
+    assert [s.name for s in page.context["page"].object_list] == ["Old ledger"]
+
+
+def _cursor(query: str) -> str:
+    return base64.b64encode(query.encode()).decode()
+
+
+@pytest.mark.parametrize("listing", APIS, ids=lambda listing: listing.url)
+def test_a_malformed_cursor_or_page_size_is_a_400_naming_it(client_for, sre, listing):
+    client = client_for(sre)
+    # The services are paged by name: any text without a NUL byte is a position there.
+    by_id = [] if listing.url == "/api/v1/services" else [_cursor("p=abc"), _cursor(f"p={HUGE}")]
+    for cursor in [
+        *by_id,
+        "abc",
+        "!!!",
+        "ünï",
+        _cursor("p=a\x00b"),
+        _cursor("o=x"),
+        _cursor("r=x"),
+        "x" * 2000,
+    ]:
+        response = client.get(listing.url, {"cursor": cursor})
+        assert response.status_code == 400, cursor
+        assert "cursor" in response.json()["error"]["fields"]
+    response = client.get(listing.url, {"cursor": ["a", "b"]})
+    assert response.status_code == 400
+    for size in ["0", "-1", "abc", HUGE + "x", "ü", ""]:
+        response = client.get(listing.url, {"page_size": size})
+        assert response.status_code == 400, size
+        assert "page_size" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("listing", APIS, ids=lambda listing: listing.url)
+def test_the_api_schema_documents_every_filter_of_every_list(listing):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"][listing.url]["get"]
+    documented = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
+    assert set(listing.params) | {"cursor", "page_size"} <= documented
+
+
+def test_the_catalogue_pdf_with_a_bad_filter_goes_back_to_the_list_showing_it(client_for, sre):
+    client = client_for(sre)
+    response = client.get("/services/catalogue.pdf", {"kind": "bogus"})
+    assert response.status_code == 302 and response["Location"] == "/services/?kind=bogus"
+    assert 'id="kind-error"' in client.get(response["Location"]).content.decode()
