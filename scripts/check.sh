@@ -184,8 +184,8 @@ step "System packages"
 ensure_debian_packages chromium poppler-utils libharfbuzz-subset0 redis-server postgresql \
     python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-step "Python environment from requirements.lock"
-ensure_venv
+step "Python environment from requirements-dev.lock (runtime + test and lint tools)"
+ensure_venv dev
 
 run_check "Format (ruff format --check)" "$VENV/bin/ruff" format --check .
 run_check "Lint (ruff check)" "$VENV/bin/ruff" check .
