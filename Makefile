@@ -2,7 +2,7 @@
 PYTHON := .venv/bin/python
 MANAGE := $(PYTHON) manage.py
 
-.PHONY: run check test lint fmt lock demo worker beat venv
+.PHONY: run check test lint fmt lock demo worker beat venv venv-dev
 
 run:  ## set up and serve the portal on SQLite at http://127.0.0.1:8000
 	bash scripts/run.sh
@@ -10,21 +10,24 @@ run:  ## set up and serve the portal on SQLite at http://127.0.0.1:8000
 check:  ## every check, on PostgreSQL + Redis + a real worker (what CI runs)
 	bash scripts/check.sh
 
-venv:
+venv:  ## the runtime lock only (requirements.lock), as production installs it
 	@bash -c 'source scripts/lib.sh && ensure_venv'
 
-test: venv  ## pytest only, against whatever DATABASE_URL / CELERY_BROKER_URL say
+venv-dev:  ## runtime plus the development tools (requirements-dev.lock)
+	@bash -c 'source scripts/lib.sh && ensure_venv dev'
+
+test: venv-dev  ## pytest only, against whatever DATABASE_URL / CELERY_BROKER_URL say
 	.venv/bin/pytest $(ARGS)
 
-lint: venv
+lint: venv-dev
 	.venv/bin/ruff format --check .
 	.venv/bin/ruff check .
 
-fmt: venv
+fmt: venv-dev
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
-lock:  ## recompile requirements.lock from pyproject.toml
+lock:  ## recompile requirements.lock (runtime) and requirements-dev.lock from pyproject.toml
 	bash scripts/lock.sh
 
 demo: venv

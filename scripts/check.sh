@@ -10,8 +10,16 @@
 #
 # Overrides: BCP_PG_PORT / BCP_REDIS_PORT (where to look for running servers; default 5432
 # and 6379), BCP_PG_SUPERUSER (default postgres), BCP_PG_DB (default bcp; dropped and
-# recreated, with test_<name>), BCP_REDIS_DB (database on a reused Redis, default 15;
-# emptied). Two runs at once on the same servers need different BCP_PG_DB and BCP_REDIS_DB.
+# recreated, with test_<name> and test_<name>_gw<N>), BCP_REDIS_DB (database on a reused
+# Redis, default 15; emptied, and so are the ones below it that the test workers use),
+# BCP_TEST_WORKERS (pytest-xdist processes for the main suite; default: the core count,
+# at most 8). Two runs at once on the same servers need different BCP_PG_DB, and
+# BCP_REDIS_DB ranges that do not overlap.
+#
+# The main suite runs in BCP_TEST_WORKERS processes (pytest-xdist gw0, gw1, ...). Worker N
+# gets its own test database (pytest-django: test_<name>_gwN), its own Redis database for
+# the real-Celery-worker tests (BCP_REDIS_DB - N, through TEST_WORKER_REDIS_DB) and its own
+# block of loopback ports (tests/fixtures/worker.py).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,6 +30,8 @@ PG_PORT="${BCP_PG_PORT:-5432}"
 PG_SUPERUSER="${BCP_PG_SUPERUSER:-postgres}"
 PG_DB="${BCP_PG_DB:-bcp}"
 REDIS_PORT="${BCP_REDIS_PORT:-6379}"
+TEST_WORKERS="${BCP_TEST_WORKERS:-$(nproc 2>/dev/null || echo 2)}"
+((TEST_WORKERS >= 1 && TEST_WORKERS <= 8)) || TEST_WORKERS=$((TEST_WORKERS < 1 ? 1 : 8))
 CI_DIR="$ROOT/var/ci"
 STARTED_AT=$SECONDS
 # This script decides where each pytest run points; nothing leaks in from the caller.
@@ -184,8 +194,8 @@ step "System packages"
 ensure_debian_packages chromium poppler-utils libharfbuzz-subset0 redis-server postgresql \
     python3-venv libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-step "Python environment from requirements.lock"
-ensure_venv
+step "Python environment from requirements-dev.lock (runtime + test and lint tools)"
+ensure_venv dev
 
 run_check "Format (ruff format --check)" "$VENV/bin/ruff" format --check .
 run_check "Lint (ruff check)" "$VENV/bin/ruff" check .
@@ -203,16 +213,22 @@ else
 fi
 
 step "Redis"
+# The suite's test workers take databases REDIS_DB, REDIS_DB - 1, ... (one each).
 if redis_usable; then
-    # A database of its own on a shared server; emptied first so no task left over from an
-    # interrupted run reaches this run's worker.
     REDIS_DB="${BCP_REDIS_DB:-15}"
-    redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -n "$REDIS_DB" flushdb >/dev/null
-    note "reusing the server on 127.0.0.1:$REDIS_PORT (database $REDIS_DB)"
+    ((REDIS_DB - TEST_WORKERS + 1 >= 0)) \
+        || die "BCP_REDIS_DB=$REDIS_DB leaves no Redis database for $TEST_WORKERS test workers"
+    # Databases of its own on a shared server; emptied first so no task left over from an
+    # interrupted run reaches this run's workers.
+    for ((db = REDIS_DB - TEST_WORKERS + 1; db <= REDIS_DB; db++)); do
+        redis-cli -h 127.0.0.1 -p "$REDIS_PORT" -n "$db" flushdb >/dev/null
+    done
+    note "reusing the server on 127.0.0.1:$REDIS_PORT" \
+        "(databases $((REDIS_DB - TEST_WORKERS + 1))-$REDIS_DB)"
 else
     note "none on 127.0.0.1:$REDIS_PORT: starting a private one"
     start_private_redis
-    REDIS_DB=0
+    REDIS_DB=15  # the last of a fresh server's 16; the test workers count down from it
 fi
 
 OWNER_URL="postgres://bcp_owner@$PG_HOST:$PG_PORT/$PG_DB"
@@ -237,6 +253,14 @@ DROP DATABASE IF EXISTS "$PG_DB" WITH (FORCE);
 DROP DATABASE IF EXISTS "test_$PG_DB" WITH (FORCE);
 CREATE DATABASE "$PG_DB" OWNER bcp_owner;
 SQL
+# The test workers' databases (pytest-django recreates them anyway; left over they only
+# take space).
+{
+    echo "SET client_min_messages = warning;"
+    for ((n = 0; n < 8; n++)); do
+        echo "DROP DATABASE IF EXISTS \"test_${PG_DB}_gw$n\" WITH (FORCE);"
+    done
+} | psql_as "$PG_SUPERUSER" postgres
 psql_as "$PG_SUPERUSER" "$PG_DB" <<SQL
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 ALTER DEFAULT PRIVILEGES FOR ROLE bcp_owner IN SCHEMA public
@@ -258,8 +282,12 @@ run_check "Database-roles test (the app role reads and writes rows, cannot creat
 run_check "SQLite smoke test: migrate, demo, every page as each persona (no PostgreSQL, no Redis)" \
     "${PYTEST[@]}" --junit-xml="$CI_DIR/junit-smoke.xml" tests/smoke
 
-run_check "Whole suite on PostgreSQL and Redis, with browser and worker tests" \
-    env DATABASE_URL="$APP_URL" CELERY_BROKER_URL="$BROKER_URL" \
-    "${PYTEST[@]}" --junit-xml="$CI_DIR/junit-suite.xml" --durations=15 --ignore=tests/smoke tests
+# `--dist load`: each test goes to whichever process is free; the browser tests start a live
+# server and chromium in each process that gets one (xdist's loadgroup cannot keep them in
+# one process under pytest 9.2: pytest-xdist issue 1386).
+run_check "Whole suite on PostgreSQL and Redis, with browser and worker tests ($TEST_WORKERS processes)" \
+    env DATABASE_URL="$APP_URL" CELERY_BROKER_URL="$BROKER_URL" TEST_WORKER_REDIS_DB="$REDIS_DB" \
+    "${PYTEST[@]}" --junit-xml="$CI_DIR/junit-suite.xml" --durations=15 \
+    -n "$TEST_WORKERS" --dist load --ignore=tests/smoke tests
 
 [[ ${#FAILED_CHECKS[@]} -eq 0 ]] || exit 1

@@ -75,16 +75,35 @@ find_python() {
     die "Python 3.11 not found (set PYTHON=/path/to/python3.11)"
 }
 
-lock_hash() {
-    cat "$ROOT/requirements.lock" "$ROOT/build-constraints.txt" | sha256sum | cut -d' ' -f1
+# The lock a package set installs from: `runtime` is what production runs (pyproject's
+# dependencies), `dev` adds the tools for tests, lint and types; its lock repeats the
+# runtime pins, so installing it installs both.
+lock_file() {
+    case $1 in
+        runtime) echo "$ROOT/requirements.lock" ;;
+        dev) echo "$ROOT/requirements-dev.lock" ;;
+        *) die "unknown package set: $1 (runtime or dev)" ;;
+    esac
 }
 
-# Creates .venv and installs the lock file into it; skipped when the lock did not change
-# since the last successful install (a cold install takes about 100 s).
+lock_hash() {
+    local files=("$ROOT/requirements.lock" "$ROOT/build-constraints.txt")
+    [[ $1 != dev ]] || files+=("$ROOT/requirements-dev.lock")
+    cat "${files[@]}" | sha256sum | cut -d' ' -f1
+}
+
+# Creates .venv and installs a lock into it: `ensure_venv` the runtime lock (make run, a
+# production install), `ensure_venv dev` the development lock (make check/test/lint).
+# The stamp $VENV/.lock-installed holds one line per set installed, "<set> <hash of its
+# lock files>"; a set whose line matches is not installed again (a cold install takes
+# about 100 s). A dev install covers runtime too, so `make run` after `make check` neither
+# reinstalls nor uninstalls anything.
 ensure_venv() {
-    local stamp="$VENV/.lock-installed" python
-    if [[ -x $VENV/bin/python && -f $stamp && "$(cat "$stamp")" == "$(lock_hash)" ]]; then
-        note "$VENV is up to date with requirements.lock"
+    local set="${1:-runtime}" stamp="$VENV/.lock-installed" python hash lock
+    hash="$(lock_hash "$set")"
+    lock="$(lock_file "$set")"
+    if [[ -x $VENV/bin/python && -f $stamp ]] && grep -qxF "$set $hash" "$stamp"; then
+        note "$VENV is up to date with ${lock#"$ROOT/"}"
         return
     fi
     if [[ ! -x $VENV/bin/python ]]; then
@@ -92,12 +111,17 @@ ensure_venv() {
         note "creating $VENV with $python"
         "$python" -m venv "$VENV"
     fi
-    note "installing requirements.lock (about 100 s the first time)"
+    note "installing ${lock#"$ROOT/"} (about 100 s the first time)"
     # sed drops the machine pip config's harmless "Location ... is ignored" warnings.
     if ! env "${PIP_INSTALL_ENV[@]}" "$VENV/bin/pip" install --quiet --progress-bar off \
-        --require-hashes -r "$ROOT/requirements.lock" 2>&1 \
+        --require-hashes -r "$lock" 2>&1 \
         | sed '/is ignored: it is neither a file nor a directory/d'; then
-        die "installing requirements.lock failed"
+        die "installing ${lock#"$ROOT/"} failed"
     fi
-    lock_hash >"$stamp"
+    # What is installed now: this set, and runtime with it after a dev install. A runtime
+    # install may have moved a package that a dev line vouched for, so it drops that line.
+    {
+        echo "$set $hash"
+        [[ $set != dev ]] || echo "runtime $(lock_hash runtime)"
+    } >"$stamp"
 }

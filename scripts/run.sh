@@ -12,7 +12,7 @@ step "System packages (venv, WeasyPrint's libraries and fonts)"
 ensure_debian_packages python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
     fonts-dejavu-core
 
-step "Python environment from requirements.lock"
+step "Python environment from requirements.lock (runtime only)"
 ensure_venv
 
 step "Database migrations"

@@ -17,28 +17,50 @@ How a later issue adds its rows
 3. If the URL takes arguments, `kwargs=` is a factory `(user) -> dict` that builds what
    they point at (`user` is the persona making the request, None for anonymous), so the
    page can answer 200 for an allowed persona. `data=` builds a request body the same way
-   (default: empty, which is enough to get past the permission check to a form error).
+   (default: empty). An allowed persona must succeed (see below), so a route whose empty
+   request is a form or validation error (400) needs a `data=` that it accepts, and one
+   that works only on an object in a given state (a submitted report) a `kwargs=` that
+   builds it so.
 4. Token-only endpoints set `via="token"`: the persona then calls with a knox token
    instead of a session.
+5. `allowed_status=` is for the rare route whose purpose is to answer something else
+   (the API's catch-all `api:not-found` answers 404): an allowed persona must get exactly
+   that status.
 
 What the marks mean when the test calls the route:
-    Y  the status is not 401, 403 or 405, and not a redirect to the login page.
+    Y  success: a 2xx, or a redirect (3xx) anywhere but the login page's sign-in demand
+       (`/account/login/?next=...`; logging out, which lands on the plain login page, is
+       a success). A 400, 404 or any other status fails, whatever its body says.
     -  web page: 403 for a signed-in persona, a redirect to the login page for anonymous;
        API (DRF) route: 403 for a signed-in persona, 401 for anonymous, in the error shape.
+Each call runs in a savepoint rolled back right after it, so a POST that succeeds changes
+nothing the next persona sees.
 
 A new persona (a new role) is a new column: add it to `COLUMNS` and to every grid.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from bcp_portal.core.models import TaskProgress
 from drills.models import CalendarFeedToken
 from tests.actions.factories import ActionFactory
-from tests.drills.factories import CalendarFeedTokenFactory, DrillFactory, DrillScheduleFactory
-from tests.drills.report_factories import DrillReportFactory
+from tests.conftest import PERSONA_ROLES
+from tests.drills.factories import (
+    CalendarFeedTokenFactory,
+    DrillFactory,
+    DrillScheduleFactory,
+    DrillTypeFactory,
+)
+from tests.drills.report_factories import DrillReportFactory, RecoveryStepFactory
 from tests.factories import ContactFactory, ServiceFactory, UserFactory
 
 ANONYMOUS = "anonymous"
@@ -57,6 +79,9 @@ class Route:
     kwargs: Callable[..., dict] | None = None
     data: Callable[..., dict] | None = None
     via: str = "session"
+    # The one status an allowed persona gets, for a route whose purpose is to answer
+    # neither 2xx nor a redirect (the API's catch-all 404); None: 2xx or a redirect.
+    allowed_status: int | None = None
 
     def grids(self) -> dict[str, str]:
         """Method (upper case) to its grid, for the methods this row lists."""
@@ -95,6 +120,21 @@ def _own_task(user) -> dict:
     return {"pk": TaskProgress.objects.create(owner=owner, kind="test", title="A report").pk}
 
 
+def _own_finished_task(user) -> dict:
+    """A finished report of the caller's own (anonymous: someone else's), its file stored
+    (tests/test_permission_matrix.py points MEDIA_ROOT at a temporary folder)."""
+    name = default_storage.save("reports/matrix/report.pdf", ContentFile(b"%PDF-1.7\n%%EOF\n"))
+    task = TaskProgress.objects.create(
+        owner=user or UserFactory(),
+        kind="test",
+        title="A report",
+        status=TaskProgress.Status.DONE,
+        result_file=name,
+        result_name="report.pdf",
+    )
+    return {"pk": task.pk}
+
+
 def _reset_link(user) -> dict:
     return {"uidb64": "MQ", "token": "not-a-valid-token"}
 
@@ -118,10 +158,13 @@ def _drill_schedule(user) -> dict:
 
 
 def _feed_token(user) -> dict:
-    """The feed takes no session: the token is the caller's own (anonymous: a stranger's,
-    without a role, so the feed answers 404, which is not a refusal)."""
+    """The feed takes no session: its URL's token is the credential, so every caller gets a
+    live one, its own where its role lets it see drills, else a colleague's (SRE). A dead
+    token (revoked, unknown, its owner's role gone) answers 404: tests/drills/test_feed.py."""
+    if user is None or not user.has_perm("drills.view_drill"):
+        user = UserFactory(roles=[PERSONA_ROLES["sre"]])
     raw = CalendarFeedToken.new_token()
-    CalendarFeedTokenFactory(user=user or UserFactory(), raw=raw)
+    CalendarFeedTokenFactory(user=user, raw=raw)
     return {"token": raw}
 
 
@@ -131,6 +174,66 @@ def _report(user) -> dict:
 
 def _drill_to_report(user) -> dict:
     return {"drill_pk": DrillFactory().pk}
+
+
+def _complete_report(user) -> dict:
+    """A draft with everything a submission needs (drills.services.drill_report_problems)."""
+    report = DrillReportFactory(
+        actual_duration_minutes=50,
+        rto_actual_minutes=40,
+        rpo_actual_minutes=30,
+        overall_result="pass",
+        summary="Restored from the last backup.",
+    )
+    report.services.add(ServiceFactory())
+    RecoveryStepFactory(report=report)
+    return {"pk": report.pk}
+
+
+def _submitted_report(user) -> dict:
+    """A submitted (locked) report: what a revision opens again."""
+    return {"pk": DrillReportFactory(status="submitted", submitted_at=timezone.now()).pk}
+
+
+# --- data factories: request bodies an allowed persona's request succeeds with ----------
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix} {uuid.uuid4().hex[:8]}"
+
+
+def _yesterday() -> str:
+    return (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+
+
+def _new_service(user) -> dict:
+    return {"name": _unique("Service")}
+
+
+def _new_action(user) -> dict:
+    return {"title": "Script the failover", "drill_report": DrillReportFactory().pk}
+
+
+def _new_drill(user) -> dict:
+    starts_at = timezone.now() + dt.timedelta(days=30)
+    return {"drill_type": DrillTypeFactory().key, "starts_at": starts_at.isoformat()}
+
+
+def _new_report(user) -> dict:
+    """A draft report of an unplanned drill."""
+    return {"drill_type": DrillTypeFactory().key, "drill_date": _yesterday()}
+
+
+def _draft_form(user) -> dict:
+    """The report page's form, saved as a draft: the fields and three empty formsets."""
+    body = {"drill_date": _yesterday(), "scenario": "Primary database lost."}
+    for prefix in ("steps", "issues", "actions"):
+        body |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return body
+
+
+def _revision_reason(user) -> dict:
+    return {"reason": "A typo in the summary."}
 
 
 # --- the matrix ---------------------------------------------------------------------------
@@ -166,7 +269,7 @@ MATRIX: dict[str, Route] = {
     "task-progress":              Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
                                         kwargs=_own_task),
     "task-download":              Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
-                                        kwargs=_own_task),
+                                        kwargs=_own_finished_task),
     # Contact directory (bcp_portal)
     "contacts:contact-list":             Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "contacts:contact-create":           Route(get  ="-   Y    -   -   -   -     -   -   -",
@@ -198,12 +301,13 @@ MATRIX: dict[str, Route] = {
     "api:token-logoutall":        Route(post ="Y   Y    Y   Y   Y   Y     Y   Y   -",
                                         via="token"),
     "api:not-found":              Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
-                                        kwargs=_unknown_api_path),
+                                        kwargs=_unknown_api_path, allowed_status=404),
     "api-schema":                 Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     "api-docs":                   Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     # API: service catalogue (bcp_portal.catalogue)
     "api:service-list":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
-                                        post ="-   Y    -   -   -   -     -   -   -"),
+                                        post ="-   Y    -   -   -   -     -   -   -",
+                                        data=_new_service),
     "api:service-detail":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         patch="-   Y    -   -   -   -     -   -   -",
                                         kwargs=_service),
@@ -220,7 +324,8 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_own_action),
     # API: action tracker (bcp_portal.actions)
     "api:action-list":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
-                                        post ="Y   Y    -   -   -   -     -   -   -"),
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=_new_action),
     "api:action-detail":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         patch="Y   Y    Y   Y   -   -     -   -   -",
                                         kwargs=_own_action),
@@ -248,7 +353,8 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_feed_token),
     # API: drill calendar (drills)
     "api:drill-list":             Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
-                                        post ="-   Y    -   -   -   -     -   -   -"),
+                                        post ="-   Y    -   -   -   -     -   -   -",
+                                        data=_new_drill),
     "api:drill-detail":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         patch="-   Y    -   -   -   -     -   -   -",
                                         kwargs=_drill),
@@ -264,11 +370,11 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_report),
     "drills:report-edit":         Route(get  ="Y   Y    -   -   -   -     -   -   -",
                                         post ="Y   Y    -   -   -   -     -   -   -",
-                                        kwargs=_report),
+                                        kwargs=_report, data=_draft_form),
     "drills:report-submit":       Route(post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=_report),
     "drills:report-revise":       Route(post ="Y   Y    -   -   -   -     -   -   -",
-                                        kwargs=_report),
+                                        kwargs=_submitted_report, data=_revision_reason),
     "drills:report-history":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_report),
     "drills:report-pdf":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
@@ -277,13 +383,14 @@ MATRIX: dict[str, Route] = {
     "drills:summary-pdf":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     # API: drill reports (drills)
     "api:drill-report-list":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
-                                        post ="Y   Y    -   -   -   -     -   -   -"),
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=_new_report),
     "api:drill-report-detail":    Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         patch="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=_report),
     "api:drill-report-submit":    Route(post ="Y   Y    -   -   -   -     -   -   -",
-                                        kwargs=_report),
+                                        kwargs=_complete_report),
     "api:drill-report-revise":    Route(post ="Y   Y    -   -   -   -     -   -   -",
-                                        kwargs=_report),
+                                        kwargs=_submitted_report, data=_revision_reason),
 }
 # fmt: on

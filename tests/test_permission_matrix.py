@@ -9,14 +9,20 @@ guard instead. Static and media files are not views and are left out too.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from unittest.mock import patch
 from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.http import HttpResponse
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import (
     NoReverseMatch,
     URLPattern,
@@ -27,9 +33,11 @@ from django.urls import (
     reverse,
 )
 from knox.models import AuthToken
+from matplotlib.figure import Figure
+from weasyprint import HTML
 
 from bcp_portal.core import roles
-from tests.conftest import PERSONA_ROLES, PERSONAS
+from tests.conftest import PERSONA_ROLES, PERSONAS, make_persona
 from tests.factories import UserFactory
 from tests.permission_matrix import ANONYMOUS, COLUMNS, MATRIX, Route, parse_grid
 
@@ -210,62 +218,159 @@ def test_a_row_for_a_route_that_no_longer_exists_fails_the_matrix():
 
 
 # --- calling every route as every persona -----------------------------------------------
+#
+# The callers are built and signed in once per module (`callers`), inside a transaction
+# that is rolled back when the module ends; each test's transaction (the `db` fixture) is a
+# savepoint inside it, and each call one more, rolled back at once: what one call changes
+# never reaches the next. A signed-in caller sends its session cookie with a fresh client,
+# so nothing a response sets carries over either.
+
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# What PDF layout and chart drawing give every caller after the first that drew something
+# for a route and method (see `check_route`).
+STUB_PDF = b"%PDF-1.7\n% drawn once per route and method by the permission matrix\n%%EOF\n"
+STUB_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
 
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
-    """Nine users per route: the real hasher would make this module take minutes."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    """Users are made per test too (kwargs factories): keep the real hasher out."""
+    settings.PASSWORD_HASHERS = FAST_HASHER
+
+
+@dataclass(frozen=True)
+class Caller:
+    """One column of the matrix: a persona and its session, or anonymous (no user)."""
+
+    name: str
+    user: object | None = None
+    session_key: str = ""
+
+    def client(self, via: str = "session") -> Client:
+        if self.user is None:
+            return Client()
+        if via == "token":
+            _, token = AuthToken.objects.create(user=self.user)
+            return Client(HTTP_AUTHORIZATION=f"Token {token}")
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = self.session_key
+        return client
+
+
+def _sign_in(name: str) -> Caller:
+    user = make_persona(name)
+    client = Client()
+    client.force_login(user)
+    return Caller(name, user, client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+@pytest.fixture(scope="module")
+def callers(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Caller]]:
+    """Every column's caller, each persona created and signed in once for the module.
+
+    Files the kwargs factories store (a finished task's report) go to a temporary folder.
+    """
+    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("matrix-media"))
+    media.enable()
+    module_transaction = transaction.atomic()
+    with django_db_blocker.unblock():
+        module_transaction.__enter__()
+        try:
+            with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+                found = {name: _sign_in(name) for name in PERSONAS}
+        except BaseException:
+            module_transaction.__exit__(*sys.exc_info())
+            raise
+    found[ANONYMOUS] = Caller(ANONYMOUS)
+    try:
+        yield found
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            module_transaction.__exit__(None, None, None)
+        media.disable()
 
 
 @pytest.fixture
-def everyone(personas) -> dict:
-    return {**personas, ANONYMOUS: None}
+def everyone(db, callers) -> dict[str, Caller]:
+    return callers
 
 
-def _client(user, via: str) -> Client:
-    if user is None:
-        return Client()
-    if via == "token":
-        _, token = AuthToken.objects.create(user=user)
-        return Client(HTTP_AUTHORIZATION=f"Token {token}")
-    client = Client()
-    client.force_login(user)
-    return client
+def _call(route: FoundRoute, entry: Route, method: str, caller: Caller):
+    """One request, in a savepoint rolled back right after (the response is complete)."""
+    user = caller.user
+    with transaction.atomic():
+        try:
+            kwargs = entry.kwargs(user) if entry.kwargs else {}
+            url = reverse(route.name, kwargs=kwargs)
+            client = caller.client(entry.via)
+            data = entry.data(user) if entry.data else {}
+            if method == "GET":
+                return client.get(url, data)
+            if route.is_api:
+                return client.generic(
+                    method, url, json.dumps(data), content_type="application/json"
+                )
+            if method == "POST":
+                return client.post(url, data)
+            return client.generic(method, url)
+        finally:
+            transaction.set_rollback(True)
 
 
-def _call(route: FoundRoute, entry: Route, method: str, user):
-    kwargs = entry.kwargs(user) if entry.kwargs else {}
-    url = reverse(route.name, kwargs=kwargs)
-    client = _client(user, entry.via)
-    data = entry.data(user) if entry.data else {}
-    if method == "GET":
-        return client.get(url, data)
-    if route.is_api:
-        return client.generic(method, url, json.dumps(data), content_type="application/json")
-    if method == "POST":
-        return client.post(url, data)
-    return client.generic(method, url)
+@contextlib.contextmanager
+def _drawing(*, real: bool) -> Iterator[list[int]]:
+    """The two costly drawing steps, WeasyPrint's PDF layout and matplotlib's chart
+    rendering, for real (yields [how many ran]) or answering STUB_PDF / STUB_SVG."""
+    drawn = [0]
+    write_pdf, savefig = HTML.write_pdf, Figure.savefig
+    if real:
+
+        def pdf(self, *args, **kwargs):
+            drawn[0] += 1
+            return write_pdf(self, *args, **kwargs)
+
+        def chart(self, *args, **kwargs):
+            drawn[0] += 1
+            return savefig(self, *args, **kwargs)
+
+    else:
+
+        def pdf(self, *args, **kwargs):
+            return STUB_PDF
+
+        def chart(self, fname, *args, **kwargs):
+            fname.write(STUB_SVG)  # the portal draws charts into a buffer (bcp_portal.charts)
+
+    with patch.object(HTML, "write_pdf", pdf), patch.object(Figure, "savefig", chart):
+        yield drawn
 
 
 def _is_login_redirect(response) -> bool:
-    if response.status_code not in (301, 302, 303, 307):
+    """A redirect to the login page asking the caller to sign in (`?next=`)."""
+    if response.status_code not in (301, 302, 303, 307, 308):
         return False
     location = urlparse(response["Location"])
     return location.path == reverse("login") and "next=" in location.query
 
 
-def _verdict(route: FoundRoute, persona: str, allowed: bool, response) -> str | None:
+def _verdict(route: FoundRoute, entry: Route, persona: str, allowed: bool, response) -> str | None:
     """None when the response matches the mark, else what went wrong."""
     status = response.status_code
+    if allowed and entry.allowed_status is not None:
+        if status == entry.allowed_status:
+            return None
+        return f"answered {status}, expected {entry.allowed_status} ({_excerpt(response)})"
     if allowed:
+        if 200 <= status < 300:
+            return None
+        if 300 <= status < 400:
+            return "redirected to the login page" if _is_login_redirect(response) else None
         if status in (401, 403):
             return f"refused with {status}"
         if status == 405:
             return "answered 405: the view does not take this method"
-        if _is_login_redirect(response):
-            return "redirected to the login page"
-        return None
+        return f"answered {status}, expected 2xx or a redirect ({_excerpt(response)})"
     if route.is_api:
         expected = 401 if persona == ANONYMOUS else 403
         if status != expected:
@@ -279,13 +384,32 @@ def _verdict(route: FoundRoute, persona: str, allowed: bool, response) -> str | 
     return None if status == 403 else f"answered {status}, expected 403"
 
 
-def check_route(route: FoundRoute, entry: Route, everyone: dict) -> list[str]:
-    """Call the route as every persona, by every method of its row; list the mismatches."""
+def _excerpt(response) -> str:
+    """Enough of a response body to tell why a call failed: the JSON, or the page title."""
+    if getattr(response, "streaming", False):
+        return "a streamed body"
+    text = response.content.decode(errors="replace")
+    title = re.search(r"<title>(.*?)</title>", text, re.DOTALL)
+    return title.group(1).strip() if title else text[:300]
+
+
+def check_route(route: FoundRoute, entry: Route, everyone: dict[str, Caller]) -> list[str]:
+    """Call the route as every persona, by every method of its row; list the mismatches.
+
+    PDFs and charts are drawn for real until one caller of the method has drawn them; for
+    the callers after it the drawing steps return STUB_PDF and STUB_SVG, so a PDF or chart
+    route costs one drawing rather than one per allowed persona. Everything else (the
+    permission checks, the queries, the templates) runs for every caller, and every
+    caller's answer is judged against its mark.
+    """
     failures = []
     for method, grid in entry.grids().items():
+        drawn = 0
         for persona, allowed in parse_grid(grid).items():
-            response = _call(route, entry, method, everyone[persona])
-            problem = _verdict(route, persona, allowed, response)
+            with _drawing(real=not drawn) as count:
+                response = _call(route, entry, method, everyone[persona])
+            drawn += count[0]
+            problem = _verdict(route, entry, persona, allowed, response)
             if problem:
                 mark = "allowed" if allowed else "refused"
                 failures.append(f"{method} as {persona} ({mark} in the matrix): {problem}")
@@ -312,17 +436,36 @@ def test_a_wrong_mark_is_reported_with_the_route_method_and_persona(everyone):
     ]
 
 
+def test_a_pdf_is_laid_out_once_and_every_persona_still_judged(everyone):
+    route = next(r for r in ROUTES if r.name == "drills:summary-pdf")
+    everybody = Route(get="Y Y Y Y Y Y Y Y Y")  # outsider and anonymous wrong
+    render, layouts = HTML.render, []
+
+    def counted(self, *args, **kwargs):
+        layouts.append(self)
+        return render(self, *args, **kwargs)
+
+    with patch.object(HTML, "render", counted):
+        failures = check_route(route, everybody, everyone)
+
+    assert len(layouts) == 1
+    assert failures == [
+        "GET as outsider (allowed in the matrix): refused with 403",
+        "GET as anonymous (allowed in the matrix): redirected to the login page",
+    ]
+
+
 @pytest.mark.parametrize(
     "route",
     [r for r in ROUTES if r.is_api and r.name not in TOKEN_ROUTES and r.methods - SAFE_METHODS],
     ids=lambda r: r.name,
 )
-def test_the_auditor_can_change_nothing_through_the_api(route, auditor):
+def test_the_auditor_can_change_nothing_through_the_api(route, everyone):
     # Checked even before the route has its row, as long as its URL takes no arguments.
     entry = MATRIX.get(route.name, Route())
     for method in sorted(route.methods - SAFE_METHODS):
         try:
-            response = _call(route, entry, method, auditor)
+            response = _call(route, entry, method, everyone["auditor"])
         except NoReverseMatch:
             pytest.fail(f"{route.name} needs a row with `kwargs=` in tests/permission_matrix.py")
         assert response.status_code == 403, (route.name, method, response.status_code)
