@@ -7,6 +7,10 @@ the search text as `q` (page) or `search` (API).
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
+
 from bcp_portal.catalogue import selectors
 from bcp_portal.catalogue.models import Service
 from bcp_portal.core import filters
@@ -20,7 +24,7 @@ class ServiceFilterSet(filters.PortalFilterSet):
     q = filters.SearchFilter(help_text="Name, description, team, region… (the page's name).")
     search = filters.SearchFilter(help_text="Name, description, team, region…")
 
-    def apply(self, queryset, values):
+    def apply(self, queryset: QuerySet[Service], values: dict[str, Any]) -> QuerySet[Service]:
         return selectors.filter_services(
             queryset,
             search=self.first(values, "q", "search").strip(),

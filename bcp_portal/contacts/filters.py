@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
+
 from bcp_portal.contacts import selectors
 from bcp_portal.contacts.models import Contact
 from bcp_portal.core import filters
@@ -12,7 +16,7 @@ class ContactFilterSet(filters.PortalFilterSet):
     kind = filters.ChoiceFilter(choices=Contact.Kind.choices)
     inactive = filters.YesNoFilter(help_text="Also contacts no longer active.")
 
-    def apply(self, queryset, values):
+    def apply(self, queryset: QuerySet[Contact], values: dict[str, Any]) -> QuerySet[Contact]:
         return selectors.filter_contacts(
             queryset,
             search=(values["q"] or "").strip(),
