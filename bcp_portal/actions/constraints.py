@@ -24,10 +24,12 @@ nothing of its sources.
 
 from __future__ import annotations
 
+from django.apps.registry import Apps
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 
-def _names(apps, app_label: str, model_name: str) -> tuple[str, str]:
+def _names(apps: Apps, app_label: str, model_name: str) -> tuple[str, str]:
     link = apps.get_model(app_label, model_name)._meta.db_table
     action = apps.get_model("actions", "Action")._meta.db_table
     return link, action
@@ -102,7 +104,7 @@ _SQL = {
 def link_table_constraints(app_label: str, model_name: str, kind: str) -> migrations.RunPython:
     """The migration operation that installs the rules above for one link table."""
 
-    def run(apps, schema_editor, *, forwards: bool) -> None:
+    def run(apps: Apps, schema_editor: BaseDatabaseSchemaEditor, *, forwards: bool) -> None:
         vendor = schema_editor.connection.vendor
         if vendor not in _SQL:
             raise NotImplementedError(f"No action-source constraints for {vendor}.")

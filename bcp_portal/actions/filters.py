@@ -8,7 +8,11 @@ for open and in progress), `priority`, `owner` (a user id, or `none`), `overdue`
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 
 from bcp_portal.actions import selectors
@@ -36,11 +40,11 @@ class ActionFilterSet(filters.PortalFilterSet):
     q = filters.SearchFilter(help_text="Title and description (the page's name).")
     search = filters.SearchFilter(help_text="Title and description.")
 
-    def __init__(self, *args, today=None, **kwargs):
+    def __init__(self, *args: Any, today: date | None = None, **kwargs: Any) -> None:
         self.today = today
         super().__init__(*args, **kwargs)
 
-    def apply(self, queryset, values):
+    def apply(self, queryset: QuerySet[Action], values: dict[str, Any]) -> QuerySet[Action]:
         return selectors.filter_actions(
             queryset,
             user=self.user,

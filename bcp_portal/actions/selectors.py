@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db import models
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -10,6 +13,7 @@ from bcp_portal.actions import sources
 from bcp_portal.actions.models import Action
 from bcp_portal.core.panels import Panel
 from bcp_portal.core.people import display_name
+from bcp_portal.core.typehints import Actor
 
 # --- The action tracker -----------------------------------------------------------------
 
@@ -22,7 +26,7 @@ STATUS_FILTERS = [(ACTIVE, "Not finished"), *Action.Status.choices]
 
 def action_list(
     *,
-    user,
+    user: Actor,
     mine: bool = False,
     status: str = "",
     priority: str = "",
@@ -56,7 +60,7 @@ def action_list(
 def filter_actions(
     qs: QuerySet[Action],
     *,
-    user,
+    user: Actor,
     mine: bool = False,
     status: str = "",
     priority: str = "",
@@ -71,7 +75,8 @@ def filter_actions(
     registered source kind."""
     today = today or timezone.localdate()
     if mine:
-        qs = qs.filter(owner=user)
+        # Lists are for signed-in people (pages log in, the API authenticates).
+        qs = qs.filter(owner=cast(User, user))
     if status == ACTIVE:
         qs = qs.filter(status__in=Action.OPEN_STATUSES)
     elif status:
@@ -81,7 +86,7 @@ def filter_actions(
     if owner == "none":
         qs = qs.filter(owner__isnull=True)
     elif owner:
-        qs = qs.filter(owner_id=owner)
+        qs = qs.filter(owner_id=owner)  # type: ignore[misc]  # an id: "none" is handled above
     if overdue:
         qs = qs.filter(status__in=Action.OPEN_STATUSES, due_date__lt=today)
     if source:
@@ -96,7 +101,7 @@ def source_filters() -> list[tuple[str, str]]:
     return [(source.kind, source.plural) for source in sources.all_sources()]
 
 
-def action_owners() -> QuerySet:
+def action_owners() -> QuerySet[User]:
     """People who own at least one action: the choices of the owner filter."""
     return (
         get_user_model()
@@ -106,7 +111,7 @@ def action_owners() -> QuerySet:
     )
 
 
-def action_history(action: Action) -> list[dict]:
+def action_history(action: Action) -> list[dict[str, Any]]:
     """Who changed what on an action, newest first, in two queries whatever its length."""
     records = list(action.history.select_related("history_user").order_by("history_date", "pk"))
     owner_ids = {r.owner_id for r in records if r.owner_id is not None}
@@ -114,13 +119,14 @@ def action_history(action: Action) -> list[dict]:
     entries = []
     previous = None
     for record in records:
-        changes = []
+        changes: list[dict[str, str]] = []
         if previous is not None:
             delta = record.diff_against(
                 previous, excluded_fields=["created_at", "updated_at", "completed_at"]
             )
             for change in delta.changes:
-                field = Action._meta.get_field(change.field)
+                # A history diff names the model's own fields, never a reverse relation.
+                field = cast("models.Field[Any, Any]", Action._meta.get_field(change.field))
                 changes.append(
                     {
                         "field": field.verbose_name.capitalize(),
@@ -134,7 +140,7 @@ def action_history(action: Action) -> list[dict]:
     return entries
 
 
-def _history_value(field, value, people: dict) -> str:
+def _history_value(field: models.Field[Any, Any], value: Any, people: dict[Any, User]) -> str:
     if value in (None, ""):
         return "—"
     if field.name == "owner":
@@ -145,12 +151,13 @@ def _history_value(field, value, people: dict) -> str:
     return str(value)
 
 
-def my_actions_panel(user) -> Panel | None:
+def my_actions_panel(user: Actor) -> Panel | None:
     """Dashboard: the user's open actions, overdue first."""
     if not user.has_perm("actions.view_action"):
         return None
     today = timezone.localdate()
-    qs = Action.objects.filter(owner=user, status__in=Action.OPEN_STATUSES)
+    # A user with the view permission is a signed-in one.
+    qs = Action.objects.filter(owner=cast(User, user), status__in=Action.OPEN_STATUSES)
     overdue_first = Case(When(due_date__lt=today, then=Value(0)), default=Value(1))
     actions = list(
         qs.order_by(overdue_first, F("due_date").asc(nulls_last=True), "pk")[

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from bcp_portal.core.outbox import outbox_add
 from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import MANAGERS, SRE_LEAD, has_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
+from bcp_portal.core.typehints import Actor
 
 # --- The action tracker -----------------------------------------------------------------
 #
@@ -41,7 +43,7 @@ DUE_SOON_DAYS = 3
 ESCALATE_AFTER_DAYS = 7
 
 
-def action_may_change(user, action: Action) -> bool:
+def action_may_change(user: Actor, action: Action) -> bool:
     """The rule above, for services to enforce and pages to decide which buttons to show."""
     if not (user.is_authenticated and user.has_perm("actions.change_action")):
         return False
@@ -50,7 +52,7 @@ def action_may_change(user, action: Action) -> bool:
     return has_role(user, *MANAGERS)
 
 
-def _require_may_change(user, action: Action) -> None:
+def _require_may_change(user: Actor, action: Action) -> None:
     require_perm(user, "actions.change_action")
     if not action_may_change(user, action):
         raise PermissionDenied(
@@ -62,10 +64,10 @@ def _require_may_change(user, action: Action) -> None:
 @transaction.atomic
 def action_create(
     *,
-    actor,
+    actor: Actor,
     title: str,
     source: Any,
-    owner=None,
+    owner: User | None = None,
     due_date: date | None = None,
     priority: str = Action.Priority.MEDIUM,
     description: str = "",
@@ -95,7 +97,7 @@ def action_create(
 
 
 @transaction.atomic
-def action_update(*, actor, action: Action, **fields: Any) -> Action:
+def action_update(*, actor: Actor, action: Action, **fields: Any) -> Action:
     """Change an action's details; its status moves only through `action_transition`."""
     unknown = sorted(set(fields) - set(ACTION_EDITABLE_FIELDS))
     if unknown:
@@ -110,7 +112,7 @@ def action_update(*, actor, action: Action, **fields: Any) -> Action:
 
 
 @transaction.atomic
-def action_transition(*, actor, action: Action, status: str) -> Action:
+def action_transition(*, actor: Actor, action: Action, status: str) -> Action:
     """The one function that moves an action's status."""
     _require_may_change(actor, action)
     if status not in Action.Status.values:
@@ -169,11 +171,12 @@ def action_reminders_send(*, now: datetime | None = None) -> int:
 
 def _action_reminders(action: Action, *, today: date) -> list[tuple[str, dict[str, Any]]]:
     """The (key, message) pairs an action is due for on `today`."""
-    due = action.due_date
+    # The query in action_reminders_send takes only actions with a due date.
+    due = cast(date, action.due_date)
     url = action.get_absolute_url()
     owner = action.owner if action.owner is not None and action.owner.is_active else None
     # An action nobody owns (or whose owner left) is the SRE Lead's to chase.
-    to = {"to_user": owner} if owner is not None else {"to_role": SRE_LEAD}
+    to: dict[str, Any] = {"to_user": owner} if owner is not None else {"to_role": SRE_LEAD}
     unowned = "" if owner is not None else " It has no owner: please assign one."
     if due >= today:
         days = (due - today).days

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 from django.db.models import QuerySet
@@ -35,7 +35,7 @@ class ActionSource:
     # Why `user` may not add an action to this source row now, or None when they may.
     refuse_add: Callable[[Any, Any], str | None] = _no_rule
     # Rows offered where a person picks a source (the API); None: not settable there.
-    choices: Callable[[], QuerySet] | None = None
+    choices: Callable[[], QuerySet[Any]] | None = None
 
     @property
     def accessor(self) -> str:
@@ -44,7 +44,11 @@ class ActionSource:
 
     @property
     def source_model(self) -> type[models.Model]:
-        return self.link_model._meta.get_field(self.source_field).related_model
+        # A foreign key's target: a model class once the registry is loaded (never None).
+        return cast(
+            type[models.Model],
+            self.link_model._meta.get_field(self.source_field).related_model,
+        )
 
     def select_related(self) -> list[str]:
         base = f"{self.accessor}__{self.source_field}"
@@ -56,7 +60,10 @@ _REGISTRY: dict[str, ActionSource] = {}
 
 def register(source: ActionSource) -> None:
     """Called once per source app from its AppConfig.ready(); a second call replaces."""
-    link_action = source.link_model._meta.get_field("action")
+    # The link's `action` is its one-to-one key to the tracker (see ActionLink).
+    link_action = cast(
+        "models.OneToOneField[Any, Any]", source.link_model._meta.get_field("action")
+    )
     if link_action.remote_field.related_name != source.accessor:
         raise ValueError(
             f"{source.link_model.__name__}.action needs related_name={source.accessor!r}."
