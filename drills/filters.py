@@ -7,11 +7,15 @@ text as `q` (pages) or `search` (API). The month view takes `month` (2027-01).
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any, cast
+
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 
 from bcp_portal.core import filters
 from drills import report_selectors, selectors
-from drills.models import DrillReport, DrillType, Result
+from drills.models import Drill, DrillQuerySet, DrillReport, DrillType, Result
 
 
 class DrillFilterSet(filters.PortalFilterSet):
@@ -34,13 +38,13 @@ class DrillFilterSet(filters.PortalFilterSet):
     q = filters.SearchFilter(help_text="Title, scenario, type or team (the page's name).")
     search = filters.SearchFilter(help_text="Title, scenario, type or team.")
 
-    def __init__(self, *args, now=None, **kwargs):
+    def __init__(self, *args: Any, now: datetime | None = None, **kwargs: Any) -> None:
         self.now = now
         super().__init__(*args, **kwargs)
 
-    def apply(self, queryset, values):
+    def apply(self, queryset: QuerySet[Drill], values: dict[str, Any]) -> QuerySet[Drill]:
         return selectors.filter_drills(
-            queryset,
+            cast(DrillQuerySet, queryset),  # the drill lists' querysets come from Drill.objects
             user=self.user,
             drill_type=values["type"] or "",
             status=values["status"] or "",
@@ -57,7 +61,7 @@ class DrillMonthFilterSet(filters.PortalFilterSet):
 
     month = filters.MonthFilter(help_text="The month to show, e.g. 2027-01.")
 
-    def apply(self, queryset, values):
+    def apply(self, queryset: QuerySet[Drill], values: dict[str, Any]) -> QuerySet[Drill]:
         return queryset
 
 
@@ -70,7 +74,9 @@ class DrillReportFilterSet(filters.PortalFilterSet):
     q = filters.SearchFilter(help_text="Scenario or summary (the page's name).")
     search = filters.SearchFilter(help_text="Scenario or summary.")
 
-    def apply(self, queryset, values):
+    def apply(
+        self, queryset: QuerySet[DrillReport], values: dict[str, Any]
+    ) -> QuerySet[DrillReport]:
         return report_selectors.filter_reports(
             queryset,
             status=values["status"] or "",

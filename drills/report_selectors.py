@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from dateutil.relativedelta import relativedelta
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from bcp_portal.actions.models import Action
 from bcp_portal.core.people import display_name
+from bcp_portal.core.typehints import Actor
 from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
 
 
@@ -28,7 +32,7 @@ def report_detail_queryset() -> QuerySet[DrillReport]:
 
 
 def report_list(
-    *, user, status: str = "", result: str = "", drill_type: str = "", search: str = ""
+    *, user: Actor, status: str = "", result: str = "", drill_type: str = "", search: str = ""
 ) -> QuerySet[DrillReport]:
     qs = DrillReport.objects.select_related("drill", "drill__drill_type", "created_by")
     qs = filter_reports(qs, status=status, result=result, drill_type=drill_type, search=search)
@@ -57,7 +61,7 @@ def filter_reports(
 
 @dataclass
 class Change:
-    when: object
+    when: dt.datetime
     who: str
     source: str
     what: str
@@ -66,43 +70,50 @@ class Change:
     reason: str = ""
 
 
-def _label(model, name: str) -> str:
+def _label(model: type[models.Model], name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        # A reverse relation has no verbose_name: the AttributeError is caught below.
+        return str(model._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
     except Exception:  # m2m history fields and removed fields keep their raw name
         return name.replace("_", " ")
 
 
-def _name_of(obj) -> str:
+def _name_of(obj: Any) -> str:
     return display_name(obj) if hasattr(obj, "get_full_name") else str(obj)
 
 
 class _Display:
     """Turns stored values into what a reader recognises: names, not ids; local times."""
 
-    def __init__(self):
-        self._cache: dict = {}
+    def __init__(self) -> None:
+        self._cache: dict[tuple[type[models.Model], Any], str] = {}
 
-    def _names(self, model, ids) -> list[str]:
+    def _names(self, model: type[models.Model], ids: list[Any]) -> list[str]:
         missing = [i for i in ids if (model, i) not in self._cache]
         if missing:
             for obj in model._default_manager.filter(pk__in=missing):
                 self._cache[(model, obj.pk)] = _name_of(obj)
         return [self._cache.get((model, i), f"#{i} (removed)") for i in ids]
 
-    def __call__(self, model, name: str, value) -> str:
+    def __call__(self, model: type[models.Model], name: str, value: Any) -> str:
         if value is None or value == "" or value == []:
             return "—"
         try:
-            field = model._meta.get_field(name)
+            # A history diff names the model's own fields, never a reverse relation.
+            field: models.Field[Any, Any] | None = cast(
+                "models.Field[Any, Any]", model._meta.get_field(name)
+            )
         except Exception:  # a field the model no longer has: show what was stored
             field = None
         if field is not None and field.many_to_many:
-            key = field.m2m_reverse_field_name()
+            key = cast("models.ManyToManyField[Any, Any]", field).m2m_reverse_field_name()
             ids = [row.get(key) if isinstance(row, dict) else row for row in value]
-            return ", ".join(sorted(self._names(field.related_model, ids))) or "—"
+            # A relation's target: a model class once the apps are loaded.
+            related = cast(type[models.Model], field.related_model)
+            return ", ".join(sorted(self._names(related, ids))) or "—"
         if field is not None and field.is_relation:
-            return self._names(field.related_model, [value])[0]
+            related = cast(type[models.Model], field.related_model)
+            return self._names(related, [value])[0]
         if isinstance(value, dt.datetime):
             return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
         if field is not None and field.choices:
@@ -110,10 +121,12 @@ class _Display:
         return str(value)[:200]
 
 
-def _changes_of(history_qs, describe, display: _Display) -> list[Change]:
+def _changes_of(
+    history_qs: QuerySet[Any], describe: Callable[[Any], str], display: _Display
+) -> list[Change]:
     records = list(history_qs.select_related("history_user").order_by("history_date", "history_id"))
     result = []
-    previous_by_id: dict = {}
+    previous_by_id: dict[Any, Any] = {}
     for record in records:
         before = previous_by_id.get(record.id)
         previous_by_id[record.id] = record
@@ -178,7 +191,7 @@ class TypeRate:
         return round(100 * self.passed / self.total) if self.total else 0
 
 
-def pass_rates(*, today, months: int = 12) -> list[TypeRate]:
+def pass_rates(*, today: dt.date, months: int = 12) -> list[TypeRate]:
     """Per drill type: submitted reports in the last `months` months and how many passed."""
 
     since = today - relativedelta(months=months)
@@ -208,14 +221,14 @@ def pass_rates(*, today, months: int = 12) -> list[TypeRate]:
     return [TypeRate(t.name, t.passed, t.total) for t in rows]
 
 
-def planned_vs_done(*, today, quarters: int = 4) -> list[tuple[str, int, int]]:
+def planned_vs_done(*, today: dt.date, quarters: int = 4) -> list[tuple[str, int, int]]:
     """(quarter label, drills planned, drills done) for the last `quarters` quarters.
 
     One query: a pair of filtered counts per quarter.
     """
     first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     starts = [first - relativedelta(months=3 * back) for back in reversed(range(quarters))]
-    counts = {}
+    counts: dict[str, Count] = {}
     for index, start in enumerate(starts):
         in_quarter = Q(
             starts_at__date__gte=start, starts_at__date__lt=start + relativedelta(months=3)

@@ -12,14 +12,17 @@ import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core import roles
 from bcp_portal.core.panels import Panel
+from bcp_portal.core.typehints import Actor
 from drills.models import CalendarFeedToken, Drill, DrillQuerySet, DrillReport, DrillSchedule
 
 QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
@@ -29,7 +32,7 @@ PANEL_ROWS = 8
 STATUS_FILTERS = [*Drill.Status.choices, ("overdue", "Overdue")]
 
 
-def _with_result(qs: QuerySet[Drill]) -> QuerySet[Drill]:
+def _with_result(qs: DrillQuerySet) -> DrillQuerySet:
     """`result`: the submitted report's overall result, '' while there is none."""
     return qs.annotate(
         result=Case(
@@ -72,7 +75,7 @@ def quarter_of(day: date) -> str:
 
 def drill_list(
     *,
-    user,
+    user: Actor,
     drill_type: str = "",
     status: str = "",
     result: str = "",
@@ -102,9 +105,9 @@ def drill_list(
 
 
 def filter_drills(
-    qs: QuerySet[Drill],
+    qs: DrillQuerySet,
     *,
-    user,
+    user: Actor,
     drill_type: str = "",
     status: str = "",
     result: str = "",
@@ -112,7 +115,7 @@ def filter_drills(
     participant: int | str | None = None,
     search: str = "",
     now: datetime | None = None,
-) -> QuerySet[Drill]:
+) -> DrillQuerySet:
     """Validated filters (`drills.filters.DrillFilterSet` parses them): `drill_type` a type
     key, `status` one of STATUS_FILTERS, `participant` a user id or "me", `quarter` like
     "2027-Q1" in the organisation's time zone."""
@@ -140,11 +143,13 @@ def filter_drills(
     return qs
 
 
-def drill_detail(*, user, pk: int) -> Drill | None:
+def drill_detail(*, user: Actor, pk: int) -> Drill | None:
     return drill_list(user=user).filter(pk=pk).first()
 
 
-def drill_counts_by_type(qs: QuerySet[Drill], *, now: datetime | None = None) -> list[dict]:
+def drill_counts_by_type(
+    qs: QuerySet[Drill], *, now: datetime | None = None
+) -> list[dict[str, Any]]:
     """Planned versus done (and cancelled, overdue) per drill type, in one query."""
     now = now or timezone.now()
     planned = Q(status=Drill.Status.PLANNED)
@@ -178,7 +183,7 @@ def drill_quarters(*, around: date, before: int = 4, after: int = 2) -> list[str
     return [f"{i // 4}-Q{i % 4 + 1}" for i in range(index + after, index - before - 1, -1)]
 
 
-def participant_choices() -> QuerySet:
+def participant_choices() -> QuerySet[User]:
     """People who can take part in a drill: active accounts holding a role."""
     return (
         get_user_model()
@@ -200,7 +205,7 @@ class CalendarDay:
 
 
 def calendar_month(
-    *, user, year: int, month: int, tz: zoneinfo.ZoneInfo, now: datetime | None = None
+    *, user: Actor, year: int, month: int, tz: zoneinfo.ZoneInfo, now: datetime | None = None
 ) -> list[list[CalendarDay]]:
     """Weeks (Monday first) of the month's grid, each day with its drills in `tz`."""
     now = now or timezone.now()
@@ -227,7 +232,7 @@ def calendar_month(
 # --- Schedules and feeds -------------------------------------------------------------------
 
 
-def schedule_list(*, user) -> QuerySet[DrillSchedule]:
+def schedule_list(*, user: Actor) -> QuerySet[DrillSchedule]:
     if not user.has_perm("drills.view_drillschedule"):
         return DrillSchedule.objects.none()
     return DrillSchedule.objects.select_related("drill_type").order_by(
@@ -235,9 +240,10 @@ def schedule_list(*, user) -> QuerySet[DrillSchedule]:
     )
 
 
-def calendar_token_list(*, user) -> QuerySet[CalendarFeedToken]:
+def calendar_token_list(*, user: Actor) -> QuerySet[CalendarFeedToken]:
     """The user's own feed tokens, newest first (revoked ones too, marked as such)."""
-    return CalendarFeedToken.objects.filter(user=user).order_by("-created_at", "-pk")
+    # A signed-in user: feed pages log in.
+    return CalendarFeedToken.objects.filter(user=cast(User, user)).order_by("-created_at", "-pk")
 
 
 def calendar_token_lookup(raw: str) -> CalendarFeedToken | None:
@@ -267,7 +273,7 @@ def feed_drills(*, token: CalendarFeedToken, now: datetime | None = None) -> Que
     return qs.order_by("starts_at", "pk")
 
 
-def _reminded_of(user) -> Q:
+def _reminded_of(user: Actor) -> Q:
     mine = Q(participants=user)
     if roles.has_role(user, roles.SRE):
         mine |= Q(participants__isnull=True)
@@ -277,7 +283,7 @@ def _reminded_of(user) -> Q:
 # --- Dashboard -----------------------------------------------------------------------------
 
 
-def my_drills_panel(user):
+def my_drills_panel(user: Actor) -> Panel | None:
     """Dashboard: drills due in the next 14 days that the user is reminded of, and overdue ones.
 
     Due: drills the user takes part in, and drills with nobody assigned for people in the

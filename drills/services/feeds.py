@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import save_audited
+from bcp_portal.core.typehints import Actor
 from drills.models import (
     CalendarFeedToken,
 )
@@ -17,20 +21,23 @@ from drills.models import (
 
 @transaction.atomic
 def calendar_token_create(
-    *, user, scope: str = CalendarFeedToken.Scope.MINE
+    *, user: Actor, scope: str = CalendarFeedToken.Scope.MINE
 ) -> tuple[CalendarFeedToken, str]:
     """A private feed URL token for `user`: the row keeps its hash, the raw token is returned."""
     require_perm(user, "drills.add_calendarfeedtoken")
     raw = CalendarFeedToken.new_token()
     token = CalendarFeedToken(
-        user=user, scope=scope, token_hash=CalendarFeedToken.hash(raw), prefix=raw[:8]
+        user=cast(User, user),  # require_perm above: a signed-in user
+        scope=scope,
+        token_hash=CalendarFeedToken.hash(raw),
+        prefix=raw[:8],
     )
     save_audited(token, actor=user)
     return token, raw
 
 
 @transaction.atomic
-def calendar_token_revoke(*, actor, token: CalendarFeedToken) -> CalendarFeedToken:
+def calendar_token_revoke(*, actor: Actor, token: CalendarFeedToken) -> CalendarFeedToken:
     """Revoke one of `actor`'s own feed tokens: its URL answers 404 from now on."""
     require_perm(actor, "drills.change_calendarfeedtoken")
     if token.user_id != actor.pk:

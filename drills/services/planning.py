@@ -15,6 +15,7 @@ from typing import Any
 
 from dateutil import rrule
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.utils import timezone
 from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
+from bcp_portal.core.typehints import Actor
 from drills.models import (
     Drill,
     DrillSchedule,
@@ -99,7 +101,12 @@ def _period(schedule: DrillSchedule, day: date) -> tuple[int, int]:
 
 
 def _generate_for_schedule(
-    schedule: DrillSchedule, *, start: date, end: date, tz: zoneinfo.ZoneInfo, actor=None
+    schedule: DrillSchedule,
+    *,
+    start: date,
+    end: date,
+    tz: zoneinfo.ZoneInfo,
+    actor: Actor | None = None,
 ) -> int:
     days = schedule_occurrences(schedule, start, end)
     if not days:
@@ -150,7 +157,7 @@ def drill_calendar_generate(
     )
 
 
-def _schedule_replan(schedule: DrillSchedule, *, actor, now: datetime | None = None) -> None:
+def _schedule_replan(schedule: DrillSchedule, *, actor: Actor, now: datetime | None = None) -> None:
     """After a schedule changes: fix the future drills nobody touched, then fill new slots.
 
     A future planned drill that no person edited follows the schedule: it takes the new
@@ -191,7 +198,7 @@ def _schedule_replan(schedule: DrillSchedule, *, actor, now: datetime | None = N
 
 
 @transaction.atomic
-def drill_schedule_create(*, actor, **fields: Any) -> DrillSchedule:
+def drill_schedule_create(*, actor: Actor, **fields: Any) -> DrillSchedule:
     require_perm(actor, "drills.add_drillschedule")
     _check_fields(fields, SCHEDULE_FIELDS)
     schedule = save_audited(DrillSchedule(**fields), actor=actor)
@@ -200,7 +207,7 @@ def drill_schedule_create(*, actor, **fields: Any) -> DrillSchedule:
 
 
 @transaction.atomic
-def drill_schedule_update(*, actor, schedule: DrillSchedule, **fields: Any) -> DrillSchedule:
+def drill_schedule_update(*, actor: Actor, schedule: DrillSchedule, **fields: Any) -> DrillSchedule:
     require_perm(actor, "drills.change_drillschedule")
     _check_fields(fields, SCHEDULE_FIELDS)
     if apply_changes(schedule, fields):
@@ -218,13 +225,13 @@ def _check_fields(fields: dict[str, Any], allowed: Iterable[str]) -> None:
         raise TypeError(f"Unexpected fields: {', '.join(unknown)}.")
 
 
-def _set_participants(drill: Drill, participants: Iterable | None, *, actor) -> bool:
+def _set_participants(drill: Drill, participants: Iterable[User] | None, *, actor: Actor) -> bool:
     if participants is None:
         return False
     wanted = list(participants)
     if {user.pk for user in wanted} == set(drill.participants.values_list("pk", flat=True)):
         return False
-    drill._history_user = actor
+    drill._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
     drill.participants.set(wanted)
     return True
 
@@ -232,10 +239,10 @@ def _set_participants(drill: Drill, participants: Iterable | None, *, actor) -> 
 @transaction.atomic
 def drill_create(
     *,
-    actor,
+    actor: Actor,
     drill_type: DrillType,
     starts_at: datetime,
-    participants: Iterable | None = None,
+    participants: Iterable[User] | None = None,
     title: str = "",
     scenario: str = "",
     planned_duration_minutes: int | None = None,
@@ -260,7 +267,7 @@ def drill_create(
 
 @transaction.atomic
 def drill_update(
-    *, actor, drill: Drill, participants: Iterable | None = None, **fields: Any
+    *, actor: Actor, drill: Drill, participants: Iterable[User] | None = None, **fields: Any
 ) -> Drill:
     """A person's change to a planned drill; marks it so generation never overrides it."""
     require_perm(actor, "drills.change_drill")
@@ -280,12 +287,12 @@ def drill_update(
 
 
 @transaction.atomic
-def drill_cancel(*, actor, drill: Drill, reason: str = "") -> Drill:
+def drill_cancel(*, actor: Actor, drill: Drill, reason: str = "") -> Drill:
     """Cancel a planned drill; its slot stays taken, so generation does not plan it again."""
     require_perm(actor, "drills.change_drill")
     if drill.status != Drill.Status.PLANNED:
         raise ValidationError(f"This drill is {drill.get_status_display().lower()} already.")
     drill.status = Drill.Status.CANCELLED
     drill.edited_by_person = True
-    drill._change_reason = reason
+    drill._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
     return save_audited(drill, actor=actor)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from datetime import time
 from pathlib import Path
+from typing import TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 
 from drills.models import (
     DrillSchedule,
@@ -21,11 +22,13 @@ REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "drill_calend
 WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4}
 LAST_WEEK = 5
 
+M = TypeVar("M", bound=models.Model)
+
 
 # --- Reference data ------------------------------------------------------------------------
 
 
-def _validated(instance):
+def _validated(instance: M) -> M:
     """Field and model checks without the unique queries, which would hit the default alias."""
     instance.clean_fields()
     instance.clean()

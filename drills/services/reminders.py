@@ -9,7 +9,7 @@ again, and a run repeated within the hour adds nothing.
 from __future__ import annotations
 
 import zoneinfo
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -43,7 +43,7 @@ def _when(drill: Drill, tz: zoneinfo.ZoneInfo) -> str:
     return f"{timezone.localtime(drill.starts_at, tz):%a %d %b %Y %H:%M} ({tz.key})"
 
 
-def _day_word(drill: Drill, today, org_zone: zoneinfo.ZoneInfo) -> str:
+def _day_word(drill: Drill, today: date, org_zone: zoneinfo.ZoneInfo) -> str:
     """ "today" or "tomorrow" by the organisation's calendar, else ''."""
     days = (timezone.localtime(drill.starts_at, org_zone).date() - today).days
     return {0: "today", 1: "tomorrow"}.get(days, "")

@@ -15,19 +15,24 @@ earlier value and who changed it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.services import action_create, action_transition, action_update
+from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
+from bcp_portal.core.typehints import Actor
 from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
 
 REPORT_FIELDS = (
@@ -57,11 +62,11 @@ class ReportData:
     """
 
     fields: dict[str, Any] = field(default_factory=dict)
-    services: list | None = None
-    participants: list | None = None
-    steps: list[dict] | None = None
-    issues: list[dict] | None = None
-    actions: list[dict] | None = None
+    services: list[Service] | None = None
+    participants: list[User] | None = None
+    steps: list[dict[str, Any]] | None = None
+    issues: list[dict[str, Any]] | None = None
+    actions: list[dict[str, Any]] | None = None
 
 
 REPORT_LOCKED = "This report is submitted and locked. Open a new revision to correct it."
@@ -72,7 +77,7 @@ DRILL_DATE_AHEAD = "The drill date is in the future: report a drill once it has 
 class DrillReportExists(ValidationError):
     """The drill has its report already: a drill takes one; change that one instead."""
 
-    def __init__(self, report: DrillReport):
+    def __init__(self, report: DrillReport) -> None:
         self.report = report
         page = reverse("drills:report-edit", args=[report.pk])
         api = reverse("api:drill-report-detail", args=[report.pk])
@@ -88,7 +93,7 @@ class DrillReportExists(ValidationError):
 class DraftSavedNotSubmitted(ValidationError):
     """Submission was refused, and (as asked with `keep_draft`) the draft was kept."""
 
-    def __init__(self, refusal: ValidationError, report: DrillReport):
+    def __init__(self, refusal: ValidationError, report: DrillReport) -> None:
         self.report = report
         super().__init__(getattr(refusal, "error_dict", None) or refusal.messages)
 
@@ -118,7 +123,7 @@ def check_reportable(drill: Drill) -> None:
 
 def drill_report_file(
     *,
-    actor,
+    actor: Actor,
     drill: Drill | UnplannedDrill | None = None,
     report: DrillReport | None = None,
     data: ReportData | None = None,
@@ -139,7 +144,8 @@ def drill_report_file(
     refusal = None
     with transaction.atomic():
         if report is None:
-            report = _start(actor, drill)
+            # `drill` is given: exactly one of drill and report is (checked above).
+            report = _start(actor, cast("Drill | UnplannedDrill", drill))
         if data is not None:
             report = drill_report_save(actor=actor, report=report, data=data)
         if submit:
@@ -155,18 +161,20 @@ def drill_report_file(
     return report
 
 
-def _start(actor, drill: Drill | UnplannedDrill) -> DrillReport:
+def _start(actor: Actor, drill: Drill | UnplannedDrill) -> DrillReport:
     require_perm(actor, "drills.add_drillreport")
     if isinstance(drill, UnplannedDrill):
         drill = _record_unplanned(actor, drill)
     else:
         # Two filings of one drill at once: the second waits here, then finds the first.
-        drill = Drill.objects.select_for_update().select_related("drill_type").get(pk=drill.pk)
+        drill = cast(
+            Drill, Drill.objects.select_for_update().select_related("drill_type").get(pk=drill.pk)
+        )
     check_reportable(drill)
     report = save_audited(
         DrillReport(
             drill=drill,
-            created_by=actor,
+            created_by=cast(User, actor),  # require_perm above: a signed-in user
             drill_date=timezone.localtime(drill.starts_at, organisation_zone()).date(),
             scenario=drill.scenario or drill.drill_type.default_scenario,
             planned_duration_minutes=drill.planned_duration_minutes,
@@ -177,7 +185,7 @@ def _start(actor, drill: Drill | UnplannedDrill) -> DrillReport:
     return report
 
 
-def _record_unplanned(actor, unplanned: UnplannedDrill) -> Drill:
+def _record_unplanned(actor: Actor, unplanned: UnplannedDrill) -> Drill:
     drill_type = unplanned.drill_type
     starts_at = dt.datetime.combine(unplanned.date, dt.time(10, 0), tzinfo=organisation_zone())
     return save_audited(
@@ -193,7 +201,7 @@ def _record_unplanned(actor, unplanned: UnplannedDrill) -> Drill:
     )
 
 
-def drill_report_start(*, actor, drill: Drill) -> DrillReport:
+def drill_report_start(*, actor: Actor, drill: Drill) -> DrillReport:
     """The drill's report: the existing one, or a new draft prefilled from the drill."""
     try:
         return drill_report_file(actor=actor, drill=drill)
@@ -202,7 +210,7 @@ def drill_report_start(*, actor, drill: Drill) -> DrillReport:
 
 
 def drill_report_start_unplanned(
-    *, actor, drill_type: DrillType, date: dt.date, title: str = ""
+    *, actor: Actor, drill_type: DrillType, date: dt.date, title: str = ""
 ) -> DrillReport:
     """A report for a drill that was not on the calendar: the drill is recorded too."""
     return drill_report_file(
@@ -210,7 +218,7 @@ def drill_report_start_unplanned(
     )
 
 
-def _strictest_targets(services) -> tuple[int | None, int | None]:
+def _strictest_targets(services: Iterable[Service]) -> tuple[int | None, int | None]:
     services = list(services)
     if not services:
         return None, None
@@ -221,13 +229,13 @@ def _strictest_targets(services) -> tuple[int | None, int | None]:
 
 
 @transaction.atomic
-def drill_report_save(*, actor, report: DrillReport, data: ReportData) -> DrillReport:
+def drill_report_save(*, actor: Actor, report: DrillReport, data: ReportData) -> DrillReport:
     """Save what is typed, complete or not. Refused once the report is submitted."""
     require_perm(actor, "drills.change_drillreport")
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
     _require_editable(report)
     # Many-to-many changes write history rows too: they carry the same actor.
-    report._history_user = actor
+    report._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
     changed = apply_changes(report, {k: v for k, v in data.fields.items() if k in REPORT_FIELDS})
     current = set(report.services.values_list("pk", flat=True))
     if data.services is not None and {s.pk for s in data.services} != current:
@@ -263,15 +271,22 @@ def drill_report_save(*, actor, report: DrillReport, data: ReportData) -> DrillR
     return report
 
 
-def _sync_children(actor, existing_qs, rows: list[dict], names, make) -> None:
-    existing = {obj.pk: obj for obj in existing_qs}
+def _sync_children(
+    actor: Actor,
+    existing_qs: QuerySet[RecoveryStep] | QuerySet[DrillIssue],
+    rows: list[dict[str, Any]],
+    names: Iterable[str],
+    make: Callable[[int], RecoveryStep | DrillIssue],
+) -> None:
+    # Keyed by id; a row's "id" comes from a form or the API as given.
+    existing: dict[Any, RecoveryStep | DrillIssue] = {obj.pk: obj for obj in existing_qs}
     keep = set()
     for position, row in enumerate(rows, start=1):
         obj = existing.get(row.get("id")) if row.get("id") else None
         if obj is None:
             obj = make(position)
         keep.add(obj.pk)
-        values = {name: row.get(name) for name in names if name in row}
+        values: dict[str, Any] = {name: row.get(name) for name in names if name in row}
         values = {
             k: ("" if v is None and k in ("result", "notes", "severity") else v)
             for k, v in values.items()
@@ -282,11 +297,11 @@ def _sync_children(actor, existing_qs, rows: list[dict], names, make) -> None:
             _save_child(obj, actor, position)
     for pk, obj in existing.items():
         if pk not in keep:
-            obj._history_user = actor
+            obj._history_user = actor  # type: ignore[union-attr]  # read by django-simple-history
             obj.delete()
 
 
-def _save_child(obj, actor, position: int) -> None:
+def _save_child(obj: RecoveryStep | DrillIssue, actor: Actor, position: int) -> None:
     try:
         save_audited(obj, actor=actor)
     except ValidationError as exc:
@@ -296,11 +311,11 @@ def _save_child(obj, actor, position: int) -> None:
         ) from exc
 
 
-def _sync_actions(actor, report: DrillReport, rows: list[dict]) -> None:
-    existing = {a.pk: a for a in report.actions.select_related("owner")}
+def _sync_actions(actor: Actor, report: DrillReport, rows: list[dict[str, Any]]) -> None:
+    existing: dict[Any, Action] = {a.pk: a for a in report.actions.select_related("owner")}
     keep = set()
     for number, row in enumerate(rows, start=1):
-        values = {name: row.get(name) for name in ACTION_FIELDS if name in row}
+        values: dict[str, Any] = {name: row.get(name) for name in ACTION_FIELDS if name in row}
         action = existing.get(row.get("id")) if row.get("id") else None
         if action is None:
             action = action_create(actor=actor, source=report, **values)
@@ -308,7 +323,10 @@ def _sync_actions(actor, report: DrillReport, rows: list[dict]) -> None:
             # Only a real change goes through: an unchanged action owned by someone else
             # must not stop the rest of the report from being saved.
             _on_action(
-                action, number, lambda a=action, v=values: action_update(actor=actor, action=a, **v)
+                action,
+                number,
+                # mypy cannot infer a lambda with default arguments; it takes none when called.
+                lambda a=action, v=values: action_update(actor=actor, action=a, **v),  # type: ignore[misc]
             )
         keep.add(action.pk)
     for pk, action in existing.items():
@@ -316,13 +334,13 @@ def _sync_actions(actor, report: DrillReport, rows: list[dict]) -> None:
             _on_action(
                 action,
                 None,
-                lambda a=action: action_transition(
+                lambda a=action: action_transition(  # type: ignore[misc]  # as above
                     actor=actor, action=a, status=Action.Status.CANCELLED
                 ),
             )
 
 
-def _on_action(action: Action, number: int | None, change) -> None:
+def _on_action(action: Action, number: int | None, change: Callable[[], object]) -> None:
     """Run a change to one action; a refusal becomes an error on the actions section."""
     try:
         change()
@@ -388,7 +406,9 @@ def drill_report_problems(report: DrillReport) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def drill_report_submit(*, actor, report: DrillReport, now=None) -> DrillReport:
+def drill_report_submit(
+    *, actor: Actor, report: DrillReport, now: dt.datetime | None = None
+) -> DrillReport:
     """Check the report is complete, then lock it and mark the drill done.
 
     `now` is the submission time (default: the current time); imports of older paper
@@ -401,7 +421,7 @@ def drill_report_submit(*, actor, report: DrillReport, now=None) -> DrillReport:
     if problems:
         raise ValidationError(problems)
     report.status = DrillReport.Status.SUBMITTED
-    report.submitted_by = actor
+    report.submitted_by = cast(User, actor)  # require_perm above: a signed-in user
     report.submitted_at = now or timezone.now()
     save_audited(report, actor=actor)
     drill = report.drill
@@ -412,7 +432,7 @@ def drill_report_submit(*, actor, report: DrillReport, now=None) -> DrillReport:
 
 
 @transaction.atomic
-def drill_report_revise(*, actor, report: DrillReport, reason: str) -> DrillReport:
+def drill_report_revise(*, actor: Actor, report: DrillReport, reason: str) -> DrillReport:
     """Open revision N+1 of a submitted report so it can be corrected and submitted again."""
     require_perm(actor, "drills.change_drillreport")
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
@@ -425,16 +445,16 @@ def drill_report_revise(*, actor, report: DrillReport, reason: str) -> DrillRepo
     report.revision_reason = reason.strip()
     report.submitted_at = None
     report.submitted_by = None
-    report._change_reason = f"Revision {report.revision}: {reason.strip()}"
+    report._change_reason = f"Revision {report.revision}: {reason.strip()}"  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
     save_audited(report, actor=actor)
     return report
 
 
-def can_edit(user, report: DrillReport) -> bool:
+def can_edit(user: Actor, report: DrillReport) -> bool:
     return user.has_perm("drills.change_drillreport") and not report.is_locked
 
 
-def ensure_can_edit(user, report: DrillReport) -> None:
+def ensure_can_edit(user: Actor, report: DrillReport) -> None:
     if not user.has_perm("drills.change_drillreport"):
         raise PermissionDenied("Your roles do not let you edit drill reports.")
     _require_editable(report)
