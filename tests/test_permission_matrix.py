@@ -437,7 +437,7 @@ def test_a_wrong_mark_is_reported_with_the_route_method_and_persona(everyone):
 
 
 def test_a_pdf_is_laid_out_once_and_every_persona_still_judged(everyone):
-    route = next(r for r in ROUTES if r.name == "incidents:service-catalogue-pdf")
+    route = next(r for r in ROUTES if r.name == "catalogue:service-catalogue-pdf")
     everybody = Route(get="Y Y Y Y Y Y Y Y Y")  # outsider and anonymous wrong
     render, layouts = HTML.render, []
 
