@@ -7,6 +7,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 ADDR="${RUN_ADDR:-127.0.0.1:8000}"
+# Links in mail and the demo's "Open ..." line point where this server listens.
+export SITE_URL="${SITE_URL:-http://$ADDR}"
 STARTED=$SECONDS
 
 step "System packages (only the missing ones are installed)"
