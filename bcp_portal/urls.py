@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.templatetags.static import static
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bcp_portal import views
@@ -43,12 +45,35 @@ auth_patterns = [
     ),
 ]
 
+
+class LegacyAccountRedirect(RedirectView):
+    """/account/... moved to Django's conventional /accounts/...: a permanent redirect for
+    bookmarks and old links (GET and HEAD only: a form posts to the new path)."""
+
+    http_method_names = ["get", "head", "options"]
+    permanent = True
+    query_string = True
+    url = "/accounts/%(rest)s"
+
+
+class FaviconRedirect(RedirectView):
+    """Browsers ask for /favicon.ico whatever the page links; send them to the SVG."""
+
+    http_method_names = ["get", "head", "options"]
+    permanent = True
+
+    def get_redirect_url(self, *args: object, **kwargs: object) -> str:
+        return static("favicon.svg")
+
+
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("account/", include(auth_patterns)),
-    path("account/settings/", core_views.account_settings, name="account-settings"),
-    path("account/api-tokens/", api_tokens, name="api-tokens"),
+    path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
+    path("accounts/", include(auth_patterns)),
+    path("accounts/settings/", core_views.account_settings, name="account-settings"),
+    path("accounts/api-tokens/", api_tokens, name="api-tokens"),
+    re_path(r"^account/(?P<rest>.*)$", LegacyAccountRedirect.as_view(), name="account-legacy"),
     path("tasks/<uuid:pk>/", core_views.task_progress, name="task-progress"),
     path("tasks/<uuid:pk>/download/", core_views.task_download, name="task-download"),
     path("", include("bcp_portal.contacts.urls")),

@@ -16,8 +16,19 @@ else
     BOLD="" RED="" PLAIN=""
 fi
 
+# Each step prints how long the one before it took; `steps_done` closes the last one.
+STEP_STARTED=""
 step() {
+    steps_done
     printf '\n%s==> %s%s\n' "$BOLD" "$*" "$PLAIN"
+    STEP_STARTED=$SECONDS
+}
+
+steps_done() {
+    if [[ -n $STEP_STARTED ]]; then
+        note "($((SECONDS - STEP_STARTED)) s)"
+    fi
+    STEP_STARTED=""
 }
 
 note() {
@@ -39,27 +50,59 @@ as_root() {
     fi
 }
 
-# Installs the Debian packages that are missing; runs `apt-get update` only if one is.
-ensure_debian_packages() {
-    local missing=() pkg
+# Installs the Debian packages that are missing, saying first which and why. Each argument
+# is one group, "why it is needed|package package ...": one line per group is printed for
+# the groups with something missing, then apt-get runs as root (directly, or through sudo)
+# with its output in var/apt.log, shown only if it fails.
+ensure_debian_package_groups() {
+    local group reason pkg missing=() lines=() group_missing
     if ! command -v dpkg-query >/dev/null; then
-        note "not a Debian system: make sure these (or their equivalents) are installed: $*"
+        note "not a Debian system: make sure these (or their equivalents) are installed:"
+        for group in "$@"; do note "  ${group#*|}: ${group%%|*}"; done
         return
     fi
-    for pkg in "$@"; do
-        if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-            missing+=("$pkg")
+    for group in "$@"; do
+        reason="${group%%|*}"
+        group_missing=()
+        for pkg in ${group#*|}; do
+            if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null \
+                | grep -q 'install ok installed'; then
+                group_missing+=("$pkg")
+            fi
+        done
+        if [[ ${#group_missing[@]} -gt 0 ]]; then
+            missing+=("${group_missing[@]}")
+            lines+=("${group_missing[*]}: $reason")
         fi
     done
     if [[ ${#missing[@]} -eq 0 ]]; then
-        note "all present: $*"
+        note "all present"
         return
     fi
-    note "installing: ${missing[*]}"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    local how="as root" log="$ROOT/var/apt.log"
+    [[ $EUID -eq 0 ]] || how="as root through sudo (it may ask for your password)"
+    local count="${#missing[@]} Debian packages"
+    [[ ${#missing[@]} -ne 1 ]] || count="1 Debian package"
+    note "installing $count with apt-get, $how:"
+    for group in "${lines[@]}"; do note "  $group"; done
+    mkdir -p "$ROOT/var"
+    [[ $EUID -eq 0 ]] || ! command -v sudo >/dev/null || sudo -v
     # Without --no-install-recommends chromium pulls in (and upgrades) systemd.
-    as_root env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -q --no-install-recommends "${missing[@]}"
+    if ! {
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq \
+            && as_root env DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    } >"$log" 2>&1; then
+        printf '%s    apt-get failed; the last lines of %s:%s\n' "$RED" "${log#"$ROOT/"}" "$PLAIN" >&2
+        tail -n 30 "$log" >&2
+        die "installing Debian packages failed (whole output in ${log#"$ROOT/"})"
+    fi
+    note "installed (apt-get's output is in ${log#"$ROOT/"})"
+}
+
+# The same for one flat list of packages, with one reason for all of them.
+ensure_debian_packages() {
+    ensure_debian_package_groups "needed by this script|$*"
 }
 
 find_python() {

@@ -29,7 +29,7 @@ How a later issue adds its rows
 
 What the marks mean when the test calls the route:
     Y  success: a 2xx, or a redirect (3xx) anywhere but the login page's sign-in demand
-       (`/account/login/?next=...`; logging out, which lands on the plain login page, is
+       (`/accounts/login/?next=...`; logging out, which lands on the plain login page, is
        a success). A 400, 404 or any other status fails, whatever its body says.
     -  web page: 403 for a signed-in persona, a redirect to the login page for anonymous;
        API (DRF) route: 403 for a signed-in persona, 401 for anonymous, in the error shape.
@@ -108,6 +108,10 @@ def parse_grid(grid: str) -> dict[str, bool]:
 
 def _service(user) -> dict:
     return {"pk": ServiceFactory().pk}
+
+
+def _legacy_account_path(user) -> dict:
+    return {"rest": "settings/"}
 
 
 def _contact(user) -> dict:
@@ -266,6 +270,10 @@ MATRIX: dict[str, Route] = {
                                         post ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
     "api-tokens":                 Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
                                         post ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
+    # The old /account/ paths, redirected permanently to /accounts/ (GET only).
+    "account-legacy":             Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
+                                        kwargs=_legacy_account_path),
+    "favicon":                    Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     "task-progress":              Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
                                         kwargs=_own_task),
     "task-download":              Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",

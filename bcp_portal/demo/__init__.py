@@ -43,14 +43,23 @@ DEMO_PEOPLE = [
 ]
 
 
+# The logins file and the console list the same fields in the same order.
+LOGINS_HEADER = "# username\tpassword\trole (demo only)"
+# Files written before the order was settled hold username, role, password.
+_OLD_LOGINS_HEADER = "# username\trole\tpassword (demo only)"
+
+
 def read_logins() -> list[tuple[str, str, str]]:
+    """(username, password, role) for each demo login this database's file knows."""
     if not LOGINS_FILE.exists():
         return []
     rows = []
-    for line in LOGINS_FILE.read_text().splitlines():
+    lines = LOGINS_FILE.read_text().splitlines()
+    old_order = bool(lines) and lines[0] == _OLD_LOGINS_HEADER
+    for line in lines:
         if line and not line.startswith("#"):
-            username, role, password = line.split("\t")
-            rows.append((username, role, password))
+            username, second, third = line.split("\t")
+            rows.append((username, third, second) if old_order else (username, second, third))
     return rows
 
 
@@ -63,7 +72,7 @@ def demo_users(out, *, reset_passwords: bool = False) -> None:
             password = secrets.token_urlsafe(12)
             user.set_password(password)
             user.save()
-            known[username] = (username, role, password)
+            known[username] = (username, password, role)
         if user is None:
             password = secrets.token_urlsafe(12)
             user = user_model.objects.create_user(
@@ -77,11 +86,11 @@ def demo_users(out, *, reset_passwords: bool = False) -> None:
             profile = user.profile
             profile.time_zone = tz
             profile.save()
-            known[username] = (username, role, password)
+            known[username] = (username, password, role)
             out.write(f"Created {username} ({role})")
         user.groups.add(Group.objects.get(name=role))
     LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# username\trole\tpassword (demo only)"]
+    lines = [LOGINS_HEADER]
     lines += ["\t".join(known[u]) for u, *_ in DEMO_PEOPLE if u in known]
     LOGINS_FILE.write_text("\n".join(lines) + "\n")
 

@@ -1,5 +1,7 @@
 import datetime as dt
 
+from django.conf import settings
+
 from bcp_portal.contacts.models import Contact
 from tests.factories import ServiceFactory
 
@@ -16,7 +18,7 @@ def test_times_are_shown_in_the_users_own_zone(client_for, sre):
 
 
 def test_a_user_changes_their_time_zone(client_for, sre):
-    response = client_for(sre).post("/account/settings/", {"time_zone": "Europe/Paris"})
+    response = client_for(sre).post("/accounts/settings/", {"time_zone": "Europe/Paris"})
     assert response.status_code == 302
     sre.profile.refresh_from_db()
     assert sre.profile.time_zone == "Europe/Paris"
@@ -24,7 +26,7 @@ def test_a_user_changes_their_time_zone(client_for, sre):
 
 def test_an_unknown_time_zone_is_refused_and_the_input_kept(client_for, sre):
     response = client_for(sre).post(
-        "/account/settings/", {"time_zone": "Mars/Olympus", "phone": "+353 1 555"}
+        "/accounts/settings/", {"time_zone": "Mars/Olympus", "phone": "+353 1 555"}
     )
     page = response.content.decode()
     assert "not a known IANA time zone" in page and 'value="+353 1 555"' in page
@@ -46,7 +48,7 @@ def test_the_contact_directory_searches_by_organisation(client_for, sre):
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, db):
     response = client.get("/services/")
-    assert response.status_code == 302 and response["Location"].startswith("/account/login/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 
 
 def test_the_403_page_explains_the_refusal(client_for, sre):
@@ -55,6 +57,36 @@ def test_the_403_page_explains_the_refusal(client_for, sre):
 
 
 def test_the_time_zone_field_suggests_every_iana_zone(client_for, sre):
-    page = client_for(sre).get("/account/settings/").content.decode()
+    page = client_for(sre).get("/accounts/settings/").content.decode()
     assert 'list="time-zones"' in page
     assert '<option value="America/New_York">' in page and '<option value="Asia/Tokyo">' in page
+
+
+def test_the_sign_in_pages_live_under_the_conventional_accounts_prefix(client, db):
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/accounts/password/reset/").status_code == 200
+
+
+def test_the_old_account_paths_redirect_permanently_to_accounts(client_for, sre):
+    client = client_for(sre)
+    for old, new in (
+        ("/account/settings/", "/accounts/settings/"),
+        ("/account/api-tokens/", "/accounts/api-tokens/"),
+        ("/account/login/?next=/drills/", "/accounts/login/?next=/drills/"),
+    ):
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (301, new)
+    assert client.get("/account/settings/", follow=True).status_code == 200
+
+
+def test_signing_out_lands_on_the_accounts_login_page(client_for, sre):
+    response = client_for(sre).post("/accounts/logout/")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/login/")
+
+
+def test_every_page_links_the_favicon_and_favicon_ico_leads_to_it(client, db):
+    page = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page
+    response = client.get("/favicon.ico")
+    assert (response.status_code, response["Location"]) == (301, "/static/favicon.svg")
+    assert (settings.BASE_DIR / "static" / "favicon.svg").read_text().startswith("<svg")

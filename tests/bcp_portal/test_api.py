@@ -3,9 +3,12 @@
 import base64
 import re
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 import yaml
+from axes.handlers.proxy import AxesProxyHandler
+from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -53,6 +56,28 @@ def test_the_schema_generates_and_validates_without_a_single_warning(tmp_path):
     login = schema["paths"]["/api/v1/auth/login"]["post"]["responses"]["200"]
     assert login["content"]["application/json"]["schema"]["$ref"].endswith("/TokenLoginResponse")
     assert "knoxApiToken" in schema["components"]["securitySchemes"]
+
+
+def test_the_schema_documents_login_credentials_errors_and_the_bearer_scheme(tmp_path):
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    schema = yaml.safe_load(out.read_text())
+
+    login = schema["paths"]["/api/v1/auth/login"]["post"]
+    body = login["requestBody"]["content"]
+    assert {"application/json", "application/x-www-form-urlencoded"} <= set(body)
+    request = schema["components"]["schemas"]["TokenLoginRequestRequest"]
+    assert set(request["required"]) == {"username", "password"}
+    for status in ("400", "401", "429"):
+        ref = login["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+        assert ref.endswith("/Error")
+    error = schema["components"]["schemas"]["ErrorBody"]
+    assert {"code", "message", "fields"} <= set(error["properties"])
+    assert "HTTP Basic" in login["description"]
+    token_scheme = schema["components"]["securitySchemes"]["knoxApiToken"]
+    assert (token_scheme["type"], token_scheme["scheme"]) == ("http", "bearer")
+    me = schema["paths"]["/api/v1/me"]["get"]
+    assert {"knoxApiToken": []} in me["security"]
 
 
 def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(client):
@@ -150,6 +175,139 @@ def test_a_wrong_password_gets_no_token(sre):
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "authentication_failed"
     assert not AuthToken.objects.exists()
+
+
+def login(data, content_type="application/json", **extra):
+    if content_type == "application/json":
+        return Client().post(reverse("api:token-login"), data, content_type=content_type, **extra)
+    return Client().post(reverse("api:token-login"), data, **extra)
+
+
+def test_json_credentials_in_the_body_get_a_token(sre):
+    response = login({"username": sre.username, "password": PASSWORD})
+
+    assert response.status_code == 200, response.content
+    assert set(response.json()) == {"token", "expiry"}
+    assert token_client(response.json()["token"]).get(reverse("api:me")).status_code == 200
+
+
+def test_form_credentials_in_the_body_get_a_token(sre):
+    response = login({"username": sre.username, "password": PASSWORD}, content_type=None)
+
+    assert response.status_code == 200, response.content
+    assert AuthToken.objects.filter(user=sre).count() == 1
+
+
+def test_basic_auth_still_gets_a_token_beside_the_body(sre):
+    response = Client().post(reverse("api:token-login"), **basic_auth(sre))
+
+    assert response.status_code == 200
+    assert AuthToken.objects.filter(user=sre).count() == 1
+
+
+def test_no_credentials_get_401_naming_the_fields_and_basic_auth(db):
+    response = login({})
+
+    assert response.status_code == 401
+    error = response.json()["error"]
+    assert error["code"] == "not_authenticated"
+    assert '"username"' in error["message"] and '"password"' in error["message"]
+    assert "HTTP Basic" in error["message"]
+
+
+def test_a_missing_or_blank_field_is_a_400_naming_it(sre):
+    response = login({"username": sre.username})
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"password": ["This field is required."]}
+    blank = login({"username": "", "password": PASSWORD})
+    assert blank.status_code == 400
+    assert set(blank.json()["error"]["fields"]) == {"username"}
+    assert not AuthToken.objects.exists()
+
+
+def test_a_wrong_password_and_an_unknown_username_get_the_same_clear_401(sre):
+    wrong_password = login({"username": sre.username, "password": "wrong"})
+    unknown_user = login({"username": "nobody-by-that-name", "password": "wrong"})
+
+    assert wrong_password.status_code == unknown_user.status_code == 401
+    assert (
+        wrong_password.json()
+        == unknown_user.json()
+        == {"error": {"code": "authentication_failed", "message": "Wrong username or password."}}
+    )
+    assert not AuthToken.objects.exists()
+
+
+def test_an_inactive_user_gets_the_same_answer_as_a_wrong_password(sre):
+    sre.is_active = False
+    sre.save()
+
+    response = login({"username": sre.username, "password": PASSWORD})
+
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "Wrong username or password."
+
+
+def test_five_wrong_json_passwords_pause_api_sign_in_even_with_the_right_one(sre):
+    for _ in range(4):
+        assert login({"username": sre.username, "password": "wrong"}).status_code == 401
+    fifth = login({"username": sre.username, "password": "wrong"})
+    right = login({"username": sre.username, "password": PASSWORD})
+
+    for response in (fifth, right):
+        assert response.status_code == 429
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["error"]["code"] == "locked_out"
+        assert "Too many failed sign-ins" in response.json()["error"]["message"]
+        assert response["Retry-After"] == "900"
+    assert not AuthToken.objects.exists()
+    # The same lock holds whichever way the password comes: Basic is refused too.
+    basic = Client().post(reverse("api:token-login"), **basic_auth(sre))
+    assert basic.status_code == 429
+    assert basic.json()["error"]["code"] == "locked_out"
+
+
+def test_json_failures_count_towards_the_web_lockout_and_axes_is_asked(sre, client):
+    with patch("bcp_portal.core.api.auth.authenticate", wraps=authenticate) as spy:
+        for _ in range(5):
+            login({"username": sre.username, "password": "wrong"})
+    assert all(call.kwargs["request"] is not None for call in spy.call_args_list)
+    last_request = spy.call_args_list[-1].kwargs["request"]
+    assert AxesProxyHandler.is_locked(last_request, {"username": sre.username})
+
+    page = client.post("/accounts/login/", {"username": sre.username, "password": PASSWORD})
+    assert page.status_code == 429
+
+
+def test_a_success_clears_earlier_json_failures(sre):
+    for _ in range(4):
+        login({"username": sre.username, "password": "wrong"})
+    assert login({"username": sre.username, "password": PASSWORD}).status_code == 200
+    for _ in range(4):
+        login({"username": sre.username, "password": "wrong"})
+    assert login({"username": sre.username, "password": PASSWORD}).status_code == 200
+
+
+@pytest.mark.parametrize("keyword", ["Token", "Bearer", "bearer"])
+def test_a_token_works_after_the_token_or_the_bearer_keyword(sre, keyword):
+    token = login_for_token(sre)
+
+    client = Client(HTTP_AUTHORIZATION=f"{keyword} {token}")
+
+    assert client.get(reverse("api:me")).json()["username"] == sre.username
+    assert client.post(reverse("api:token-logout")).status_code == 204
+    assert not AuthToken.objects.filter(user=sre).exists()
+
+
+@pytest.mark.parametrize(
+    "header", ["Bearer", "Bearer one two", "Bearer not-a-real-token", "Bearer \xff\xfe"]
+)
+def test_a_malformed_bearer_header_gets_401_in_the_error_shape(db, header):
+    response = Client(HTTP_AUTHORIZATION=header).get(reverse("api:me"))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
 
 
 def test_the_token_authenticates_me(sre):

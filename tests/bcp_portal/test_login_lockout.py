@@ -9,7 +9,7 @@ PASSWORD = "correct horse battery"
 
 
 def sign_in(client, username, password):
-    return client.post("/account/login/", {"username": username, "password": password})
+    return client.post("/accounts/login/", {"username": username, "password": password})
 
 
 def test_five_wrong_passwords_pause_sign_in_even_with_the_right_one(client, db):
@@ -45,7 +45,7 @@ def test_a_success_clears_earlier_failures(client, db):
     for _ in range(4):
         sign_in(client, "sam", "wrong")
     assert sign_in(client, "sam", PASSWORD).status_code == 302
-    client.post("/account/logout/")
+    client.post("/accounts/logout/")
     for _ in range(4):
         sign_in(client, "sam", "wrong")
     assert sign_in(client, "sam", PASSWORD).status_code == 302

@@ -9,8 +9,8 @@ from bcp_portal.core.tasks import outbox_sweep
 from tests.factories import UserFactory
 from tests.fixtures.worker import wait_until
 
-RESET_URL = "/account/password/reset/"
-RESET_LINK = re.compile(r"/account/password/reset/[\w-]+/[\w-]+/")
+RESET_URL = "/accounts/password/reset/"
+RESET_LINK = re.compile(r"/accounts/password/reset/[\w-]+/[\w-]+/")
 
 
 def ask_for_reset(client, email: str):

@@ -18,7 +18,7 @@ def test_an_sre_logs_in_sees_the_dashboard_and_logs_out(page: Page, screenshot):
     UserFactory(username="sam", first_name="Sam", roles=[roles.SRE])
 
     page.goto("/")
-    expect(page).to_have_url(re.compile(r"/account/login/\?next=/$"))
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
     page.get_by_label("Username").fill("sam")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
@@ -35,6 +35,6 @@ def test_an_sre_logs_in_sees_the_dashboard_and_logs_out(page: Page, screenshot):
     page.get_by_role("button", name="Sam").click()  # the user menu
     page.get_by_test_id("logout").click()
 
-    expect(page).to_have_url(re.compile(r"/account/login/$"))
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     screenshot("logged-out")

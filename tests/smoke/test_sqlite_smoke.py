@@ -25,7 +25,7 @@ from bcp_portal.demo import DEMO_PEOPLE
 pytestmark = pytest.mark.django_db
 
 # Not pages: assets, and the logout form's target (POST only).
-NOT_PAGES = ("/static/", "/media/", "/account/logout/")
+NOT_PAGES = ("/static/", "/media/", "/accounts/logout/")
 
 
 class LinkParser(HTMLParser):

@@ -1,17 +1,115 @@
-"""Token endpoints (django-rest-knox): only a digest of each token is stored.
+"""Sign-in for the API and token endpoints (django-rest-knox): only a digest of each token
+is stored.
 
-A client trades HTTP basic credentials (or a session) for a token at `auth/login`, sends it
-as `Authorization: Token <token>`, and revokes it at `auth/logout` (or all of its tokens at
-`auth/logoutall`). People can also manage their tokens on the account page.
+A client trades credentials for a token at `auth/login`: a JSON or form body
+`{"username": ..., "password": ...}`, HTTP Basic authentication, or a session. It sends
+the token as `Authorization: Token <token>` (or `Bearer <token>`), and revokes it at
+`auth/logout` (or all of its tokens at `auth/logoutall`). People can also manage their
+tokens on the account page.
+
+Every password check goes through `check_credentials`, which calls Django's
+`authenticate(request=...)` with the underlying HttpRequest, so django-axes counts the
+failures and pauses sign-in for a username and address after `AXES_FAILURE_LIMIT` of them,
+whichever way the credentials came. A wrong password and an unknown username get the same
+answer.
 """
 
-from drf_spectacular.utils import extend_schema
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from knox import views as knox_views
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from bcp_portal.core.api.authentication import TokenAuthentication
+from bcp_portal.core.api.errors import ErrorSerializer
+from bcp_portal.core.typehints import Actor
+
+WRONG_CREDENTIALS = "Wrong username or password."
+NO_CREDENTIALS = (
+    'Send your credentials as a JSON or form body {"username": ..., "password": ...}, '
+    "or with HTTP Basic authentication (Authorization: Basic ...)."
+)
+
+
+class SignInPaused(exceptions.APIException):
+    """Too many wrong passwords for this username from this address (django-axes)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self) -> None:
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        super().__init__(
+            "Too many failed sign-ins: signing in as this user from your address is paused "
+            f"for {minutes} minutes. Try again later, or reset your password."
+        )
+        # DRF's exception handler turns this into a Retry-After header.
+        self.wait = int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def check_credentials(request: Request | HttpRequest, username: str, password: str) -> Actor:
+    """The active user these credentials belong to; AuthenticationFailed (the same message
+    whether the username exists or not) or SignInPaused (django-axes) otherwise."""
+    http_request: HttpRequest = getattr(request, "_request", request)
+    user = authenticate(request=http_request, username=username, password=password)
+    if getattr(http_request, "axes_locked_out", False):
+        # Answered here in the API's error shape, not by AxesMiddleware's HTML page.
+        http_request.axes_locked_out = False  # type: ignore[attr-defined]
+        raise SignInPaused()
+    if user is None or not user.is_active:
+        raise exceptions.AuthenticationFailed(WRONG_CREDENTIALS)
+    return user
+
+
+class PortalBasicAuthentication(BasicAuthentication):
+    """HTTP Basic, with the password checked as every other sign-in is (lockout included)."""
+
+    def authenticate_credentials(
+        self, userid: str, password: str, request: Request | None = None
+    ) -> tuple[Actor, None]:
+        if request is None:
+            raise exceptions.AuthenticationFailed(WRONG_CREDENTIALS)
+        return check_credentials(request, userid, password), None
+
+
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+    """How the schema (and Swagger UI's Authorize button) describes the token header."""
+
+    target_class = "bcp_portal.core.api.authentication.TokenAuthentication"
+    name = "knoxApiToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": (
+                "A token from POST /api/v1/auth/login or the API tokens page, sent as "
+                "`Authorization: Bearer <token>` or `Authorization: Token <token>`."
+            ),
+        }
+
+
+class PortalBasicScheme(OpenApiAuthenticationExtension):
+    """HTTP Basic on the login endpoint, described as DRF's own Basic is."""
+
+    target_class = "bcp_portal.core.api.auth.PortalBasicAuthentication"
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "basic"}
+
+
+class TokenLoginRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
 
 
 class TokenLoginResponseSerializer(serializers.Serializer):
@@ -20,31 +118,81 @@ class TokenLoginResponseSerializer(serializers.Serializer):
 
 
 class TokenLoginView(knox_views.LoginView):
-    """POST with HTTP basic auth (or a session) to get a token; only its digest is stored."""
+    """POST credentials (JSON or form body, HTTP Basic, or a session) to get a token."""
 
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    authentication_classes = [PortalBasicAuthentication, SessionAuthentication]
+    # Anyone may try; the view itself demands credentials (401 naming what it expects).
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request={
+            "application/json": TokenLoginRequestSerializer,
+            "application/x-www-form-urlencoded": TokenLoginRequestSerializer,
+        },
+        responses={
+            200: TokenLoginResponseSerializer,
+            400: ErrorSerializer,
+            401: ErrorSerializer,
+            429: ErrorSerializer,
+        },
+        examples=[
+            OpenApiExample(
+                "JSON credentials",
+                value={"username": "sre", "password": "…"},
+                request_only=True,
+            ),
+            OpenApiExample(
+                "Wrong credentials (401)",
+                value={"error": {"code": "authentication_failed", "message": WRONG_CREDENTIALS}},
+                response_only=True,
+                status_codes=["401"],
+            ),
+        ],
+        summary="Get an API token",
+        description=(
+            'Send `{"username": ..., "password": ...}` as JSON or a form, or use HTTP Basic '
+            "authentication (or a session). 400: a credential field is missing or blank. "
+            "401: no credentials, or wrong ones (the same answer whether the username "
+            "exists or not). 429: too many failed sign-ins for this username from this "
+            "address; sign-in is paused for a while (Retry-After says how long)."
+        ),
+        tags=["auth"],
+    )
+    def post(self, request: Request, format: str | None = None) -> Response:
+        data = request.data
+        in_body = isinstance(data, dict) and ("username" in data or "password" in data)
+        if in_body:
+            credentials = TokenLoginRequestSerializer(data=data)
+            credentials.is_valid(raise_exception=True)
+            request.user = check_credentials(
+                request,
+                credentials.validated_data["username"],
+                credentials.validated_data["password"],
+            )
+        elif not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated(NO_CREDENTIALS)
+        return super().post(request, format=format)
+
+
+class TokenLogoutView(knox_views.LogoutView):
+    authentication_classes = [TokenAuthentication]
 
     @extend_schema(
         request=None,
-        responses={200: TokenLoginResponseSerializer},
-        summary="Get an API token (HTTP basic auth or a session)",
+        responses={204: None, 401: ErrorSerializer},
+        summary="Revoke this token",
         tags=["auth"],
     )
     def post(self, request: Request, format: str | None = None) -> Response:
         return super().post(request, format=format)
 
 
-class TokenLogoutView(knox_views.LogoutView):
-    @extend_schema(request=None, responses={204: None}, summary="Revoke this token", tags=["auth"])
-    def post(self, request: Request, format: str | None = None) -> Response:
-        return super().post(request, format=format)
-
-
 class TokenLogoutAllView(knox_views.LogoutAllView):
+    authentication_classes = [TokenAuthentication]
+
     @extend_schema(
         request=None,
-        responses={204: None},
+        responses={204: None, 401: ErrorSerializer},
         summary="Revoke every token of this user",
         tags=["auth"],
     )

@@ -16,9 +16,30 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable, e.g. validation_error.")
+    message = serializers.CharField(help_text="What went wrong, for a person to read.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # Added here: a field declared as `fields` would shadow Serializer.fields.
+        declared = super().get_fields()
+        declared["fields"] = serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text="Validation errors only: each field that failed and why.",
+        )
+        return declared
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error shape, for the schema (`extend_schema(responses={401: ErrorSerializer})`)."""
+
+    error = ErrorBodySerializer()
 
 
 def _flatten(detail: Any) -> dict[str, Any] | list[Any]:

@@ -33,6 +33,8 @@ class Command(BaseCommand):
         base = Path(settings.BASE_DIR)
         shown = LOGINS_FILE.relative_to(base) if LOGINS_FILE.is_relative_to(base) else LOGINS_FILE
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (also in {shown}):"))
-        for username, role, password in logins:
+        # The same fields in the same order as the file: username, password, role.
+        self.stdout.write(f"  {'username':<10} {'password':<22} role")
+        for username, password, role in logins:
             self.stdout.write(f"  {username:<10} {password:<22} {role}")
         self.stdout.write(f"\nOpen {settings.SITE_URL}/ and log in as any of them.")
