@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from bcp_portal.core import charts
 from drills.models import Drill, DrillReport
 from drills.report_selectors import planned_vs_done
-from drills.services.reports import ReportData, drill_report_save, drill_report_start
+from drills.services.reports import drill_report_start
 from tests.actions.factories import ActionFactory, PersonFactory
 from tests.drills.report_factories import DrillReportFactory, ReportDrillFactory
 
@@ -144,26 +144,3 @@ def test_the_report_pdf_says_submitted_by_and_not_approved_by(client_for, sre):
 
     assert "Submitted by Sam Reyes" in text
     assert "Approved by" not in text
-
-
-@pytest.mark.parametrize("steps", [14, 16, 18, 20])
-def test_the_overall_assessment_heading_stays_on_the_page_of_its_text(client_for, sre, steps):
-    report = drill_report_start(actor=sre, drill=ReportDrillFactory())
-    drill_report_save(
-        actor=sre,
-        report=report,
-        data=ReportData(
-            fields={"overall_result": "pass", "summary": "Recovered within target. " * 12},
-            steps=[
-                {"description": f"Recovery step {i} " * 4, "duration_minutes": 5, "result": "pass"}
-                for i in range(steps)
-            ],
-        ),
-    )
-    response = client_for(sre).get(f"/drills/reports/{report.pk}/pdf/")
-    pages = [
-        p.extract_text() for p in PdfReader(io.BytesIO(b"".join(response.streaming_content))).pages
-    ]
-
-    (page,) = [p for p in pages if "Overall assessment" in p]
-    assert "Recovered within target." in page
