@@ -13,6 +13,11 @@ from bcp_portal.core.panels import Panel
 PANELS = [
     "drills.selectors.my_drills_panel",
     "bcp_portal.actions.selectors.my_actions_panel",
+    # The managers' overview (SRE Lead, Engineering Manager, CTO; hidden from others).
+    "drills.overview.drills_this_quarter_panel",
+    "drills.overview.overdue_actions_panel",
+    "drills.overview.rto_rpo_misses_panel",
+    "drills.overview.unexercised_services_panel",
     "bcp_portal.catalogue.selectors.catalogue_panel",
     "bcp_portal.core.selectors.outbox_panel",
 ]

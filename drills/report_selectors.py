@@ -13,9 +13,18 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from bcp_portal.actions.models import Action
+from bcp_portal.actions.selectors import ACTIVE, action_list
 from bcp_portal.core.people import display_name
 from bcp_portal.core.typehints import Actor
-from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
+from drills.models import (
+    DRILL_REPORT_SOURCE,
+    Drill,
+    DrillIssue,
+    DrillReport,
+    DrillType,
+    RecoveryStep,
+    Result,
+)
 
 
 def report_detail_queryset() -> QuerySet[DrillReport]:
@@ -221,11 +230,31 @@ def pass_rates(*, today: dt.date, months: int = 12) -> list[TypeRate]:
     return [TypeRate(t.name, t.passed, t.total) for t in rows]
 
 
-def planned_vs_done(*, today: dt.date, quarters: int = 4) -> list[tuple[str, int, int]]:
-    """(quarter label, drills planned, drills done) for the last `quarters` quarters.
+@dataclass
+class QuarterCount:
+    """One quarter of the programme: drills whose time has come (`due`: planned or done,
+    start passed), how many of them are done, and those still ahead (`upcoming`), which are
+    not yet "not done"."""
 
-    One query: a pair of filtered counts per quarter.
+    label: str
+    due: int
+    done: int
+    upcoming: int
+
+    def as_row(self) -> tuple[str, int, int, int]:
+        return (self.label, self.due, self.done, self.upcoming)
+
+
+def planned_vs_done(
+    *, today: dt.date, now: dt.datetime | None = None, quarters: int = 4
+) -> list[QuarterCount]:
+    """Planned (due) versus done for the last `quarters` quarters up to the one of `today`.
+
+    A drill counts as due once its start has passed (at `now`); a later one is upcoming,
+    so the current quarter does not count next month's drills as missed. Cancelled drills
+    count nowhere. One query: filtered counts per quarter.
     """
+    now = now or timezone.now()
     first = dt.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
     starts = [first - relativedelta(months=3 * back) for back in reversed(range(quarters))]
     counts: dict[str, Count] = {}
@@ -233,10 +262,58 @@ def planned_vs_done(*, today: dt.date, quarters: int = 4) -> list[tuple[str, int
         in_quarter = Q(
             starts_at__date__gte=start, starts_at__date__lt=start + relativedelta(months=3)
         )
-        counts[f"planned{index}"] = Count("pk", filter=in_quarter)
-        counts[f"done{index}"] = Count("pk", filter=in_quarter & Q(status=Drill.Status.DONE))
+        counts[f"due{index}"] = Count("pk", filter=in_quarter & Q(starts_at__lte=now))
+        counts[f"done{index}"] = Count(
+            "pk", filter=in_quarter & Q(starts_at__lte=now, status=Drill.Status.DONE)
+        )
+        counts[f"upcoming{index}"] = Count("pk", filter=in_quarter & Q(starts_at__gt=now))
     totals = Drill.objects.exclude(status=Drill.Status.CANCELLED).aggregate(**counts)
     return [
-        (f"{start.year} Q{(start.month - 1) // 3 + 1}", totals[f"planned{i}"], totals[f"done{i}"])
+        QuarterCount(
+            label=f"{start.year} Q{(start.month - 1) // 3 + 1}",
+            due=totals[f"due{i}"],
+            done=totals[f"done{i}"],
+            upcoming=totals[f"upcoming{i}"],
+        )
         for i, start in enumerate(starts)
     ]
+
+
+SUMMARY_LIST_ROWS = 50
+
+
+def summary_overdue_drills(*, now: dt.datetime | None = None) -> list[Drill]:
+    """Planned drills two days past their start with no submitted report, oldest first."""
+    now = now or timezone.now()
+    return list(
+        Drill.objects.overdue(now)
+        .exclude(report__status=DrillReport.Status.SUBMITTED)
+        .select_related("drill_type")
+        .order_by("starts_at", "pk")[:SUMMARY_LIST_ROWS]
+    )
+
+
+def summary_failed_reports(*, today: dt.date, months: int = 12) -> list[DrillReport]:
+    """Submitted reports that failed in the last `months` months (as `pass_rates`), latest first."""
+    since = today - relativedelta(months=months)
+    return list(
+        DrillReport.objects.filter(
+            status=DrillReport.Status.SUBMITTED,
+            overall_result=Result.FAIL,
+            drill_date__gt=since,
+            drill_date__lte=today,
+        )
+        .select_related("drill", "drill__drill_type")
+        .order_by("-drill_date", "-pk")[:SUMMARY_LIST_ROWS]
+    )
+
+
+def summary_open_actions(*, user: Actor, today: dt.date) -> list[Action]:
+    """Unfinished actions from submitted drill reports, through the tracker's own selector
+    (so what the user may see and the tracker's order apply): overdue and due soonest first.
+    A draft's actions are still proposals of its author and are left out."""
+    return list(
+        action_list(user=user, status=ACTIVE, source=DRILL_REPORT_SOURCE, today=today)
+        .filter(drill_report_link__drill_report__status=DrillReport.Status.SUBMITTED)
+        .select_related("drill_report_link__drill_report__drill")[:SUMMARY_LIST_ROWS]
+    )

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from bcp_portal.core.pdf import DocumentControl
-from bcp_portal.core.people import display_name
+from django.utils import timezone
+
+from bcp_portal.core.pdf import DocumentControl, reader_zone
+from bcp_portal.core.people import display_name, zone_named
+from bcp_portal.core.typehints import Actor
 from drills.models import DrillReport
 
 TEMPLATE = "print/drill_report.html"
 
 
-def drill_report_document(report: DrillReport) -> tuple[str, dict, str]:
-    """(template, context, filename) for one report; `report` from report_detail_queryset."""
+def drill_report_document(
+    report: DrillReport, *, reader: Actor | None = None
+) -> tuple[str, dict, str]:
+    """(template, context, filename) for one report; `report` from report_detail_queryset.
+
+    `drill_starts` is when the drill began, in the reader's zone (named after the time).
+    """
     status = "submitted" if report.is_locked else "DRAFT"
     document = DocumentControl(
         document_id=report.document_id,
@@ -18,11 +26,15 @@ def drill_report_document(report: DrillReport) -> tuple[str, dict, str]:
         revision=f"{report.revision} ({status})",
         classification="Internal/Confidential",
         owner="SRE Team",
-        approved_by=(
-            f"Submitted by {display_name(report.submitted_by)}"
-            if report.submitted_by
-            else "Not submitted"
-        ),
+        # Who submitted it, under that label: nothing in the portal approves a report yet.
+        submitted_by=display_name(report.submitted_by) if report.submitted_by else "",
     )
+    zone = reader_zone(reader)
+    starts = timezone.localtime(report.drill.starts_at, zone_named(zone))
+    context = {
+        "document": document,
+        "report": report,
+        "drill_starts": f"{starts:%Y-%m-%d %H:%M} {zone}",
+    }
     filename = f"{report.document_id}-rev{report.revision}.pdf"
-    return TEMPLATE, {"document": document, "report": report}, filename
+    return TEMPLATE, context, filename

@@ -1,8 +1,9 @@
 """Charts as SVG, drawn with matplotlib: one image, shown on the page and in the PDF.
 
 Charts are returned as `data:` URLs so the same string goes into an <img> on the page and
-in a print template (the PDF fetcher accepts `data:` URLs and nothing remote). Text is drawn
-as paths, so the SVG needs no fonts and carries no markup from the data.
+in a print template (the PDF fetcher accepts `data:` URLs and nothing remote). Text stays
+text (SVG <text>, `svg.fonttype = "none"`): a PDF reader can select and search the values,
+and matplotlib escapes whatever the data holds, so no markup from the data gets through.
 """
 
 from __future__ import annotations
@@ -13,16 +14,33 @@ from collections.abc import Sequence
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 
 # Figures are built without pyplot (whose global state is not thread-safe in a web
-# process); text as paths keeps the SVG self-contained.
-matplotlib.rcParams["svg.fonttype"] = "path"
+# process). Text as <text> elements, not paths, so the values can be selected in the PDF.
+matplotlib.rcParams["svg.fonttype"] = "none"
 matplotlib.rcParams["svg.hashsalt"] = "bcp-portal"
+matplotlib.rcParams["font.family"] = "DejaVu Sans"
 
 PASS_COLOUR = "#1b7f3b"
+WARN_COLOUR = "#c77c02"
 FAIL_COLOUR = "#b02a37"
 PLANNED_COLOUR = "#8da9c4"
+UPCOMING_COLOUR = "#dde6ef"
 DONE_COLOUR = "#1d3557"
+
+# Pass-rate bands, lowest first: (rate below which the band applies, colour, legend text).
+# A type that passes less than half its drills is failing; under four in five needs a look.
+RATE_BANDS: tuple[tuple[float, str, str], ...] = (
+    (50, FAIL_COLOUR, "below 50 %"),
+    (80, WARN_COLOUR, "50 to 79 %"),
+    (float("inf"), PASS_COLOUR, "80 % or more"),
+)
+
+
+def rate_colour(rate: float) -> str:
+    """The colour of a pass rate (in %), from RATE_BANDS."""
+    return next(colour for below, colour, _ in RATE_BANDS if rate < below)
 
 
 def _to_data_url(figure: Figure) -> str:
@@ -34,19 +52,20 @@ def _to_data_url(figure: Figure) -> str:
 def pass_rate_chart(rows: Sequence[tuple[str, int, int]]) -> str:
     """Horizontal bars: per drill type, the share of submitted reports that passed.
 
-    rows: (label, passed, total).
+    rows: (label, passed, total). Each bar is coloured by its rate (RATE_BANDS, named in
+    the legend) and labelled with the figures as text.
     """
-    figure = Figure(figsize=(7, 0.5 + 0.45 * max(len(rows), 1)))
+    figure = Figure(figsize=(7, 1.1 + 0.45 * max(len(rows), 1)))
     axes = figure.subplots()
     labels = [label for label, _, _ in rows]
     rates = [100 * passed / total if total else 0 for _, passed, total in rows]
-    colours = [PASS_COLOUR if rate >= 80 else FAIL_COLOUR for rate in rates]
-    axes.barh(labels, rates, color=colours)
+    axes.barh(labels, rates, color=[rate_colour(rate) for rate in rates])
     for index, (_, passed, total) in enumerate(rows):
-        label = f"{passed}/{total} passed" if total else "no reports"
-        if rates[index] >= 50:  # inside the bar, in white, so it never runs off the axis
+        label = f"{passed}/{total} passed ({rates[index]:.0f} %)" if total else "no reports"
+        if rates[index] >= 60:  # inside the bar, so it never runs off the axis
+            colour = "white" if rate_colour(rates[index]) != WARN_COLOUR else "black"
             axes.text(
-                rates[index] - 1, index, label, va="center", ha="right", fontsize=9, color="white"
+                rates[index] - 1, index, label, va="center", ha="right", fontsize=9, color=colour
             )
         else:
             axes.text(rates[index] + 1, index, label, va="center", fontsize=9)
@@ -54,20 +73,37 @@ def pass_rate_chart(rows: Sequence[tuple[str, int, int]]) -> str:
     axes.set_xlabel("Pass rate, last 12 months (%)")
     axes.invert_yaxis()
     axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(
+        handles=[Patch(color=colour, label=text) for _, colour, text in RATE_BANDS],
+        title="Pass rate",
+        frameon=False,
+        ncols=len(RATE_BANDS),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        fontsize=8,
+        title_fontsize=8,
+    )
     return _to_data_url(figure)
 
 
-def planned_done_chart(rows: Sequence[tuple[str, int, int]]) -> str:
-    """Grouped bars per period: drills planned and drills done. rows: (label, planned, done)."""
+def planned_done_chart(rows: Sequence[tuple[str, int, int, int]]) -> str:
+    """Bars per period: drills planned whose time has come (with the upcoming ones stacked
+    on top, paler and hatched) next to the drills done. rows: (label, due, done, upcoming)."""
     figure = Figure(figsize=(7, 2.8))
     axes = figure.subplots()
     positions = range(len(rows))
+    left = [p - 0.2 for p in positions]
+    due = [r[1] for r in rows]
+    axes.bar(left, due, width=0.4, color=PLANNED_COLOUR, label="Planned, date passed")
     axes.bar(
-        [p - 0.2 for p in positions],
-        [r[1] for r in rows],
+        left,
+        [r[3] for r in rows],
+        bottom=due,
         width=0.4,
-        color=PLANNED_COLOUR,
-        label="Planned",
+        color=UPCOMING_COLOUR,
+        edgecolor=PLANNED_COLOUR,
+        hatch="//",
+        label="Planned, still ahead",
     )
     axes.bar(
         [p + 0.2 for p in positions],
@@ -78,6 +114,22 @@ def planned_done_chart(rows: Sequence[tuple[str, int, int]]) -> str:
     )
     axes.set_xticks(list(positions), [r[0] for r in rows])
     axes.set_ylabel("Drills")
-    axes.legend(frameon=False, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    axes.legend(frameon=False, ncols=3, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    axes.spines[["top", "right"]].set_visible(False)
+    return _to_data_url(figure)
+
+
+def counts_by_label_chart(rows: Sequence[tuple[str, int]], *, xlabel: str) -> str:
+    """Horizontal bars of one count per label (e.g. overdue actions per owner), value as text."""
+    figure = Figure(figsize=(5, 0.6 + 0.35 * max(len(rows), 1)))
+    axes = figure.subplots()
+    labels = [label for label, _ in rows]
+    counts = [count for _, count in rows]
+    axes.barh(labels, counts, color=FAIL_COLOUR)
+    for index, count in enumerate(counts):
+        axes.text(count, index, f" {count}", va="center", fontsize=9)
+    axes.set_xlim(0, max(counts, default=0) * 1.15 + 1)
+    axes.set_xlabel(xlabel)
+    axes.invert_yaxis()
     axes.spines[["top", "right"]].set_visible(False)
     return _to_data_url(figure)

@@ -62,13 +62,20 @@ Template = str | CompiledTemplate
 
 @dataclass(frozen=True)
 class DocumentControl:
-    """What the document-control block and the page header show about a document."""
+    """What the document-control block and the page header show about a document.
+
+    `submitted_by` and `approved_by` are who really did that, shown under their own label
+    and only when set: a submitted report says "Submitted by", never "Approved by" (nothing
+    in the portal approves yet); a generated document (a summary, the catalogue) has neither
+    and shows no such row.
+    """
 
     document_id: str
     title: str
     revision: str = "1"
     classification: str = "Internal"
     owner: str = ""
+    submitted_by: str = ""
     approved_by: str = ""
 
 

@@ -303,21 +303,30 @@ def report_history(request, pk: int):
 @permission_required("drills.view_drillreport")
 def report_pdf(request, pk: int):
     """A drill report is a few pages: rendered and streamed directly."""
-    template, context, filename = drill_report_document(_get_report(pk))
+    template, context, filename = drill_report_document(_get_report(pk), reader=request.user)
     return pdf_response(request, template=template, context=context, filename=filename)
 
 
-def _summary_context() -> dict:
+def _summary_context(*, with_lists: bool = False, user=None) -> dict:
+    """The summary's figures and charts; the PDF adds the lists (`with_lists`): overdue
+    drills, failed drills of the last 12 months and open actions of submitted reports."""
     today = organisation_today()
     rates = report_selectors.pass_rates(today=today)
     quarters = report_selectors.planned_vs_done(today=today)
-    return {
+    context = {
         "today": today,
         "rates": rates,
+        "rate_bands": charts.RATE_BANDS,
         "quarters": quarters,
         "pass_rate_chart": charts.pass_rate_chart([(r.name, r.passed, r.total) for r in rates]),
-        "planned_done_chart": charts.planned_done_chart(quarters),
+        "planned_done_chart": charts.planned_done_chart([q.as_row() for q in quarters]),
     }
+    if with_lists:
+        context["overdue_drills"] = report_selectors.summary_overdue_drills()
+        context["failed_reports"] = report_selectors.summary_failed_reports(today=today)
+        context["open_actions"] = report_selectors.summary_open_actions(user=user, today=today)
+        context["list_limit"] = report_selectors.SUMMARY_LIST_ROWS
+    return context
 
 
 @login_required
@@ -330,7 +339,7 @@ def summary(request):
 @login_required
 @permission_required("drills.view_drillreport")
 def summary_pdf(request):
-    context = _summary_context()
+    context = _summary_context(with_lists=True, user=request.user)
     context["document"] = DocumentControl(
         document_id=f"DRILL-SUMMARY-{context['today']:%Y%m%d}",
         title="DR drill programme summary",

@@ -113,6 +113,62 @@ def test_the_document_control_block_lists_id_revision_owner_times_and_people(sre
         "Approved by Dana Lead",
     ):
         assert expected in text
+    assert "Submitted by" not in text
+
+
+def test_a_submitted_document_says_submitted_by_and_never_claims_an_approval():
+    submitted = DocumentControl(document_id="D-1", title="Report", submitted_by="Sam Reyes")
+
+    text = pages_text(pdf.render_pdf(template=print_template(""), context={"document": submitted}))[
+        0
+    ]
+
+    assert "Submitted by Sam Reyes" in text
+    assert "Approved by" not in text
+
+
+def test_a_generated_document_with_neither_shows_no_sign_off_row():
+    generated = DocumentControl(document_id="D-2", title="Summary")
+
+    text = pages_text(pdf.render_pdf(template=print_template(""), context={"document": generated}))[
+        0
+    ]
+
+    assert "Approved by" not in text and "Submitted by" not in text
+
+
+def _text_boxes(html: str) -> dict[str, object]:
+    """Each laid-out piece of text of the first page, by its text (WeasyPrint's boxes)."""
+    from weasyprint import HTML
+
+    page = HTML(string=html, base_url=pdf.BASE_URL, url_fetcher=StaticOnlyFetcher()).render()
+    found: dict[str, object] = {}
+
+    def walk(box):
+        if getattr(box, "text", None):
+            found.setdefault(box.text, box)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(page.pages[0]._page_box)
+    return found
+
+
+def test_a_numeric_column_head_lines_up_with_its_numbers_on_the_right():
+    html = pdf.render_html(
+        template=print_template(
+            '<table class="data"><thead><tr><th scope="col">Type</th>'
+            '<th scope="col" class="num">Reports</th></tr></thead>'
+            '<tbody><tr><td>Database recovery</td><td class="num">7</td></tr></tbody></table>'
+        ),
+        context={"document": DOCUMENT},
+    )
+
+    boxes = _text_boxes(html)
+    head, cell = boxes["Reports"], boxes["7"]
+
+    assert head.position_x + head.width == pytest.approx(cell.position_x + cell.width, abs=0.5)
+    assert head.position_x < cell.position_x  # the head is the wider text: both sit right
 
 
 # --- The restricted fetcher --------------------------------------------------------------

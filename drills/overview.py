@@ -1,0 +1,196 @@
+"""The managers' dashboard overview: the drill programme, its actions and the catalogue.
+
+It combines drills, the action tracker and the service catalogue, so it lives in `drills`
+(which may import both; see the import-linter layers). Each function is a dashboard panel
+(`bcp_portal.dashboard.PANELS`), shown only to the manager roles (SRE Lead, Engineering
+Manager, CTO) and costing a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, F, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from bcp_portal.actions.models import Action
+from bcp_portal.catalogue.models import Service
+from bcp_portal.catalogue.selectors import organisation_today
+from bcp_portal.core import charts, roles
+from bcp_portal.core.panels import Panel
+from bcp_portal.core.typehints import Actor
+from drills.models import DrillReport
+from drills.report_selectors import planned_vs_done
+from drills.selectors import quarter_of
+
+OVERVIEW_ROWS = 8
+RTO_RPO_MISS_DAYS = 90
+
+# How long a service may go without a submitted drill report exercising it, by recovery
+# priority. The more critical the service, the sooner an untested recovery path goes
+# stale (people, runbooks and infrastructure change under it): P0 services are exercised
+# every quarter, P1 every half-year and P2 at least once a year.
+EXERCISE_PERIOD: dict[str, relativedelta] = {
+    Service.Priority.P0: relativedelta(months=3),
+    Service.Priority.P1: relativedelta(months=6),
+    Service.Priority.P2: relativedelta(months=12),
+}
+EXERCISE_PERIOD_WORDS = {
+    Service.Priority.P0: "a quarter",
+    Service.Priority.P1: "six months",
+    Service.Priority.P2: "a year",
+}
+
+
+def is_manager(user: Actor) -> bool:
+    return roles.has_role(user, *roles.MANAGERS)
+
+
+@dataclass
+class OwnerCount:
+    name: str
+    count: int
+    url: str
+
+
+def overdue_actions_panel(user: Actor) -> Panel | None:
+    """Overdue actions by owner, each count linking to the tracker's filtered list."""
+    if not is_manager(user) or not user.has_perm("actions.view_action"):
+        return None
+    # The tracker's own "today" (`filter_actions`), so a count matches the list it opens.
+    today = timezone.localdate()
+    rows = (
+        Action.objects.filter(status__in=Action.OPEN_STATUSES, due_date__lt=today)
+        .values("owner", "owner__first_name", "owner__last_name", "owner__username")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner__first_name", "owner__last_name", "owner__username")
+    )
+    base = reverse("actions:action-list")
+    owners = []
+    for row in rows:
+        if row["owner"] is None:
+            name, owner = "Nobody (unowned)", "none"
+        else:
+            full = f"{row['owner__first_name']} {row['owner__last_name']}".strip()
+            name, owner = full or row["owner__username"], str(row["owner"])
+        owners.append(OwnerCount(name, row["n"], f"{base}?overdue=1&owner={owner}"))
+    total = sum(o.count for o in owners)
+    return Panel(
+        "Overdue actions by owner",
+        "dashboard/overdue_actions_panel.html",
+        {
+            "owners": owners[:OVERVIEW_ROWS],
+            "more": len(owners) > OVERVIEW_ROWS,
+            "total": total,
+            "all_url": f"{base}?overdue=1",
+            "chart": (
+                charts.counts_by_label_chart(
+                    [(o.name, o.count) for o in owners[:OVERVIEW_ROWS]],
+                    xlabel="Overdue actions",
+                )
+                if owners
+                else ""
+            ),
+        },
+    )
+
+
+def drills_this_quarter_panel(user: Actor) -> Panel | None:
+    """Drills done versus planned in the organisation's current quarter (one query)."""
+    if not is_manager(user) or not user.has_perm("drills.view_drill"):
+        return None
+    today = organisation_today()
+    quarter = planned_vs_done(today=today, quarters=1)[0]
+    return Panel(
+        f"Drills this quarter ({quarter.label})",
+        "dashboard/drills_quarter_panel.html",
+        {
+            "quarter": quarter,
+            "missed": quarter.due - quarter.done,
+            "percent": round(100 * quarter.done / quarter.due) if quarter.due else None,
+            "list_url": f"{reverse('drills:drill-list')}?quarter={quarter_of(today)}",
+        },
+    )
+
+
+def rto_rpo_misses_panel(user: Actor) -> Panel | None:
+    """Submitted reports of the last 90 days whose actual RTO or RPO exceeded the target."""
+    if not is_manager(user) or not user.has_perm("drills.view_drillreport"):
+        return None
+    today = organisation_today()
+    missed = Q(rto_actual_minutes__gt=F("rto_target_minutes")) | Q(
+        rpo_actual_minutes__gt=F("rpo_target_minutes")
+    )
+    reports = list(
+        DrillReport.objects.filter(
+            missed,
+            status=DrillReport.Status.SUBMITTED,
+            drill_date__gt=today - timedelta(days=RTO_RPO_MISS_DAYS),
+            drill_date__lte=today,
+        )
+        .select_related("drill")
+        .order_by("-drill_date", "-pk")[: OVERVIEW_ROWS + 1]
+    )
+    return Panel(
+        "Recent RTO/RPO misses",
+        "dashboard/rto_rpo_misses_panel.html",
+        {
+            "reports": reports[:OVERVIEW_ROWS],
+            "more": len(reports) > OVERVIEW_ROWS,
+            "days": RTO_RPO_MISS_DAYS,
+        },
+    )
+
+
+@dataclass
+class StaleService:
+    service: Service
+    last_exercised: date | None
+    period: str
+
+
+def unexercised_services_panel(user: Actor) -> Panel | None:
+    """Active services that no submitted report has exercised within EXERCISE_PERIOD."""
+    if not is_manager(user) or not user.has_perm("catalogue.view_service"):
+        return None
+    today = organisation_today()
+    stale = Q()
+    for priority, period in EXERCISE_PERIOD.items():
+        stale |= Q(recovery_priority=priority) & (
+            Q(last_exercised__isnull=True) | Q(last_exercised__lte=today - period)
+        )
+    services = list(
+        Service.objects.filter(is_active=True)
+        .annotate(
+            last_exercised=Max(
+                "drill_reports__drill_date",
+                filter=Q(drill_reports__status=DrillReport.Status.SUBMITTED),
+            )
+        )
+        .filter(stale)
+        .order_by("recovery_priority", F("last_exercised").asc(nulls_first=True), "name")[
+            : OVERVIEW_ROWS + 1
+        ]
+    )
+    rows = [
+        StaleService(
+            s,
+            s.last_exercised,  # type: ignore[attr-defined]  # the annotation above
+            EXERCISE_PERIOD_WORDS[s.recovery_priority],
+        )
+        for s in services[:OVERVIEW_ROWS]
+    ]
+    return Panel(
+        "Services not exercised recently",
+        "dashboard/unexercised_services_panel.html",
+        {
+            "rows": rows,
+            "more": len(services) > OVERVIEW_ROWS,
+            "periods": [
+                (priority.label, EXERCISE_PERIOD_WORDS[priority]) for priority in Service.Priority
+            ],
+        },
+    )
