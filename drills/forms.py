@@ -105,10 +105,15 @@ class StepForm(PortalFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        started, ended = data.get("started_at"), data.get("ended_at")
         try:
-            check_step_times(data.get("started_at"), data.get("ended_at"))
+            check_step_times(started, ended)
         except ValidationError as exc:
             self.add_error(None, exc)
+        else:
+            if data.get("duration_minutes") is None and started and ended:
+                # As the page's script does, and as the report page and PDF count them.
+                data["duration_minutes"] = int((ended - started).total_seconds() // 60)
         return data
 
 

@@ -39,6 +39,14 @@ class ActionSerializer(serializers.ModelSerializer):
     source = serializers.SerializerMethodField()
     is_overdue = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
+    comment = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=services.COMMENT_MAX_LENGTH,
+        help_text="With a PATCH of `status`: the evidence for completing or cancelling an "
+        "action someone else owns (required then); kept in the action's history.",
+    )
 
     class Meta:
         model = Action
@@ -57,6 +65,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "url",
+            "comment",
         ]
         read_only_fields = ["id", "completed_at", "created_at", "updated_at"]
 
@@ -174,15 +183,19 @@ class ActionViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("status", None)
+        data.pop("comment", None)
         serializer.instance = services.action_create(actor=self.request.user, **data)
 
     @transaction.atomic
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         status = data.pop("status", None)
+        comment = data.pop("comment", "")
         action = serializer.instance
         if data:
             services.action_update(actor=self.request.user, action=action, **data)
         if status is not None and status != action.status:
-            services.action_transition(actor=self.request.user, action=action, status=status)
+            services.action_transition(
+                actor=self.request.user, action=action, status=status, comment=comment
+            )
         serializer.instance = action

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from bcp_portal.actions.models import Action
+from bcp_portal.actions.services import COMMENT_MAX_LENGTH
 from bcp_portal.core.forms import PortalFormMixin
 from bcp_portal.core.people import display_name
 
@@ -27,3 +28,16 @@ class ActionForm(PortalFormMixin, forms.ModelForm):
         )
         owner.label_from_instance = display_name
         owner.empty_label = "Nobody yet (the SRE Lead assigns it)"
+
+
+class TransitionCommentForm(PortalFormMixin, forms.Form):
+    """The evidence asked for when closing an action someone else owns."""
+
+    comment = forms.CharField(
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Comment (needed to mark done or cancel)",
+        help_text="You do not own this action: say what was done or why it is dropped. "
+        "It is kept in the action's history.",
+    )

@@ -25,6 +25,8 @@ class Action(models.Model):
     """One improvement action: the portal's single action tracker."""
 
     class Status(models.TextChoices):
+        # Typed into a draft report: not in the tracker until the report is submitted.
+        PROPOSED = "proposed", "Proposed"
         OPEN = "open", "Open"
         IN_PROGRESS = "in_progress", "In progress"
         DONE = "done", "Done"
@@ -36,6 +38,8 @@ class Action(models.Model):
         LOW = "low", "Low"
 
     OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+    # In the tracker: everything but a proposal of a report nobody has submitted yet.
+    LIVE_STATUSES = (Status.OPEN, Status.IN_PROGRESS, Status.DONE, Status.CANCELLED)
 
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)

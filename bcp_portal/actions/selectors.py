@@ -21,7 +21,11 @@ from bcp_portal.core.typehints import Actor
 ACTIVE = "active"
 MY_ACTIONS_PANEL_SIZE = 8
 # The statuses a list can filter by: "not finished" and the stored ones.
-STATUS_FILTERS = [(ACTIVE, "Not finished"), *Action.Status.choices]
+# A proposal (an action typed into a draft report) is not in the tracker: no filter offers it.
+STATUS_FILTERS = [
+    (ACTIVE, "Not finished"),
+    *((value, label) for value, label in Action.Status.choices if value in Action.LIVE_STATUSES),
+]
 
 
 def action_list(
@@ -40,7 +44,10 @@ def action_list(
     due date."""
     if not user.has_perm("actions.view_action"):
         return Action.objects.none()
-    qs = Action.objects.select_related("owner", *sources.select_related_paths())
+    # Proposals of draft reports are not in the tracker until their report is submitted.
+    qs = Action.objects.filter(status__in=Action.LIVE_STATUSES).select_related(
+        "owner", *sources.select_related_paths()
+    )
     qs = filter_actions(
         qs,
         user=user,
@@ -102,10 +109,10 @@ def source_filters() -> list[tuple[str, str]]:
 
 
 def action_owners() -> QuerySet[User]:
-    """People who own at least one action: the choices of the owner filter."""
+    """People who own at least one action in the tracker: the choices of the owner filter."""
     return (
         get_user_model()
-        .objects.filter(actions__isnull=False)
+        .objects.filter(actions__status__in=Action.LIVE_STATUSES)
         .distinct()
         .order_by("first_name", "last_name", "username")
     )

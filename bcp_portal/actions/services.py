@@ -32,7 +32,10 @@ from bcp_portal.core.typehints import Actor
 ACTION_EDITABLE_FIELDS = ("title", "description", "owner", "due_date", "priority")
 
 # The state machine: status -> the statuses it may move to.
+# A proposal has no moves here: it goes live (open) only when its source is accepted
+# (`actions_accept`, called when a drill report is submitted).
 ACTION_MOVES: dict[str, tuple[str, ...]] = {
+    Action.Status.PROPOSED: (),
     Action.Status.OPEN: (Action.Status.IN_PROGRESS, Action.Status.DONE, Action.Status.CANCELLED),
     Action.Status.IN_PROGRESS: (Action.Status.OPEN, Action.Status.DONE, Action.Status.CANCELLED),
     Action.Status.DONE: (Action.Status.OPEN,),
@@ -53,6 +56,10 @@ def action_may_change(user: Actor, action: Action) -> bool:
 
 
 def _require_may_change(user: Actor, action: Action) -> None:
+    if action.status == Action.Status.PROPOSED:
+        # A proposal is part of its draft: whoever may propose actions may shape it.
+        require_perm(user, "actions.add_action")
+        return
     require_perm(user, "actions.change_action")
     if not action_may_change(user, action):
         raise PermissionDenied(
@@ -76,6 +83,86 @@ def action_create(
 
     The action and its link row are written together, so the action has exactly one source.
     """
+    return _create(
+        actor=actor,
+        status=Action.Status.OPEN,
+        title=title,
+        source=source,
+        owner=owner,
+        due_date=due_date,
+        priority=priority,
+        description=description,
+    )
+
+
+@transaction.atomic
+def action_propose(
+    *,
+    actor: Actor,
+    title: str,
+    source: Any,
+    owner: User | None = None,
+    due_date: date | None = None,
+    priority: str = Action.Priority.MEDIUM,
+    description: str = "",
+) -> Action:
+    """Record an action proposed in a draft (a drill report not yet submitted).
+
+    A proposal is not in the tracker: no list, panel or reminder shows it until
+    `actions_accept(source=...)` opens it when the source is submitted.
+    """
+    return _create(
+        actor=actor,
+        status=Action.Status.PROPOSED,
+        title=title,
+        source=source,
+        owner=owner,
+        due_date=due_date,
+        priority=priority,
+        description=description,
+    )
+
+
+@transaction.atomic
+def actions_accept(*, actor: Actor, source: Any) -> int:
+    """Open every proposal of `source` (its draft was submitted); return how many."""
+    require_perm(actor, "actions.add_action")
+    kind = sources.for_object(source)
+    if kind is None:
+        raise ValidationError({"source": "An action needs a source: a drill report or similar."})
+    proposals = sources.link_rows(kind, [source]).filter(status=Action.Status.PROPOSED)
+    accepted = 0
+    for action in proposals.select_for_update().order_by("pk"):
+        action.status = Action.Status.OPEN
+        action._change_reason = f"Accepted: {kind.describe(source)} was submitted."  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
+        save_audited(action, actor=actor)
+        accepted += 1
+    return accepted
+
+
+@transaction.atomic
+def action_withdraw(*, actor: Actor, action: Action) -> None:
+    """Remove a proposal from its draft: it never went live, so it goes (history keeps it)."""
+    if action.status != Action.Status.PROPOSED:
+        raise ValidationError(
+            {"status": "Only a proposed action can be withdrawn; cancel a live one instead."}
+        )
+    require_perm(actor, "actions.add_action")
+    action._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history
+    action.delete()
+
+
+def _create(
+    *,
+    actor: Actor,
+    status: str,
+    title: str,
+    source: Any,
+    owner: User | None,
+    due_date: date | None,
+    priority: str,
+    description: str,
+) -> Action:
     require_perm(actor, "actions.add_action")
     kind = sources.for_object(source)
     if kind is None:
@@ -89,6 +176,7 @@ def action_create(
         owner=owner,
         due_date=due_date,
         priority=priority,
+        status=status,
         source_kind=kind.kind,
     )
     save_audited(action, actor=actor)
@@ -111,14 +199,38 @@ def action_update(*, actor: Actor, action: Action, **fields: Any) -> Action:
     return action
 
 
+# Closing someone else's action needs a word of evidence: it is kept in the history.
+COMMENT_MAX_LENGTH = 2000
+COMMENT_NEEDED = (
+    "Say why you are closing an action someone else owns: the comment is kept in its history."
+)
+
+
+def action_needs_comment(user: Actor, action: Action, status: str) -> bool:
+    """Completing or cancelling an action `user` does not own asks for a comment."""
+    closing = status in (Action.Status.DONE, Action.Status.CANCELLED)
+    return closing and (action.owner_id is None or action.owner_id != user.pk)
+
+
 @transaction.atomic
-def action_transition(*, actor: Actor, action: Action, status: str) -> Action:
-    """The one function that moves an action's status."""
+def action_transition(*, actor: Actor, action: Action, status: str, comment: str = "") -> Action:
+    """The one function that moves an action's status.
+
+    Completing or cancelling an action someone else owns (or nobody owns) needs `comment`,
+    the evidence; any comment given is stored as the history row's change reason.
+    """
     _require_may_change(actor, action)
     if status not in Action.Status.values:
         raise ValidationError({"status": f"“{status}” is not a status of an action."})
     current = Action.Status(action.status)
     target = Action.Status(status)
+    if current == Action.Status.PROPOSED:
+        raise ValidationError(
+            {
+                "status": "This action is proposed in a draft report; it goes into the "
+                "tracker (open) when the report is submitted."
+            }
+        )
     allowed = ACTION_MOVES[current]
     if target not in allowed:
         options = " or ".join(f"“{Action.Status(s).label}”" for s in allowed)
@@ -128,7 +240,16 @@ def action_transition(*, actor: Actor, action: Action, status: str) -> Action:
                 f"“{target.label}”; it can move to {options}."
             }
         )
+    comment = (comment or "").strip()
+    if not comment and action_needs_comment(actor, action, target):
+        raise ValidationError({"comment": COMMENT_NEEDED})
+    if len(comment) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {"comment": f"Keep the comment to {COMMENT_MAX_LENGTH} characters or fewer."}
+        )
     action.status = target
+    if comment:
+        action._change_reason = comment  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
     if target == Action.Status.DONE:
         action.completed_at = timezone.now()
     else:

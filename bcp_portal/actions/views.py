@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from bcp_portal.actions import selectors, services, sources
 from bcp_portal.actions.filters import ActionFilterSet
-from bcp_portal.actions.forms import ActionForm
+from bcp_portal.actions.forms import ActionForm, TransitionCommentForm
 from bcp_portal.actions.models import Action
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.roles import permission_required
@@ -86,11 +87,28 @@ def action_mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("actions.view_action")
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(
+    action = _action_for_page(pk)
+    return _render_detail(request, action)
+
+
+def _action_for_page(pk: int) -> Action:
+    return get_object_or_404(
         Action.objects.select_related("owner", *sources.select_related_paths()), pk=pk
     )
+
+
+def _render_detail(
+    request: HttpRequest,
+    action: Action,
+    comment_form: TransitionCommentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     can_change = services.action_may_change(request.user, action)
     moves = [Action.Status(s) for s in services.ACTION_MOVES[action.status]] if can_change else []
+    # Someone closing an action they do not own gives a comment: ask next to the buttons.
+    asks_comment = any(services.action_needs_comment(request.user, action, m) for m in moves)
+    if comment_form is None and asks_comment:
+        comment_form = TransitionCommentForm()
     return render(
         request,
         "actions/action_detail.html",
@@ -101,7 +119,9 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.action_history(action),
             "can_change": can_change,
             "moves": moves,
+            "comment_form": comment_form if asks_comment else None,
         },
+        status=status,
     )
 
 
@@ -128,13 +148,28 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("actions.change_action")
 def action_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_object_or_404(Action, pk=pk)
-    try:
-        services.action_transition(
-            actor=request.user, action=action, status=request.POST.get("status", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    action = _action_for_page(pk)
+    form = TransitionCommentForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.action_transition(
+                    actor=request.user,
+                    action=Action.objects.get(pk=pk),
+                    status=request.POST.get("status", ""),
+                    comment=form.cleaned_data["comment"],
+                )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+            if "comment" in errors:
+                # The comment is asked for on the page: show it there, keeping what was typed.
+                form.add_error("comment", errors["comment"])
+                return _render_detail(request, action, form, status=400)
+            messages.error(request, " ".join(exc.messages))
+        else:
+            action.refresh_from_db()
+            messages.success(request, f"“{action}” is now {action.get_status_display().lower()}.")
+            return redirect(action)
     else:
-        messages.success(request, f"“{action}” is now {action.get_status_display().lower()}.")
+        return _render_detail(request, action, form, status=400)
     return redirect(action)

@@ -27,7 +27,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.actions.models import Action
-from bcp_portal.actions.services import action_create, action_transition, action_update
+from bcp_portal.actions.services import (
+    action_propose,
+    action_transition,
+    action_update,
+    action_withdraw,
+    actions_accept,
+)
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
 from bcp_portal.core.roles import require_perm
@@ -56,8 +62,10 @@ class ReportData:
     """Everything a report form or an API call carries, in one shape.
 
     `steps`, `issues` and `actions` are lists of dicts; a dict with an `id` updates that
-    row, one without adds a row, and rows of the report not listed are removed (actions are
-    never removed: they live on in the tracker, so an omitted action is cancelled instead).
+    row, one without adds a row, and rows of the report not listed are removed. Actions added
+    to a draft are proposals (`actions.services.action_propose`) until the report is submitted;
+    an omitted proposal is withdrawn, an omitted live action is cancelled (it lives on in the
+    tracker).
     Step order is the list order.
     """
 
@@ -72,6 +80,10 @@ class ReportData:
 REPORT_LOCKED = "This report is submitted and locked. Open a new revision to correct it."
 DRILL_CANCELLED = "This drill was cancelled; it takes no report."
 DRILL_DATE_AHEAD = "The drill date is in the future: report a drill once it has run."
+DRILL_NOT_RUN_YET = (
+    "This drill has not happened yet: the draft can be prepared, but the report cannot be "
+    "submitted until the drill has run."
+)
 
 
 class DrillReportExists(ValidationError):
@@ -119,6 +131,11 @@ def check_reportable(drill: Drill) -> None:
         raise DrillReportExists(existing)
     if drill.status == Drill.Status.CANCELLED:
         raise ValidationError({"drill": DRILL_CANCELLED}, code="drill_cancelled")
+
+
+def drill_not_yet_run(drill: Drill, now: dt.datetime | None = None) -> bool:
+    """The drill is still to come: its report may be drafted but not submitted."""
+    return drill.starts_at > (now or timezone.now())
 
 
 def drill_report_file(
@@ -312,13 +329,16 @@ def _save_child(obj: RecoveryStep | DrillIssue, actor: Actor, position: int) -> 
 
 
 def _sync_actions(actor: Actor, report: DrillReport, rows: list[dict[str, Any]]) -> None:
+    """Actions typed into a draft are proposals: they go into the tracker (open) when the
+    report is submitted. A proposal taken out again is withdrawn; a live action (from an
+    earlier submission of this report) taken out is cancelled, with the reason."""
     existing: dict[Any, Action] = {a.pk: a for a in report.actions.select_related("owner")}
     keep = set()
     for number, row in enumerate(rows, start=1):
         values: dict[str, Any] = {name: row.get(name) for name in ACTION_FIELDS if name in row}
         action = existing.get(row.get("id")) if row.get("id") else None
         if action is None:
-            action = action_create(actor=actor, source=report, **values)
+            action = action_propose(actor=actor, source=report, **values)
         elif any(getattr(action, name) != value for name, value in values.items()):
             # Only a real change goes through: an unchanged action owned by someone else
             # must not stop the rest of the report from being saved.
@@ -330,12 +350,23 @@ def _sync_actions(actor: Actor, report: DrillReport, rows: list[dict[str, Any]])
             )
         keep.add(action.pk)
     for pk, action in existing.items():
-        if pk not in keep and action.status in Action.OPEN_STATUSES:
+        if pk in keep:
+            continue
+        if action.status == Action.Status.PROPOSED:
+            _on_action(
+                action,
+                None,
+                lambda a=action: action_withdraw(actor=actor, action=a),  # type: ignore[misc]  # as above
+            )
+        elif action.status in Action.OPEN_STATUSES:
             _on_action(
                 action,
                 None,
                 lambda a=action: action_transition(  # type: ignore[misc]  # as above
-                    actor=actor, action=a, status=Action.Status.CANCELLED
+                    actor=actor,
+                    action=a,
+                    status=Action.Status.CANCELLED,
+                    comment=f"Removed from {report.document_id}, revision {report.revision}.",
                 ),
             )
 
@@ -424,6 +455,8 @@ def drill_report_submit(
     report.submitted_by = cast(User, actor)  # require_perm above: a signed-in user
     report.submitted_at = now or timezone.now()
     save_audited(report, actor=actor)
+    # The actions proposed in the draft go into the tracker now, open.
+    actions_accept(actor=actor, source=report)
     drill = report.drill
     if drill.status != Drill.Status.DONE:
         drill.status = Drill.Status.DONE

@@ -69,13 +69,19 @@ def report_new(request, drill_pk: int | None = None):
         try:
             if request.method != "POST":
                 services.check_reportable(drill)
-                return render(request, "drills/report_start.html", {"drill": drill})
+                return render(
+                    request,
+                    "drills/report_start.html",
+                    {"drill": drill, "drill_ahead": services.drill_not_yet_run(drill)},
+                )
             report = services.drill_report_file(actor=request.user, drill=drill)
         except services.DrillReportExists as exc:
             return _to_existing(request, exc)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(drill)
+        if services.drill_not_yet_run(drill):
+            messages.warning(request, services.DRILL_NOT_RUN_YET)
         return redirect("drills:report-edit", pk=report.pk)
     form = NewReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -220,6 +226,13 @@ def _split_errors(form, exc: ValidationError) -> dict[str, list[str]]:
     rest = {name: msgs for name, msgs in errors.items() if name not in SECTIONS}
     if rest:
         apply_validation_error(form, ValidationError(rest))
+    for name in form.errors:
+        # Mark each field with a problem, as a form's own validation does.
+        if name in form.fields:
+            attrs = form.fields[name].widget.attrs
+            if "is-invalid" not in attrs.get("class", ""):
+                attrs["class"] = (attrs.get("class", "") + " is-invalid").strip()
+            attrs["aria-invalid"] = "true"
     return section_errors
 
 
@@ -248,8 +261,15 @@ def report_submit(request, pk: int):
     try:
         services.drill_report_file(actor=request.user, report=report, submit=True)
     except ValidationError as exc:
-        messages.error(request, "The report cannot be submitted yet: " + " ".join(exc.messages))
-        return redirect("drills:report-edit", pk=pk)
+        report = _get_report(pk)
+        if report.is_locked:
+            messages.info(request, services.REPORT_LOCKED)
+            return redirect(report)
+        # The saved draft, with each problem next to its field.
+        forms = _initial_forms(report)
+        section_errors = _split_errors(forms[0], exc)
+        messages.error(request, "The report cannot be submitted yet: see the fields marked.")
+        return _render_edit(request, report, *forms, section_errors, status=400)
     messages.success(request, "Report submitted. It is now locked.")
     return redirect(report)
 

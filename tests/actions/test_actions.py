@@ -126,7 +126,9 @@ def test_a_cancelled_action_can_only_be_reopened(sre):
 def test_history_records_who_changed_the_status(sre, srelead):
     action = ActionFactory(owner=sre)
     services.action_transition(actor=sre, action=action, status=Action.Status.IN_PROGRESS)
-    services.action_transition(actor=srelead, action=action, status=Action.Status.DONE)
+    services.action_transition(
+        actor=srelead, action=action, status=Action.Status.DONE, comment="Runbook merged."
+    )
     records = list(action.history.order_by("history_date", "history_id"))
     assert [(r.status, r.history_user) for r in records[-2:]] == [
         (Action.Status.IN_PROGRESS, sre),
@@ -157,7 +159,9 @@ def test_an_sre_cannot_move_or_edit_someone_elses_action(sre):
 def test_a_manager_moves_someone_elses_action(persona):
     manager = make_persona(persona)
     action = ActionFactory(owner=PersonFactory(roles=["SRE"]))
-    services.action_transition(actor=manager, action=action, status=Action.Status.DONE)
+    services.action_transition(
+        actor=manager, action=action, status=Action.Status.DONE, comment="Seen in the drill."
+    )
     assert action.status == Action.Status.DONE
 
 

@@ -84,3 +84,36 @@ def test_an_sre_files_a_drill_report_and_downloads_its_pdf(page, screenshot, tmp
     assert "Promote the replica" in text and "Verify row counts" in text
     assert "Step typed by mistake" not in text
     assert "RTO met" in text
+
+
+def test_the_minutes_of_a_step_follow_its_start_and_end_times(page):
+    UserFactory(username="sam", first_name="Sam", last_name="Reyes", roles=[roles.SRE])
+    drill = ReportDrillFactory(title="December database recovery")
+    log_in(page, "sam")
+    page.goto(f"/drills/{drill.pk}/report/")
+    page.get_by_role("button", name="Start the report").click()
+    page.wait_for_url("**/edit/")
+
+    # A row added in the page: typing the times fills the minutes, and they follow a change.
+    page.get_by_role("button", name="Add a step").click()
+    row = step_row(page, 1)
+    row.get_by_label("Step description").fill("Promote the replica")
+    row.get_by_label("Started").fill("2026-11-03T10:00")
+    row.get_by_label("Ended").fill("2026-11-03T10:47")
+    assert row.get_by_label("Minutes").input_value() == "47"
+    row.get_by_label("Ended").fill("2026-11-03T11:05")
+    assert row.get_by_label("Minutes").input_value() == "65"
+
+    # Minutes typed by hand are the person's: the times no longer overwrite them.
+    page.get_by_role("button", name="Add a step").click()
+    second = step_row(page, 2)
+    second.get_by_label("Step description").fill("Check the row counts")
+    second.get_by_label("Minutes").fill("12")
+    second.get_by_label("Started").fill("2026-11-03T11:05")
+    second.get_by_label("Ended").fill("2026-11-03T11:30")
+    assert second.get_by_label("Minutes").input_value() == "12"
+
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Draft saved").wait_for()
+    steps = DrillReport.objects.get().steps.order_by("order")
+    assert [s.duration_minutes for s in steps] == [65, 12]

@@ -165,19 +165,37 @@ def test_steps_keep_the_order_given_and_removed_steps_go(sre, drill):
     assert b.history.filter(history_type="-").exists()
 
 
-def test_actions_go_to_the_tracker_and_an_omitted_one_is_cancelled_not_deleted(sre, drill):
+def test_actions_go_to_the_tracker_on_submission_and_an_omitted_one_is_cancelled_not_deleted(
+    sre, drill
+):
     report = drill_report_start(actor=sre, drill=drill)
-    drill_report_save(
-        actor=sre,
-        report=report,
-        data=ReportData(
-            actions=[{"title": "Automate restore", "owner": sre, "due_date": dt.date(2027, 1, 5)}]
-        ),
+    report = drill_report_save(
+        actor=sre, report=report, data=complete_data(sre, [ServiceFactory()])
     )
     action = Action.objects.get(drill_report_link__drill_report=report)
+    assert action.status == Action.Status.PROPOSED
+    drill_report_submit(actor=sre, report=report)
+    action.refresh_from_db()
+    assert action.status == Action.Status.OPEN
+    report = drill_report_revise(actor=sre, report=report, reason="Action not needed")
     drill_report_save(actor=sre, report=report, data=ReportData(actions=[]))
     action.refresh_from_db()
     assert action.status == Action.Status.CANCELLED
+
+
+def test_the_author_of_a_draft_shapes_a_proposal_owned_by_someone_else(sre, srelead, drill):
+    report = drill_report_start(actor=sre, drill=drill)
+    due = dt.date(2027, 1, 5)
+    report = drill_report_save(
+        actor=sre,
+        report=report,
+        data=ReportData(actions=[{"title": "Lead's action", "owner": srelead, "due_date": due}]),
+    )
+    action = report.actions.get()
+    row = {"id": action.pk, "title": "Renamed", "owner": srelead, "due_date": due}
+    drill_report_save(actor=sre, report=report, data=ReportData(actions=[row]))
+    action.refresh_from_db()
+    assert (action.title, action.status) == ("Renamed", Action.Status.PROPOSED)
 
 
 def test_an_action_without_owner_blocks_submission(sre, drill):
@@ -241,17 +259,15 @@ def test_an_unchanged_action_owned_by_someone_else_does_not_block_saving(sre, sr
     assert report.summary == "Edited"
 
 
-def test_changing_someone_elses_action_from_a_report_is_an_error_on_the_actions(
+def test_changing_someone_elses_live_action_from_a_report_is_an_error_on_the_actions(
     sre, srelead, drill
 ):
     report = drill_report_start(actor=sre, drill=drill)
-    report = drill_report_save(
-        actor=sre,
-        report=report,
-        data=ReportData(
-            actions=[{"title": "Lead's action", "owner": srelead, "due_date": dt.date(2027, 1, 5)}]
-        ),
-    )
+    data = complete_data(sre, [ServiceFactory()])
+    data.actions = [{"title": "Lead's action", "owner": srelead, "due_date": dt.date(2027, 1, 5)}]
+    report = drill_report_save(actor=sre, report=report, data=data)
+    report = drill_report_submit(actor=sre, report=report)
+    report = drill_report_revise(actor=sre, report=report, reason="Rename the action")
     action = report.actions.get()
     with pytest.raises(ValidationError) as exc:
         drill_report_save(
