@@ -380,7 +380,7 @@ MATRIX: dict[str, Route] = {
                                         post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=_report, data=_draft_form),
     "drills:report-submit":       Route(post ="Y   Y    -   -   -   -     -   -   -",
-                                        kwargs=_report),
+                                        kwargs=_complete_report),
     "drills:report-revise":       Route(post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=_submitted_report, data=_revision_reason),
     "drills:report-history":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
