@@ -21,6 +21,7 @@ class DrillsConfig(AppConfig):
                 related=("drill",),
                 describe=lambda report: f"Drill report {report.document_id}: {report.drill.title}",
                 url=lambda report: report.get_absolute_url(),
+                is_draft=lambda report: report.status == DrillReport.Status.DRAFT,
                 choices=lambda: DrillReport.objects.all(),
             )
         )

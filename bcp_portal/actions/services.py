@@ -82,10 +82,14 @@ def action_create(
     """Record an action found by `source` (a drill report, a post-mortem: any registered row).
 
     The action and its link row are written together, so the action has exactly one source.
+    Added to a source that is still a draft, however it arrives (a page, the API), it is a
+    proposal (`action_propose`) until the source is submitted.
     """
+    kind = sources.for_object(source)
+    draft = kind is not None and kind.is_draft(source)
     return _create(
         actor=actor,
-        status=Action.Status.OPEN,
+        status=Action.Status.PROPOSED if draft else Action.Status.OPEN,
         title=title,
         source=source,
         owner=owner,

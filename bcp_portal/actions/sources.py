@@ -21,6 +21,10 @@ def _no_rule(user: Any, source: Any) -> str | None:
     return None
 
 
+def _never(source: Any) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class ActionSource:
     kind: str  # stored in Action.source_kind, e.g. "drill_report"
@@ -34,6 +38,9 @@ class ActionSource:
     related: tuple[str, ...] = ()
     # Why `user` may not add an action to this source row now, or None when they may.
     refuse_add: Callable[[Any, Any], str | None] = _no_rule
+    # Whether a source row is still a draft: an action added to a draft is a proposal, kept
+    # out of the tracker until the source is submitted (`actions_accept`).
+    is_draft: Callable[[Any], bool] = _never
     # Rows offered where a person picks a source (the API); None: not settable there.
     choices: Callable[[], QuerySet[Any]] | None = None
 

@@ -7,6 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from bcp_portal.actions.models import Action
+from drills.models import DrillReport
 from tests.actions.factories import ActionFactory, DrillReportFactory, PersonFactory
 from tests.conftest import make_persona
 
@@ -79,7 +80,7 @@ def test_the_list_takes_the_same_queries_for_2_and_30_rows(
 
 
 def test_an_sre_creates_an_action_from_a_drill_report(client_for, sre):
-    report = DrillReportFactory()
+    report = DrillReportFactory(status=DrillReport.Status.SUBMITTED)
     response = client_for(sre).post(
         LIST_URL,
         {
@@ -96,6 +97,21 @@ def test_an_sre_creates_an_action_from_a_drill_report(client_for, sre):
     assert (action.source, action.owner, action.status) == (report, sre, "open")
     latest = action.history.latest()
     assert (latest.history_user, latest.history_source) == (sre, "api")
+
+
+def test_an_action_posted_to_a_draft_report_is_a_proposal_kept_out_of_the_tracker(client_for, sre):
+    report = DrillReportFactory()  # a draft
+    client = client_for(sre)
+    response = client.post(
+        LIST_URL,
+        {"title": "Script the failover", "drill_report": report.pk, "owner": sre.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    action = Action.objects.get(pk=response.json()["id"])
+    assert action.status == Action.Status.PROPOSED
+    listed = [row["id"] for row in client.get(LIST_URL).json()["results"]]
+    assert action.pk not in listed
 
 
 def test_a_validation_error_names_the_field(client_for, sre):

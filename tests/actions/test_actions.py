@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 
 from bcp_portal.actions import selectors, services
 from bcp_portal.actions.models import Action
+from drills.models import DrillReport
 from tests.actions.factories import ActionFactory, DrillReportFactory, PersonFactory
 from tests.conftest import make_persona
 
@@ -51,8 +52,8 @@ def test_an_action_from_a_post_mortem_goes_to_the_same_tracker(sre, client_for):
     assert "Add a payments canary" in page and "INC-7" in page
 
 
-def test_an_action_from_a_drill_report_is_created_open_and_recorded(sre):
-    report = DrillReportFactory()
+def test_an_action_from_a_submitted_drill_report_is_created_open_and_recorded(sre):
+    report = DrillReportFactory(status=DrillReport.Status.SUBMITTED)
     action = services.action_create(
         actor=sre, title="Automate the restore", source=report, owner=sre
     )
