@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from bcp_portal.core.dates import DateFormat
 from bcp_portal.core.models import UserProfile
 from bcp_portal.core.outbox import outbox_add
 
@@ -90,9 +91,18 @@ class ZoneInput(forms.TextInput):
 class ProfileForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = UserProfile
-        fields = ["time_zone", "phone", "chat_handle"]
+        fields = ["time_zone", "date_format", "phone", "chat_handle"]
         widgets = {"time_zone": ZoneInput}
         help_texts = {"time_zone": "Start typing a city, e.g. Paris or New_York, and pick a zone."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a post (an older form, a script): the person's format stays as it was.
+        self.fields["date_format"].required = False
+
+    def clean_date_format(self) -> str:
+        value: str = self.cleaned_data.get("date_format") or ""
+        return value or self.instance.date_format or DateFormat.ISO
 
 
 def submit_form(
