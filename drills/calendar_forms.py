@@ -6,7 +6,7 @@ which the time-zone middleware activates; schedule start times are the organisat
 
 from django import forms
 
-from bcp_portal.core.forms import PortalFormMixin
+from bcp_portal.core.forms import PeoplePicker, PortalFormMixin
 from bcp_portal.core.people import display_name
 from drills import selectors
 from drills.models import (
@@ -47,7 +47,7 @@ class DrillForm(PortalFormMixin, forms.ModelForm):
     participants = PeopleField(
         queryset=selectors.participant_choices(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=PeoplePicker,
         help_text="Each is reminded 7 days and 1 day before; with nobody, the SRE role is.",
     )
 

@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
-from bcp_portal.core.forms import PortalFormMixin
+from bcp_portal.core.forms import PeoplePicker, PortalFormMixin
 from bcp_portal.core.people import display_name
 from drills.models import DrillIssue, DrillReport, DrillType, Result, check_step_times
 from drills.selectors import participant_choices as people
@@ -55,7 +55,7 @@ class DrillReportForm(PortalFormMixin, forms.ModelForm):
         label="Services exercised",
         help_text="The RTO and RPO targets are the strictest of these services' targets.",
     )
-    participants = PeopleChoiceField(queryset=people(), required=False)
+    participants = PeopleChoiceField(queryset=people(), required=False, widget=PeoplePicker)
     overall_result = forms.ChoiceField(
         choices=RESULT_CHOICES, required=False, label="Overall assessment"
     )

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db import models
 from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from bcp_portal.actions import sources
 from bcp_portal.actions.models import Action
+from bcp_portal.core.history import Change, field_changes, newest_first
 from bcp_portal.core.panels import Panel
-from bcp_portal.core.people import display_name
 from bcp_portal.core.typehints import Actor
 
 # --- The action tracker -----------------------------------------------------------------
@@ -118,44 +117,11 @@ def action_owners() -> QuerySet[User]:
     )
 
 
-def action_history(action: Action) -> list[dict[str, Any]]:
-    """Who changed what on an action, newest first, in two queries whatever its length."""
-    records = list(action.history.select_related("history_user").order_by("history_date", "pk"))
-    owner_ids = {r.owner_id for r in records if r.owner_id is not None}
-    people = get_user_model().objects.in_bulk(owner_ids) if owner_ids else {}
-    entries = []
-    previous = None
-    for record in records:
-        changes: list[dict[str, str]] = []
-        if previous is not None:
-            delta = record.diff_against(
-                previous, excluded_fields=["created_at", "updated_at", "completed_at"]
-            )
-            for change in delta.changes:
-                # A history diff names the model's own fields, never a reverse relation.
-                field = cast("models.Field[Any, Any]", Action._meta.get_field(change.field))
-                changes.append(
-                    {
-                        "field": field.verbose_name.capitalize(),
-                        "old": _history_value(field, change.old, people),
-                        "new": _history_value(field, change.new, people),
-                    }
-                )
-        entries.append({"record": record, "changes": changes})
-        previous = record
-    entries.reverse()
-    return entries
-
-
-def _history_value(field: models.Field[Any, Any], value: Any, people: dict[Any, User]) -> str:
-    if value in (None, ""):
-        return "—"
-    if field.name == "owner":
-        person = people.get(value)
-        return display_name(person, f"#{value}")
-    if field.choices:
-        return str(dict(field.choices).get(value, value))
-    return str(value)
+def action_history(action: Action) -> list[Change]:
+    """Who changed what on an action, newest first, in the same queries whatever its length."""
+    return newest_first(
+        field_changes(action.history.all(), excluded=["created_at", "updated_at", "completed_at"])
+    )
 
 
 def my_actions_panel(user: Actor) -> Panel | None:

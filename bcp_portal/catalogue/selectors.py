@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from bcp_portal.catalogue.models import OrganisationProfile, Service
+from bcp_portal.core.history import Change, field_changes, newest_first
 from bcp_portal.core.panels import Panel
 from bcp_portal.core.people import zone_named
 from bcp_portal.core.typehints import Actor
@@ -89,3 +90,8 @@ def organisation_zone() -> zoneinfo.ZoneInfo:
 def organisation_today(now: datetime | None = None) -> date:
     """Today's date in the organisation's time zone (at `now`, default the current time)."""
     return timezone.localdate(now or timezone.now(), timezone=organisation_zone())
+
+
+def service_history(service: Service, *, limit: int = 30) -> list[Change]:
+    """Who changed what on a service (the newest `limit` changes), newest first."""
+    return newest_first(field_changes(service.history.all(), limit=limit))

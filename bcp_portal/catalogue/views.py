@@ -63,7 +63,7 @@ def _back_to_the_list(request, params):
 @permission_required("catalogue.view_service")
 def service_detail(request, pk: int):
     service = get_object_or_404(Service, pk=pk)
-    changes = service.history.select_related("history_user").order_by("-history_date")[:20]
+    changes = selectors.service_history(service)
     return render(
         request,
         "catalogue/service_detail.html",

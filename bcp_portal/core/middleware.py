@@ -5,8 +5,9 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
+from bcp_portal.core import dates
 from bcp_portal.core.audit import Source, audit_context
-from bcp_portal.core.people import user_zone
+from bcp_portal.core.people import user_date_format, user_zone
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
@@ -28,17 +29,20 @@ class AuditContextMiddleware:
 
 
 class UserTimezoneMiddleware:
-    """Shows every time in the signed-in user's own zone (stored in UTC regardless)."""
+    """Shows every time in the signed-in user's own zone (stored in UTC regardless), and
+    every date in the format they chose beside it (`bcp_portal.core.dates`)."""
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         zone = None
+        date_format = None
         user = getattr(request, "user", None)
         try:
             if user is not None and user.is_authenticated:
                 zone = user_zone(user, default=None)
+                date_format = user_date_format(user)
         except DatabaseError:
             # The database is down: let the view answer (/healthz says 503), in UTC.
             zone = None
@@ -46,4 +50,8 @@ class UserTimezoneMiddleware:
             timezone.activate(zone)
         else:
             timezone.deactivate()
-        return self.get_response(request)
+        token = dates.activate(date_format)
+        try:
+            return self.get_response(request)
+        finally:
+            dates.deactivate(token)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.core.audit import history
+from bcp_portal.core.dates import DateFormat
 
 
 def validate_time_zone(value: str) -> None:
@@ -33,6 +34,12 @@ class UserProfile(models.Model):
         default="UTC",
         validators=[validate_time_zone],
         help_text="Times are stored in UTC and shown to you in this zone.",
+    )
+    date_format = models.CharField(
+        max_length=8,
+        choices=DateFormat.choices,
+        default=DateFormat.ISO,
+        help_text="How dates are shown to you on pages, lists, history and PDFs.",
     )
     phone = models.CharField(max_length=40, blank=True)
     chat_handle = models.CharField(max_length=80, blank=True)

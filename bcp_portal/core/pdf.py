@@ -39,7 +39,8 @@ from django.utils.cache import patch_cache_control
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from bcp_portal.core.people import display_name, user_zone, zone_named
+from bcp_portal.core import dates
+from bcp_portal.core.people import display_name, user_date_format, user_zone, zone_named
 from bcp_portal.core.typehints import Actor
 
 logger = logging.getLogger(__name__)
@@ -196,11 +197,17 @@ def render_html(
     reader: Actor | None = None,
     now: datetime | None = None,
 ) -> str:
-    """Render a print template: a name, or a template object (`engines[...].from_string`)."""
+    """Render a print template: a name, or a template object (`engines[...].from_string`).
+
+    Dates are shown in the reader's own format (their profile), as on their pages, even
+    when a worker renders the document; without a reader, in the active one.
+    """
     full_context = {**print_context(reader=reader, now=now), **context}
-    if isinstance(template, str):
-        return render_to_string(template, full_context)
-    return template.render(full_context)
+    preference = user_date_format(reader) if reader is not None else dates.active()
+    with dates.override(preference):
+        if isinstance(template, str):
+            return render_to_string(template, full_context)
+        return template.render(full_context)
 
 
 def render_pdf(

@@ -3,13 +3,16 @@
 `display_name(user)`: the full name, else the username (pages, PDFs, messages, feeds).
 `user_zone(user)`: the zone of the person's own profile; `default` (UTC unless told) when
 they have no profile or it holds a name that is not an IANA zone. `zone_named(name)` is the
-same fallback for any stored zone name.
+same fallback for any stored zone name. `user_date_format(user)`: the date format they chose
+beside their zone (`bcp_portal.core.dates`), ISO without a profile.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from typing import Any, overload
+
+from bcp_portal.core.dates import date_format_named
 
 UTC = zoneinfo.ZoneInfo("UTC")
 
@@ -45,3 +48,9 @@ def user_zone(user: Any, default: zoneinfo.ZoneInfo | None = UTC) -> zoneinfo.Zo
     """The zone of `user`'s own profile, or `default` (UTC unless told) without one."""
     profile = getattr(user, "profile", None) if user is not None else None
     return zone_named(getattr(profile, "time_zone", None), default)
+
+
+def user_date_format(user: Any) -> str:
+    """The date format of `user`'s own profile (a `dates.DateFormat` value), else ISO."""
+    profile = getattr(user, "profile", None) if user is not None else None
+    return date_format_named(getattr(profile, "date_format", None))

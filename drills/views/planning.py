@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.roles import permission_required
-from drills import selectors
+from drills import report_selectors, selectors
 from drills.calendar_forms import DrillForm, DrillScheduleForm
 from drills.filters import DrillFilterSet, DrillMonthFilterSet
 from drills.models import (
@@ -116,7 +116,7 @@ def drill_detail(request: HttpRequest, pk: int) -> HttpResponse:
     drill = selectors.drill_detail(user=request.user, pk=pk)
     if drill is None:
         raise Http404("No such drill.")
-    changes = drill.history.select_related("history_user").order_by("-history_date")[:20]
+    changes = report_selectors.drill_history(drill)
     return render(
         request,
         "drills/drill_detail.html",
