@@ -67,10 +67,10 @@ def test_an_unknown_preference_falls_back_to_iso(db):
 
 def test_a_person_changes_their_date_format_beside_their_zone(client_for, sre):
     client = client_for(sre)
-    page = client.get("/account/settings/").content.decode()
+    page = client.get("/accounts/settings/").content.decode()
     assert 'name="date_format"' in page and "14 May 2026" in page
     response = client.post(
-        "/account/settings/", {"time_zone": "Europe/Paris", "date_format": "dmy"}
+        "/accounts/settings/", {"time_zone": "Europe/Paris", "date_format": "dmy"}
     )
     assert response.status_code == 302
     sre.profile.refresh_from_db()
@@ -79,7 +79,7 @@ def test_a_person_changes_their_date_format_beside_their_zone(client_for, sre):
 
 def test_an_unknown_date_format_is_refused_naming_the_field_and_the_input_kept(client_for, sre):
     response = client_for(sre).post(
-        "/account/settings/",
+        "/accounts/settings/",
         {"time_zone": "Europe/Paris", "date_format": "yyyy", "phone": "+353 1 555"},
     )
     assert response.status_code == 200
