@@ -7,7 +7,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core.forms import submit_form
+from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.roles import permission_required
 from drills import selectors
 from drills.calendar_forms import DrillForm, DrillScheduleForm
@@ -75,7 +75,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
     )
     valid = filterset.is_valid()
     qs = filterset.qs if valid else filterset.queryset.none()
-    page = Paginator(qs, 25).get_page(params.get("page"))
+    page = CappedPaginator(qs, 25).get_page(params.get("page"))
     return render(
         request,
         "drills/drill_list.html",
