@@ -22,10 +22,10 @@ class CappedPaginator(Paginator):
     """A Paginator whose `count` stops at `cap` (and says so in `count_capped`)."""
 
     def __init__(
-        self, object_list: Any, per_page: int, *args: Any, cap: int = COUNT_CAP, **kwargs: Any
+        self, object_list: Any, per_page: int, *args: Any, cap: int | None = None, **kwargs: Any
     ) -> None:
         super().__init__(object_list, per_page, *args, **kwargs)
-        self.cap = cap
+        self.cap = COUNT_CAP if cap is None else cap
 
     @cached_property
     def _capped_count(self) -> int:
