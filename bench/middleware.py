@@ -3,7 +3,8 @@
 Every response carries `X-Bench-Queries`. A request with `X-Bench-Explain: <name>` also
 has each of its SELECTs explained (the plan only: nothing runs twice) and the result written
 to `$BENCH_OUT/<name>.json`: the statements with their times, the slowest one's plan, and
-every sequential scan with the table it reads.
+every sequential scan with the table it reads and whether a Limit above it bounds it (a
+capped count reads at most 10,001 rows, whatever the table holds).
 """
 
 from __future__ import annotations
@@ -44,10 +45,12 @@ class QueryCountMiddleware:
         return response
 
 
-def _walk(plan: dict[str, Any]) -> list[dict[str, Any]]:
-    nodes = [plan]
+def _walk(plan: dict[str, Any], bounded: bool = False) -> list[tuple[dict[str, Any], bool]]:
+    """Every node of a plan, each with whether a Limit above it bounds what it reads."""
+    bounded = bounded or plan.get("Node Type") == "Limit"
+    nodes = [(plan, bounded)]
     for child in plan.get("Plans", []):
-        nodes.extend(_walk(child))
+        nodes.extend(_walk(child, bounded))
     return nodes
 
 
@@ -62,10 +65,14 @@ def explain(statements: list[tuple[float, str, Any]]) -> dict[str, Any]:
             cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
             plan = cursor.fetchone()[0]
             plan = plan if isinstance(plan, list) else json.loads(plan)
-            for node in _walk(plan[0]["Plan"]):
+            for node, bounded in _walk(plan[0]["Plan"]):
                 if node.get("Node Type") == "Seq Scan":
                     result["seq_scans"].append(
-                        {"table": node.get("Relation Name"), "rows": node.get("Plan Rows")}
+                        {
+                            "table": node.get("Relation Name"),
+                            "rows": node.get("Plan Rows"),
+                            "bounded": bounded,
+                        }
                     )
             result["statements"].append({"ms": round(seconds * 1000, 2), "sql": sql[:300]})
         if slowest is not None:
