@@ -16,7 +16,18 @@ from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_zone
@@ -312,7 +323,12 @@ def my_drills_panel(user: Actor) -> Panel | None:
         .distinct()
         .order_by("starts_at", "pk")[:PANEL_ROWS]
     )
-    overdue_qs = base.overdue(now).exclude(report__status=DrillReport.Status.SUBMITTED)
+    # NOT EXISTS, probing the report's unique drill index per overdue drill, rather than a
+    # join that hashes every report.
+    submitted = DrillReport.objects.filter(
+        drill=OuterRef("pk"), status=DrillReport.Status.SUBMITTED
+    )
+    overdue_qs = base.overdue(now).exclude(Exists(submitted))
     if not roles.has_role(user, roles.SRE_LEAD):
         overdue_qs = overdue_qs.filter(participants=user)
     overdue_qs = overdue_qs.distinct()

@@ -68,10 +68,12 @@ class Action(models.Model):
                     models.When(status__in=["open", "in_progress"], then=models.Value(0)),
                     default=models.Value(1),
                 ),
-                models.F("due_date").asc(nulls_last=True),
+                "due_date",  # ascending is NULLS LAST in PostgreSQL, as the lists sort
                 "id",
                 name="action_list_order_idx",
             ),
+            # The model's default order (the admin changelist's).
+            models.Index(fields=["due_date", "id"], name="action_due_date_idx"),
             # "Mine" and the owner filter, in the same order.
             models.Index(
                 "owner",
@@ -79,7 +81,7 @@ class Action(models.Model):
                     models.When(status__in=["open", "in_progress"], then=models.Value(0)),
                     default=models.Value(1),
                 ),
-                models.F("due_date").asc(nulls_last=True),
+                "due_date",  # ascending is NULLS LAST in PostgreSQL, as the lists sort
                 "id",
                 name="action_owner_order_idx",
             ),

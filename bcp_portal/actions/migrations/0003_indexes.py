@@ -11,11 +11,15 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
-            model_name='action',
-            index=models.Index(models.Case(models.When(status__in=['open', 'in_progress'], then=models.Value(0)), default=models.Value(1)), models.OrderBy(models.F('due_date'), nulls_last=True), models.F('id'), name='action_list_order_idx'),
+            model_name="action",
+            index=models.Index(fields=["due_date", "id"], name="action_due_date_idx"),
         ),
         migrations.AddIndex(
             model_name='action',
-            index=models.Index(models.F('owner'), models.Case(models.When(status__in=['open', 'in_progress'], then=models.Value(0)), default=models.Value(1)), models.OrderBy(models.F('due_date'), nulls_last=True), models.F('id'), name='action_owner_order_idx'),
+            index=models.Index(models.Case(models.When(status__in=['open', 'in_progress'], then=models.Value(0)), default=models.Value(1)), models.F('due_date'), models.F('id'), name='action_list_order_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='action',
+            index=models.Index(models.F('owner'), models.Case(models.When(status__in=['open', 'in_progress'], then=models.Value(0)), default=models.Value(1)), models.F('due_date'), models.F('id'), name='action_owner_order_idx'),
         ),
     ]
