@@ -2,7 +2,7 @@
 PYTHON := .venv/bin/python
 MANAGE := $(PYTHON) manage.py
 
-.PHONY: run check test lint fmt lock demo worker beat venv venv-dev
+.PHONY: run check test lint fmt lock demo worker beat venv venv-dev bench
 
 run:  ## set up and serve the portal on SQLite at http://127.0.0.1:8000
 	bash scripts/run.sh
@@ -40,3 +40,7 @@ worker: venv
 beat: venv
 	mkdir -p var
 	.venv/bin/celery -A bcp_portal beat -l info --schedule var/celerybeat-schedule
+
+SIZE ?= 1000 100000
+bench: venv-dev  ## pages, API lists and PDFs at SIZE rows (default "1000 100000") -> bench/results.md
+	.venv/bin/python bench/run.py --sizes $(SIZE) $(ARGS)

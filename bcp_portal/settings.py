@@ -96,12 +96,16 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
     # Writers wait instead of failing at once when the eager worker and a request overlap.
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 else:
+    # Persistent connections: a request reuses its worker's connection (checked before
+    # reuse) instead of paying a new PostgreSQL connection each time.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 # Migrations may run as the table owner while the portal runs as a less privileged role:
 # `manage.py migrate` picks this alias when it exists (see bcp_portal/management).

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bcp_portal.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceBackedAdmin
+from bcp_portal.core.paginator import CappedPaginator
 from drills.models import (
     CalendarFeedToken,
     Drill,
@@ -66,6 +67,11 @@ class DrillAdmin(ServiceBackedAdmin):
     date_hierarchy = "starts_at"
     autocomplete_fields = ["participants"]
     actions = ["cancel_drills"]
+    # Large tables: no exact COUNT(*) of the whole table (Django runs two per changelist).
+    show_full_result_count = False
+    paginator = CappedPaginator
+    # Half of Django's 100 rows: rendering a changelist row is what an admin page costs.
+    list_per_page = 50
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -115,6 +121,11 @@ class DrillReportAdmin(ReadOnlyAdmin):
     list_select_related = ["drill", "drill__drill_type"]
     search_fields = ["scenario", "summary", "drill__title"]
     inlines = [RecoveryStepInline, DrillIssueInline]
+    # Large tables: no exact COUNT(*) of the whole table (Django runs two per changelist).
+    show_full_result_count = False
+    paginator = CappedPaginator
+    # Half of Django's 100 rows: rendering a changelist row is what an admin page costs.
+    list_per_page = 50
 
 
 @admin.register(CalendarFeedToken)

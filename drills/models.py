@@ -179,6 +179,12 @@ class Drill(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
+        indexes = [
+            # The month view's range, the list's latest-first order (read backwards), feeds.
+            models.Index(fields=["starts_at", "id"], name="drill_starts_at_idx"),
+            # Status filters and the overdue rule (planned and started before a cutoff).
+            models.Index(fields=["status", "starts_at"], name="drill_status_starts_at_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["schedule", "occurrence_date"], name="drill_one_per_schedule_slot"
@@ -250,6 +256,11 @@ class DrillReport(models.Model):
 
     class Meta:
         ordering = ["-drill_date", "-pk"]
+        indexes = [
+            # The report list's latest-first order (read backwards) and its status filter.
+            models.Index(fields=["drill_date", "id"], name="drillreport_date_idx"),
+            models.Index(fields=["status", "drill_date", "id"], name="drillreport_status_date_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Drill report {self.document_id} rev {self.revision}"

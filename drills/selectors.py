@@ -16,14 +16,31 @@ from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core import roles
 from bcp_portal.core.panels import Panel
 from bcp_portal.core.typehints import Actor
-from drills.models import CalendarFeedToken, Drill, DrillQuerySet, DrillReport, DrillSchedule
+from drills.models import (
+    CalendarFeedToken,
+    Drill,
+    DrillQuerySet,
+    DrillReport,
+    DrillSchedule,
+)
 
 QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
 DUE_SOON = timedelta(days=14)
@@ -150,17 +167,21 @@ def drill_detail(*, user: Actor, pk: int) -> Drill | None:
 def drill_counts_by_type(
     qs: QuerySet[Drill], *, now: datetime | None = None
 ) -> list[dict[str, Any]]:
-    """Planned versus done (and cancelled, overdue) per drill type, in one query."""
+    """Planned versus done (and cancelled, overdue) per drill type, in one query.
+
+    The list's filters never join more than one row per drill (the participant filter is one
+    person, the report is one-to-one), so plain counts suffice: no DISTINCT sort.
+    """
     now = now or timezone.now()
     planned = Q(status=Drill.Status.PLANNED)
     rows = (
         qs.order_by()
         .values("drill_type__key", "drill_type__name")
         .annotate(
-            planned=Count("pk", filter=planned, distinct=True),
-            done=Count("pk", filter=Q(status=Drill.Status.DONE), distinct=True),
-            cancelled=Count("pk", filter=Q(status=Drill.Status.CANCELLED), distinct=True),
-            overdue=Count("pk", filter=DrillQuerySet.overdue_q(now), distinct=True),
+            planned=Count("pk", filter=planned),
+            done=Count("pk", filter=Q(status=Drill.Status.DONE)),
+            cancelled=Count("pk", filter=Q(status=Drill.Status.CANCELLED)),
+            overdue=Count("pk", filter=DrillQuerySet.overdue_q(now)),
         )
         .order_by("drill_type__name")
     )
@@ -219,9 +240,12 @@ def calendar_month(
         for week in weeks
         for day in week
     }
+    if not user.has_perm("drills.view_drill"):
+        return [[days[day] for day in week] for week in weeks]
+    # Only what a day's chip shows (title, time, status): no participants, report or result.
     drills = (
-        drill_list(user=user)
-        .filter(starts_at__gte=start, starts_at__lt=end)
+        Drill.objects.filter(starts_at__gte=start, starts_at__lt=end)
+        .only("pk", "title", "starts_at", "status")
         .order_by("starts_at", "pk")
     )
     for drill in drills:
@@ -299,7 +323,12 @@ def my_drills_panel(user: Actor) -> Panel | None:
         .distinct()
         .order_by("starts_at", "pk")[:PANEL_ROWS]
     )
-    overdue_qs = base.overdue(now).exclude(report__status=DrillReport.Status.SUBMITTED)
+    # NOT EXISTS, probing the report's unique drill index per overdue drill, rather than a
+    # join that hashes every report.
+    submitted = DrillReport.objects.filter(
+        drill=OuterRef("pk"), status=DrillReport.Status.SUBMITTED
+    )
+    overdue_qs = base.overdue(now).exclude(Exists(submitted))
     if not roles.has_role(user, roles.SRE_LEAD):
         overdue_qs = overdue_qs.filter(participants=user)
     overdue_qs = overdue_qs.distinct()

@@ -4,6 +4,7 @@ from bcp_portal.actions.models import Action
 from bcp_portal.actions.services import ACTION_EDITABLE_FIELDS, action_update
 from bcp_portal.actions.sources import describe, select_related_paths
 from bcp_portal.core.admin_base import ServiceBackedAdmin
+from bcp_portal.core.paginator import CappedPaginator
 
 
 @admin.register(Action)
@@ -21,6 +22,11 @@ class ActionAdmin(ServiceBackedAdmin):
     date_hierarchy = "due_date"
     fields = (*ACTION_EDITABLE_FIELDS, "status", "completed_at", "source_label")
     readonly_fields = ["status", "completed_at", "source_label"]
+    # Large tables: no exact COUNT(*) of the whole table (Django runs two per changelist).
+    show_full_result_count = False
+    paginator = CappedPaginator
+    # Half of Django's 100 rows: rendering a changelist row is what an admin page costs.
+    list_per_page = 50
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner", *select_related_paths())

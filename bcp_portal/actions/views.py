@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from bcp_portal.actions.filters import ActionFilterSet
 from bcp_portal.actions.forms import ActionForm, TransitionCommentForm
 from bcp_portal.actions.models import Action
 from bcp_portal.core.forms import submit_form
+from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.roles import permission_required
 
 PAGE_SIZE = 25
@@ -52,7 +52,7 @@ def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
     )
     valid = filterset.is_valid()
     qs = filterset.qs if valid else filterset.queryset.none()
-    page = Paginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(params.get("page"))
     rows = [Row(a, a.is_overdue(today), source_link(a)) for a in page.object_list]
     return render(
         request,

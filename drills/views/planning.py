@@ -7,7 +7,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core.forms import submit_form
+from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.roles import permission_required
 from drills import report_selectors, selectors
 from drills.calendar_forms import DrillForm, DrillScheduleForm
@@ -65,6 +65,22 @@ def calendar(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _counts_window(qs, filterset: DrillFilterSet) -> tuple:
+    """Planned versus done over the quarters the filter offers (a bounded, indexed range) and
+    their span, or over the one quarter the filter names: never every drill ever held."""
+    if filterset.form.cleaned_data.get("quarter"):
+        return qs, ""
+    # The viewer's zone, as the quarter choices use (no query for the organisation's).
+    tz = timezone.get_current_timezone()
+    quarters = selectors.drill_quarters(around=timezone.localdate(timezone=tz))
+    start = selectors.quarter_bounds(quarters[-1], tz)
+    end = selectors.quarter_bounds(quarters[0], tz)
+    if start is None or end is None:
+        return qs, ""
+    span = f"{quarters[-1]} to {quarters[0]}"
+    return qs.filter(starts_at__gte=start[0], starts_at__lt=end[1]), span
+
+
 @login_required
 @permission_required("drills.view_drill")
 def drill_list(request: HttpRequest) -> HttpResponse:
@@ -75,14 +91,16 @@ def drill_list(request: HttpRequest) -> HttpResponse:
     )
     valid = filterset.is_valid()
     qs = filterset.qs if valid else filterset.queryset.none()
-    page = Paginator(qs, 25).get_page(params.get("page"))
+    page = CappedPaginator(qs, 25).get_page(params.get("page"))
+    counted, counts_span = _counts_window(qs, filterset) if valid else (qs, "")
     return render(
         request,
         "drills/drill_list.html",
         {
             "page": page,
             "filter_form": filterset.form,
-            "counts": selectors.drill_counts_by_type(qs, now=now) if valid else [],
+            "counts": selectors.drill_counts_by_type(counted, now=now) if valid else [],
+            "counts_span": counts_span,
             "filtered": any(params.get(name) for name in filterset.filters),
             "types": DrillType.objects.order_by("name"),
             "statuses": selectors.STATUS_FILTERS,

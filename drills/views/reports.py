@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import charts
 from bcp_portal.core.forms import apply_validation_error
+from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.pdf import DocumentControl, pdf_response
 from bcp_portal.core.roles import permission_required
 from drills import report_selectors
@@ -43,7 +43,7 @@ def report_list(request):
     )
     valid = filterset.is_valid()
     qs = filterset.qs if valid else filterset.queryset.none()
-    page = Paginator(qs, 25).get_page(params.get("page"))
+    page = CappedPaginator(qs, 25).get_page(params.get("page"))
     return render(
         request,
         "drills/report_list.html",

@@ -1,0 +1,31 @@
+"""Seed the bench database and sign the bench user in: prints the ids run.py needs as JSON.
+
+Run by bench/run.py as `python -m bench.prepare SIZE` with DJANGO_SETTINGS_MODULE and
+DATABASE_URL pointing at the bench's own database.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import django
+
+
+def main() -> None:
+    django.setup()
+    from django.test import Client
+
+    from bench.seed import seed, users
+    from drills.models import DrillReport
+
+    size = int(sys.argv[1])
+    seed(size)
+    client = Client()
+    client.force_login(users()["lead"])
+    report = DrillReport.objects.filter(status="submitted").order_by("-pk").first()
+    print(json.dumps({"session": client.cookies["sessionid"].value, "report": report.pk}))
+
+
+if __name__ == "__main__":
+    main()

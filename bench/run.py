@@ -1,0 +1,395 @@
+"""`make bench`: pages, API lists, admin changelists and PDF exports at 1,000 and 100,000 rows.
+
+    .venv/bin/python bench/run.py [--sizes 1000 100000] [--requests 15] [--out bench/results.md]
+
+For each size it creates its own PostgreSQL database (`bcp_bench` unless --db says), migrates
+it, seeds it with COPY (bench/seed.py), serves the portal through gunicorn (one worker, a
+free loopback port, bench/settings.py) and, signed in as a bench SRE Lead, times every list
+against a plain `values()` + JSON view of the same table's 100 rows served by the same
+worker, interleaved request by request so the shared machine's load falls on both. It
+records medians, p95s, the query count of each request (a bench-only middleware header) and
+the EXPLAIN of each page's statements, then stops the server and drops the database. PDF
+exports are timed against WeasyPrint laying out the identical HTML. It writes a Markdown
+table with each figure, its ratio, its target and whether it is met.
+
+The server: DATABASE_URL when it names PostgreSQL, else postgres@127.0.0.1 on BCP_PG_PORT
+(default 5432), as scripts/check.sh looks for it. Loopback only; every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PAGE_TARGET = 4.0
+API_TARGET = 3.0
+PDF_TARGET = 1.3
+SEQ_SCAN_ROWS = 10_000
+
+
+@dataclass
+class Target:
+    kind: str  # page, api, admin, pdf
+    name: str
+    path: str
+    baseline: str  # a bench baseline path
+    ratio: float
+    repeats: int | None = None
+
+
+@dataclass
+class Result:
+    target: Target
+    size: int
+    times: list[float] = field(default_factory=list)
+    base_times: list[float] = field(default_factory=list)
+    queries: int = 0
+    status: int = 0
+    explain: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times) * 1000
+
+    @property
+    def p95(self) -> float:
+        ordered = sorted(self.times)
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))] * 1000
+
+    @property
+    def base_median(self) -> float:
+        return statistics.median(self.base_times) * 1000
+
+    @property
+    def ratio(self) -> float:
+        return self.median / self.base_median
+
+
+def targets(ids: dict[str, Any]) -> list[Target]:
+    b = "/bench/baseline/"
+    report = ids["report"]
+    return [
+        Target("page", "drill month view", "/drills/", b + "drills", PAGE_TARGET),
+        Target("page", "drill list", "/drills/list/", b + "drills", PAGE_TARGET),
+        Target("page", "report list", "/drills/reports/", b + "drill-reports", PAGE_TARGET),
+        Target("page", "actions list", "/actions/", b + "actions", PAGE_TARGET),
+        Target("page", "my actions", "/actions/mine/", b + "actions", PAGE_TARGET),
+        Target("page", "services", "/services/", b + "services", PAGE_TARGET),
+        Target("page", "contacts", "/contacts/", b + "contacts", PAGE_TARGET),
+        Target("page", "dashboard", "/", b + "drills", PAGE_TARGET),
+        Target("admin", "admin drills", "/admin/drills/drill/", b + "drills", PAGE_TARGET),
+        Target(
+            "admin",
+            "admin reports",
+            "/admin/drills/drillreport/",
+            b + "drill-reports",
+            PAGE_TARGET,
+        ),
+        Target("admin", "admin actions", "/admin/actions/action/", b + "actions", PAGE_TARGET),
+        Target("api", "API drills", "/api/v1/drills", b + "drills", API_TARGET),
+        Target(
+            "api", "API drill reports", "/api/v1/drill-reports", b + "drill-reports", API_TARGET
+        ),
+        Target("api", "API actions", "/api/v1/actions", b + "actions", API_TARGET),
+        Target("api", "API services", "/api/v1/services", b + "services", API_TARGET),
+        Target(
+            "pdf",
+            "drill report PDF",
+            f"/drills/reports/{report}/pdf/",
+            f"/bench/direct-pdf/report-{report}",
+            PDF_TARGET,
+            repeats=5,
+        ),
+        Target(
+            "pdf",
+            "service catalogue PDF",
+            "/services/catalogue.pdf",
+            "/bench/direct-pdf/catalogue",
+            PDF_TARGET,
+            repeats=5,
+        ),
+    ]
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------
+
+
+def server_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        return url
+    port = os.environ.get("BCP_PG_PORT", "5432")
+    return f"postgres://postgres@127.0.0.1:{port}/postgres"
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def admin_sql(url: str, *statements: str) -> None:
+    import psycopg
+
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def table_rows(url: str) -> dict[str, float]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relkind = 'r' "
+            "AND relnamespace = 'public'::regnamespace"
+        ).fetchall()
+    return dict(rows)
+
+
+# --- The server ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def bench_env(database_url: str, out: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "MIGRATE_DATABASE_URL", "CELERY_BROKER_URL")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        DATABASE_URL=database_url,
+        READ_DOT_ENV="false",
+        DEBUG="false",
+        BENCH_OUT=out,
+        # A throwaway key for the bench's own sessions (DEBUG is off, as in production).
+        SECRET_KEY=secrets.token_urlsafe(50),
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def request(port: int, path: str, cookie: str, explain: str = "") -> tuple[float, int, int]:
+    """One GET: seconds, status, query count."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    headers = {"Cookie": cookie, "Accept": "text/html,application/json"}
+    if explain:
+        headers["X-Bench-Explain"] = explain
+    started = time.perf_counter()
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return elapsed, response.status, int(response.getheader("X-Bench-Queries") or 0)
+
+
+def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    gunicorn = Path(PYTHON).with_name("gunicorn")
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "bcp_portal.wsgi:application",
+            "--workers",
+            "1",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "300",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn stopped while starting")
+        try:
+            if request(port, "/healthz", "")[1] == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+# --- One size ------------------------------------------------------------------------------
+
+
+def run_size(size: int, *, url: str, db: str, repeats: int, keep: bool) -> list[Result]:
+    database_url = with_database(url, db)
+    out = tempfile.mkdtemp(prefix="bcp-bench-")
+    env = bench_env(database_url, out)
+    admin_sql(url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"')
+    server = None
+    try:
+        print(f"[{size}] migrating {db}", flush=True)
+        subprocess.run(
+            [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        print(f"[{size}] seeding", flush=True)
+        seeded = subprocess.run(
+            [PYTHON, "-m", "bench.prepare", str(size)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        ids = json.loads(seeded.stdout.strip().splitlines()[-1])
+        cookie = f"sessionid={ids['session']}"
+        server, port = start_server(env)
+        results = []
+        for target in targets(ids):
+            result = Result(target, size)
+            n = target.repeats or repeats
+            for _ in range(2):  # warm: templates, the connection, WeasyPrint's fonts
+                request(port, target.path, cookie)
+                request(port, target.baseline, cookie)
+            for _ in range(n):
+                seconds, result.status, result.queries = request(port, target.path, cookie)
+                result.times.append(seconds)
+                result.base_times.append(request(port, target.baseline, cookie)[0])
+            if target.kind != "pdf":
+                name = re.sub(r"[^a-z0-9]+", "-", target.name.lower())
+                request(port, target.path, cookie, explain=name)
+                explained = Path(out, f"{name}.json")
+                if explained.exists():
+                    result.explain = json.loads(explained.read_text())
+            print(
+                f"[{size}] {target.name:24} {result.status} {result.median:8.1f} ms "
+                f"x{result.ratio:5.2f} q={result.queries}",
+                flush=True,
+            )
+            results.append(result)
+        sizes = table_rows(database_url)
+        for result in results:
+            result.explain["big_seq_scans"] = sorted(
+                {
+                    s["table"]
+                    for s in result.explain.get("seq_scans", [])
+                    if sizes.get(s["table"], 0) > SEQ_SCAN_ROWS and not s.get("bounded")
+                }
+            )
+        return results
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(out, ignore_errors=True)
+        if not keep:
+            admin_sql(url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+# --- The report ----------------------------------------------------------------------------
+
+
+def met(result: Result) -> bool:
+    return (
+        result.status == 200
+        and result.ratio <= result.target.ratio
+        and not result.explain.get("big_seq_scans")
+    )
+
+
+def report(results: list[Result], sizes: list[int]) -> str:
+    lines = [
+        "# Bench results",
+        "",
+        "Written by `make bench` (bench/run.py); sizes: "
+        + ", ".join(f"{s:,}" for s in sizes)
+        + " drills (90 % with a report) and as many actions. Times in ms through gunicorn "
+        "(one worker) on the loopback; each request is followed by its baseline (a plain "
+        "`values()` of 100 rows of the same table as JSON, same worker) so the machine's "
+        "load falls on both. Targets: pages and admin changelists at most "
+        f"{PAGE_TARGET:g}x their baseline, API lists at most {API_TARGET:g}x, PDF exports at "
+        f"most {PDF_TARGET:g}x WeasyPrint laying out the identical HTML; no sequential scan "
+        f"on a table over {SEQ_SCAN_ROWS:,} rows (pg_class estimate) in any statement of the "
+        "request, unless a Limit above it bounds what it reads.",
+        "",
+        "| kind | what | rows | status | median | p95 | baseline median | ratio | target "
+        "| queries | seq scans on big tables | met |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.target.kind} | {r.target.name} (`{r.target.path}`) | {r.size:,} | "
+            f"{r.status} | {r.median:.1f} | {r.p95:.1f} | {r.base_median:.1f} | "
+            f"{r.ratio:.2f}x | {r.target.ratio:g}x | "
+            f"{r.queries if r.target.kind != 'pdf' else '—'} | "
+            f"{', '.join(r.explain.get('big_seq_scans', [])) or '—'} | "
+            f"{'yes' if met(r) else '**no**'} |"
+        )
+    failed = [r for r in results if not met(r)]
+    lines += ["", f"{len(results) - len(failed)} of {len(results)} rows meet their target.", ""]
+    largest = max(sizes)
+    lines += [f"## The slowest statement of each page at {largest:,} rows", ""]
+    for r in results:
+        slowest = r.explain.get("slowest")
+        if r.size != largest or not slowest:
+            continue
+        lines += [
+            f"### {r.target.name} ({slowest['ms']} ms)",
+            "",
+            "```",
+            slowest["sql"][:1500],
+            "",
+            slowest["plan"],
+            "```",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
+    parser.add_argument("--requests", type=int, default=15)
+    parser.add_argument("--db", default="bcp_bench")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args(argv)
+    if not 1 <= args.requests <= 200:
+        parser.error("--requests must be between 1 and 200")
+    url = server_url()
+    results: list[Result] = []
+    for size in args.sizes:
+        results += run_size(size, url=url, db=args.db, repeats=args.requests, keep=args.keep)
+    Path(args.out).write_text(report(results, args.sizes) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

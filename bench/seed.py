@@ -1,0 +1,181 @@
+"""Seed the bench database directly with COPY: bench-only, not the product.
+
+Rows are written without services or history (history tables stay empty): what is measured
+is how pages read large tables. Drills are three a day, from about a month ahead back as
+far as the size needs, so the month view holds about the same hundred drills at every size
+while the tables grow. `seed(size)` writes `size` drills, 90 % of them with a report, and
+`size` actions (each linked to a report, as the tracker requires).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.models import Group, User
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from bcp_portal.actions.models import Action
+from bcp_portal.catalogue.models import Service
+from bcp_portal.contacts.models import Contact
+from bcp_portal.core import roles
+from drills.models import Drill, DrillReport, DrillReportAction, DrillType
+
+PASSWORD = "bench-password-not-secret"
+PEOPLE = 12
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return r"\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+
+
+def copy_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """COPY `rows` into the model's table; missing columns take the field's default."""
+    now = timezone.now()
+    fields = list(model._meta.concrete_fields)
+    columns = [f.column for f in fields]
+    buffer = io.StringIO()
+    for row in rows:
+        values = []
+        for f in fields:
+            if f.attname in row:
+                value = row[f.attname]
+            elif isinstance(f, models.DateTimeField) and (f.auto_now or f.auto_now_add):
+                value = now
+            else:
+                value = f.get_default()
+            values.append(_text(value))
+        buffer.write("\t".join(values) + "\n")
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg 3
+        with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        if model._meta.pk.column == "id" and isinstance(model._meta.pk, models.AutoField):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "  # noqa: S608  # a model's table
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))",
+                [model._meta.db_table],
+            )
+
+
+def users() -> dict[str, User]:
+    """The bench's people: a staff SRE Lead who signs in, and SREs who own and take part."""
+    lead, _ = User.objects.get_or_create(
+        username="bench-lead", defaults={"first_name": "Bench", "last_name": "Lead"}
+    )
+    lead.is_staff = True
+    lead.set_password(PASSWORD)
+    lead.save()
+    lead.groups.add(Group.objects.get(name=roles.SRE_LEAD))
+    people = {"lead": lead}
+    sre = Group.objects.get(name=roles.SRE)
+    for i in range(PEOPLE):
+        person, _ = User.objects.get_or_create(
+            username=f"bench-sre-{i}", defaults={"first_name": "SRE", "last_name": f"{i:02d}"}
+        )
+        person.groups.add(sre)
+        people[f"sre-{i}"] = person
+    return people
+
+
+@transaction.atomic
+def seed(size: int) -> None:
+    people = list(users().values())
+    types = list(DrillType.objects.order_by("pk"))
+    if not types:
+        raise SystemExit("No drill types: migrate first (they load after migrate).")
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    first = now + timedelta(days=35)
+    drills, participants, reports, actions, links = [], [], [], [], []
+    for i in range(1, size + 1):
+        starts_at = first - timedelta(hours=8 * i)
+        past = starts_at < now - timedelta(days=3)
+        if not past:
+            status = Drill.Status.PLANNED
+        elif i % 50 == 0:
+            status = Drill.Status.CANCELLED
+        elif i % 97 == 0:
+            status = Drill.Status.PLANNED  # overdue
+        else:
+            status = Drill.Status.DONE
+        kind = types[i % len(types)]
+        drills.append(
+            {
+                "id": i,
+                "drill_type_id": kind.pk,
+                "title": f"{kind.name} drill {i}",
+                "scenario": "Restore the primary database from the latest backup.",
+                "starts_at": starts_at,
+                "planned_duration_minutes": 120,
+                "status": status,
+            }
+        )
+        participants.append({"id": i, "drill_id": i, "user_id": people[1 + i % PEOPLE].pk})
+        if i % 10 != 0 and len(reports) < size * 9 // 10:
+            submitted = status == Drill.Status.DONE
+            reports.append(
+                {
+                    "id": i,
+                    "drill_id": i,
+                    "status": DrillReport.Status.SUBMITTED if submitted else "draft",
+                    "drill_date": starts_at.date(),
+                    "scenario": "Restore the primary database from the latest backup.",
+                    "overall_result": ("pass" if i % 7 else "fail") if submitted else "",
+                    "summary": "Restored within the objective.",
+                    "created_by_id": people[0].pk,
+                    "submitted_by_id": people[0].pk if submitted else None,
+                    "submitted_at": starts_at + timedelta(days=1) if submitted else None,
+                }
+            )
+    report_ids = [r["id"] for r in reports]
+    for i in range(1, size + 1):
+        action_status = ["open", "in_progress", "done", "done", "cancelled"][i % 5]
+        actions.append(
+            {
+                "id": i,
+                "title": f"Follow-up {i}",
+                "description": "Automate the restore check.",
+                "owner_id": people[i % (PEOPLE + 1)].pk if i % 9 else None,
+                "due_date": (now + timedelta(days=60 - (i % 3650))).date() if i % 11 else None,
+                "status": action_status,
+                "priority": ["high", "medium", "low"][i % 3],
+                "source_kind": DrillReportAction._meta.get_field("source_kind").default,
+            }
+        )
+        links.append(
+            {
+                "action_id": i,
+                "drill_report_id": report_ids[i % len(report_ids)],
+                "source_kind": DrillReportAction._meta.get_field("source_kind").default,
+            }
+        )
+    copy_rows(Drill, drills)
+    copy_rows(Drill.participants.through, participants)
+    copy_rows(DrillReport, reports)
+    copy_rows(Action, actions)
+    copy_rows(DrillReportAction, links)
+    services = [
+        {
+            "id": i,
+            "name": f"Service {i:03d}",
+            "rto_target_minutes": 60,
+            "rto_max_minutes": 240,
+            "rpo_target_minutes": 15,
+            "rpo_max_minutes": 60,
+        }
+        for i in range(1, 61)
+    ]
+    copy_rows(Service, services)
+    copy_rows(Contact, [{"id": i, "name": f"Contact {i:04d}"} for i in range(1, 301)])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

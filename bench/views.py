@@ -1,0 +1,73 @@
+"""Bench-only views: what a page is compared with.
+
+`baseline`: a plain `values()` of the same 100 rows a list shows, as JSON: the cost of
+Django, the database round trip and the server, without the page's own work.
+`direct_pdf`: WeasyPrint laying out the identical HTML an export renders (rendered once and
+kept), so the export's ratio is the cost of everything around the layout.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Case, F, Value, When
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+
+from bcp_portal.actions.models import Action
+from bcp_portal.catalogue.models import Service
+from bcp_portal.contacts.models import Contact
+from drills.models import Drill, DrillReport
+
+ROWS = 100
+TABLES = {
+    "drills": lambda: Drill.objects.order_by("-starts_at", "-pk"),
+    "drill-reports": lambda: DrillReport.objects.order_by("-drill_date", "-pk"),
+    "actions": lambda: Action.objects.order_by(
+        Case(When(status__in=Action.OPEN_STATUSES, then=Value(0)), default=Value(1)),
+        F("due_date").asc(nulls_last=True),
+        "pk",
+    ),
+    "services": lambda: Service.objects.order_by("name", "pk"),
+    "contacts": lambda: Contact.objects.order_by("name", "pk"),
+}
+_HTML: dict[str, str] = {}
+
+
+def _guard() -> None:
+    if not getattr(settings, "BENCH", False):
+        raise Http404("Bench views are off.")
+
+
+def baseline(request: HttpRequest, table: str) -> JsonResponse:
+    _guard()
+    if table not in TABLES:
+        raise Http404(table)
+    rows = list(TABLES[table]().values()[:ROWS])
+    return JsonResponse({"rows": rows}, json_dumps_params={"default": str})
+
+
+def _document_html(request: HttpRequest, document: str) -> str:
+    from bcp_portal.catalogue.reports import SERVICE_CATALOGUE, catalogue_params
+    from bcp_portal.core.exports import build_export
+    from bcp_portal.core.pdf import render_html
+    from drills.reports import drill_report_document
+
+    if document == "catalogue":
+        report = build_export(
+            user=request.user, kind=SERVICE_CATALOGUE, params=catalogue_params({})
+        )
+        return render_html(template=report.template, context=report.context, reader=request.user)
+    if document.startswith("report-"):
+        pk = int(document.removeprefix("report-"))
+        template, context, _ = drill_report_document(DrillReport.objects.get(pk=pk))
+        return render_html(template=template, context=context, reader=request.user)
+    raise Http404(document)
+
+
+def direct_pdf(request: HttpRequest, document: str) -> HttpResponse:
+    _guard()
+    from bcp_portal.core.pdf import html_to_pdf
+
+    if document not in _HTML:
+        _HTML[document] = _document_html(request, document)
+    pdf = html_to_pdf(_HTML[document])
+    return HttpResponse(pdf, content_type="application/pdf")

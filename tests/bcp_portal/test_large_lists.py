@@ -1,0 +1,77 @@
+"""Lists that hold at 100,000 rows: counts stop at a cap, admin changelists count once and
+cheaply, owner choices need no DISTINCT over every action, connections persist."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bcp_portal.actions import selectors as action_selectors
+from bcp_portal.actions import services as action_services
+from bcp_portal.actions.models import Action
+from bcp_portal.contacts.models import Contact
+from bcp_portal.core import paginator
+from bcp_portal.core.paginator import CappedPaginator
+from drills.models import Drill, DrillReport
+from tests.actions.factories import DrillReportFactory
+from tests.drills.factories import DrillFactory
+from tests.factories import ContactFactory
+
+
+def test_the_paginator_counts_no_further_than_its_cap(db):
+    ContactFactory.create_batch(5)
+    pages = CappedPaginator(Contact.objects.order_by("name"), 2, cap=3)
+    with CaptureQueriesContext(connection) as queries:
+        assert (pages.count, pages.count_capped, pages.num_pages) == (3, True, 2)
+    (count,) = queries.captured_queries
+    # The count reads at most cap + 1 rows, never the whole table, and sorts nothing.
+    assert "LIMIT 4" in count["sql"] and "ORDER BY" not in count["sql"]
+    exact = CappedPaginator(Contact.objects.all(), 2, cap=5)
+    assert (exact.count, exact.count_capped, exact.num_pages) == (5, False, 3)
+
+
+def test_a_list_longer_than_the_cap_says_more_than_the_cap(db, sre, client_for, monkeypatch):
+    for _ in range(4):
+        DrillFactory()
+    monkeypatch.setattr(paginator, "COUNT_CAP", 3)
+    page = client_for(sre).get("/drills/list/").content.decode()
+    assert "More than 3 in all." in page
+    monkeypatch.setattr(paginator, "COUNT_CAP", 10)
+    assert "4 in all." in client_for(sre).get("/drills/list/").content.decode()
+
+
+def test_the_large_admin_changelists_never_count_the_whole_table():
+    for model in (Drill, DrillReport, Action):
+        model_admin = admin.site._registry[model]
+        assert model_admin.show_full_result_count is False
+        assert model_admin.paginator is CappedPaginator
+
+
+def test_the_drill_changelist_counts_with_a_limit(db, client_for, srelead):
+    srelead.is_staff = True
+    srelead.is_superuser = True
+    srelead.save()
+    DrillFactory()
+    client = client_for(srelead)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/admin/drills/drill/").status_code == 200
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT" in sql for sql in counts), counts
+
+
+def test_owner_choices_are_the_people_who_own_an_action_without_distinct(db, sre, srelead):
+    report = DrillReportFactory()
+    for _ in range(3):
+        action_services.action_create(actor=sre, title="Fix", source=report, owner=sre)
+    action_services.action_create(actor=sre, title="Nobody's", source=report)
+    with CaptureQueriesContext(connection) as queries:
+        owners = list(action_selectors.action_owners())
+    assert owners == [sre]
+    (query,) = queries.captured_queries
+    assert "DISTINCT" not in query["sql"].upper() and "EXISTS" in query["sql"].upper()
+
+
+def test_postgresql_connections_persist_and_are_checked_before_reuse():
+    database = settings.DATABASES["default"]
+    assert database["ENGINE"].endswith("postgresql")
+    assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
