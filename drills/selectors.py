@@ -242,10 +242,12 @@ def calendar_month(
     }
     if not user.has_perm("drills.view_drill"):
         return [[days[day] for day in week] for week in weeks]
-    # Only what a day's chip shows (title, time, status): no participants, report or result.
+    # Only what a day's chip shows (title, type, time, status): no participants, report or
+    # result.
     drills = (
         Drill.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .only("pk", "title", "starts_at", "status")
+        .select_related("drill_type")
+        .only("pk", "title", "starts_at", "status", "drill_type__name")
         .order_by("starts_at", "pk")
     )
     for drill in drills:

@@ -60,7 +60,7 @@ def test_the_drill_changelist_counts_with_a_limit(db, client_for, srelead):
 
 
 def test_owner_choices_are_the_people_who_own_an_action_without_distinct(db, sre, srelead):
-    report = DrillReportFactory()
+    report = DrillReportFactory(status=DrillReport.Status.SUBMITTED)  # its actions are live
     for _ in range(3):
         action_services.action_create(actor=sre, title="Fix", source=report, owner=sre)
     action_services.action_create(actor=sre, title="Nobody's", source=report)
