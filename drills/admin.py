@@ -64,7 +64,9 @@ class DrillAdmin(ServiceBackedAdmin):
     list_filter = ["status", "drill_type", "edited_by_person"]
     list_select_related = ["drill_type"]
     search_fields = ["title", "scenario"]
-    date_hierarchy = "starts_at"
+    # No date_hierarchy: its year list is a DISTINCT over the whole table on every page;
+    # the list sorts by starts_at and the portal's own lists filter by date.
+    ordering = ["-starts_at", "-pk"]
     autocomplete_fields = ["participants"]
     actions = ["cancel_drills"]
     # Large tables: no exact COUNT(*) of the whole table (Django runs two per changelist).

@@ -19,7 +19,8 @@ class ActionAdmin(ServiceBackedAdmin):
     list_filter = ["status", "priority", "source_kind"]
     search_fields = ["title", "description"]
     autocomplete_fields = ["owner"]
-    date_hierarchy = "due_date"
+    # No date_hierarchy: its year list is a DISTINCT over the whole table on every page;
+    # the portal's own lists filter by date.
     fields = (*ACTION_EDITABLE_FIELDS, "status", "completed_at", "source_label")
     readonly_fields = ["status", "completed_at", "source_label"]
     # Large tables: no exact COUNT(*) of the whole table (Django runs two per changelist).

@@ -75,3 +75,13 @@ def test_postgresql_connections_persist_and_are_checked_before_reuse():
     database = settings.DATABASES["default"]
     assert database["ENGINE"].endswith("postgresql")
     assert database["CONN_MAX_AGE"] == 60 and database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_the_large_admin_changelists_offer_no_date_hierarchy_that_scans_the_whole_table():
+    from django.contrib import admin
+
+    from bcp_portal.actions.models import Action
+    from drills.models import Drill, DrillReport
+
+    for model in (Drill, DrillReport, Action):
+        assert admin.site._registry[model].date_hierarchy is None, model.__name__
