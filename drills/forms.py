@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
+from bcp_portal.core.durations import humanize_minutes
 from bcp_portal.core.forms import PeoplePicker, PortalFormMixin
 from bcp_portal.core.people import display_name
 from drills.models import DrillIssue, DrillReport, DrillType, Result, check_step_times
@@ -44,7 +45,11 @@ class ServiceCheckboxes(forms.CheckboxSelectMultiple):
 
 class ServiceChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.name} (RTO {obj.rto_target_minutes} min, RPO {obj.rpo_target_minutes} min)"
+        rto, rpo = (
+            humanize_minutes(obj.rto_target_minutes),
+            humanize_minutes(obj.rpo_target_minutes),
+        )
+        return f"{obj.name} (RTO {rto}, RPO {rpo})"
 
 
 class DrillReportForm(PortalFormMixin, forms.ModelForm):

@@ -83,6 +83,17 @@
     });
   });
 
+  // Minutes as people say them, as the server's humanize_minutes does: "1 h 30 min", "7 d".
+  function humanizeMinutes(total) {
+    if (total === 0) return "0 min";
+    const days = Math.floor(total / 1440), hours = Math.floor((total % 1440) / 60);
+    const mins = total % 60;
+    return [[days, "d"], [hours, "h"], [mins, "min"]]
+      .filter(function (p) { return p[0]; })
+      .map(function (p) { return p[0] + " " + p[1]; })
+      .join(" ");
+  }
+
   // The RTO/RPO targets follow the services ticked: the strictest target of them.
   function updateTargets() {
     const ticked = Array.from(document.querySelectorAll("input[name=services]:checked"));
@@ -97,7 +108,7 @@
       const t = target(pair[0]);
       const actualInput = document.getElementById("id_" + pair[0] + "_actual_minutes");
       const actual = actualInput && actualInput.value !== "" ? parseInt(actualInput.value, 10) : null;
-      let text = t === null ? "no service chosen" : t + " min";
+      let text = t === null ? "no service chosen" : humanizeMinutes(t);
       if (t !== null && actual !== null) text += actual <= t ? " — met" : " — missed";
       out.textContent = text;
     });
