@@ -177,7 +177,18 @@ def planned_vs_done(
             "pk", filter=in_quarter & Q(starts_at__lte=now, status=Drill.Status.DONE)
         )
         counts[f"upcoming{index}"] = Count("pk", filter=in_quarter & Q(starts_at__gt=now))
-    totals = Drill.objects.exclude(status=Drill.Status.CANCELLED).aggregate(**counts)
+    # The quarters' own filters decide; this range (a day wider on each side, whatever the
+    # zone) lets the database read only those quarters' drills through the starts_at index.
+    margin = dt.timedelta(days=1)
+    window_start = dt.datetime.combine(starts[0], dt.time(), tzinfo=dt.UTC) - margin
+    window_end = (
+        dt.datetime.combine(first + relativedelta(months=3), dt.time(), tzinfo=dt.UTC) + margin
+    )
+    totals = (
+        Drill.objects.exclude(status=Drill.Status.CANCELLED)
+        .filter(starts_at__gte=window_start, starts_at__lt=window_end)
+        .aggregate(**counts)
+    )
     return [
         QuarterCount(
             label=f"{start.year} Q{(start.month - 1) // 3 + 1}",

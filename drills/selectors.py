@@ -332,11 +332,13 @@ def my_drills_panel(user: Actor) -> Panel | None:
     )
     overdue_qs = base.overdue(now).exclude(Exists(submitted))
     if not roles.has_role(user, roles.SRE_LEAD):
+        # One row per drill: a person takes part in a drill at most once.
         overdue_qs = overdue_qs.filter(participants=user)
-    overdue_qs = overdue_qs.distinct()
     # The latest first: they are the ones a report can still be written for from memory.
     overdue = list(overdue_qs.order_by("-starts_at", "-pk")[:PANEL_ROWS])
-    overdue_count = len(overdue) if len(overdue) < PANEL_ROWS else overdue_qs.count()
+    overdue_count = (
+        len(overdue) if len(overdue) < PANEL_ROWS else overdue_qs.order_by().values("pk").count()
+    )
     return Panel(
         "My drills",
         "drills/dashboard_panel.html",
