@@ -2,10 +2,11 @@ import uuid
 from collections.abc import Callable
 
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.template import loader
 from django.utils import timezone
 
-from bcp_portal.core import dates
+from bcp_portal.core import dates, dbstate
 from bcp_portal.core.audit import Source, audit_context
 from bcp_portal.core.people import user_date_format, user_zone
 
@@ -55,3 +56,34 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             dates.deactivate(token)
+
+
+class DatabaseBehindCodeMiddleware:
+    """A database error while migrations are pending answers 503 saying what to run.
+
+    Without it, a server started on a database that lacks the latest migrations answers 500
+    on every page ("no such column"); a newcomer cannot tell that one command fixes it.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DatabaseError):
+            return None
+        pending = dbstate.pending_migrations()
+        if not pending:
+            return None  # a real error: the usual 500 (and its log)
+        message = (
+            f"The database is behind the code: {len(pending)} migration(s) are not applied "
+            f"({', '.join(pending[:5])}{', …' if len(pending) > 5 else ''}). Run "
+            "`manage.py migrate` (or `make run`, which migrates first), then reload."
+        )
+        if request.path.startswith("/api/"):
+            body = {"error": {"code": "database_not_migrated", "message": message}}
+            return JsonResponse(body, status=503)
+        html = loader.render_to_string("errors/503_migrate.html", {"message": message})
+        return HttpResponse(html, status=503)

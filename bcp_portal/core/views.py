@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from bcp_portal.celery import app
-from bcp_portal.core import services
+from bcp_portal.core import dbstate, services
 from bcp_portal.core.forms import ProfileForm, apply_validation_error
 from bcp_portal.core.models import TaskProgress
 
@@ -42,7 +42,7 @@ class HtmxRequest(HttpRequest):
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker status; 503 when the database is unreachable."""
+    """Database and broker status; 503 when the database is unreachable or not migrated."""
     status = {"database": "ok", "broker": "ok"}
     http_status = 200
     try:
@@ -52,6 +52,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.warning("healthz: database unreachable: %s", exc)
         status["database"] = "unreachable"
         http_status = 503
+    else:
+        pending = dbstate.pending_migrations()
+        if pending:
+            # Every page that reads a new column would fail: not fit to serve.
+            status["database"] = f"{len(pending)} migration(s) not applied"
+            http_status = 503
     if settings.CELERY_TASK_ALWAYS_EAGER:
         status["broker"] = "eager"
     else:

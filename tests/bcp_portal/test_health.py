@@ -52,10 +52,24 @@ def healthz_in_subprocess(**env: str) -> tuple[int, dict]:
     return answer["status"], answer["body"]
 
 
-@pytest.fixture
-def sqlite_url(tmp_path) -> str:
-    # Not the project's db.sqlite3: a probe must leave nothing behind.
-    return f"sqlite:///{tmp_path / 'health.sqlite3'}"
+@pytest.fixture(scope="module")
+def sqlite_url(tmp_path_factory) -> str:
+    """A migrated SQLite database of its own (healthz reports a database behind the code).
+
+    Not the project's db.sqlite3: a probe must leave nothing behind.
+    """
+    url = f"sqlite:///{tmp_path_factory.mktemp('health') / 'health.sqlite3'}"
+    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=settings.BASE_DIR,
+        env={**base, "DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return url
 
 
 @pytest.mark.django_db
