@@ -83,41 +83,13 @@ def action_create(
 
     The action and its link row are written together, so the action has exactly one source.
     Added to a source that is still a draft, however it arrives (a page, the API), it is a
-    proposal (`action_propose`) until the source is submitted.
+    proposal until the source is submitted (`actions_accept`).
     """
     kind = sources.for_object(source)
     draft = kind is not None and kind.is_draft(source)
     return _create(
         actor=actor,
         status=Action.Status.PROPOSED if draft else Action.Status.OPEN,
-        title=title,
-        source=source,
-        owner=owner,
-        due_date=due_date,
-        priority=priority,
-        description=description,
-    )
-
-
-@transaction.atomic
-def action_propose(
-    *,
-    actor: Actor,
-    title: str,
-    source: Any,
-    owner: User | None = None,
-    due_date: date | None = None,
-    priority: str = Action.Priority.MEDIUM,
-    description: str = "",
-) -> Action:
-    """Record an action proposed in a draft (a drill report not yet submitted).
-
-    A proposal is not in the tracker: no list, panel or reminder shows it until
-    `actions_accept(source=...)` opens it when the source is submitted.
-    """
-    return _create(
-        actor=actor,
-        status=Action.Status.PROPOSED,
         title=title,
         source=source,
         owner=owner,

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.services import (
-    action_propose,
+    action_create,
     action_transition,
     action_update,
     action_withdraw,
@@ -63,7 +63,7 @@ class ReportData:
 
     `steps`, `issues` and `actions` are lists of dicts; a dict with an `id` updates that
     row, one without adds a row, and rows of the report not listed are removed. Actions added
-    to a draft are proposals (`actions.services.action_propose`) until the report is submitted;
+    to a draft are proposals (`action_create` on a draft source) until the report is submitted;
     an omitted proposal is withdrawn, an omitted live action is cancelled (it lives on in the
     tracker).
     Step order is the list order.
@@ -338,7 +338,8 @@ def _sync_actions(actor: Actor, report: DrillReport, rows: list[dict[str, Any]])
         values: dict[str, Any] = {name: row.get(name) for name in ACTION_FIELDS if name in row}
         action = existing.get(row.get("id")) if row.get("id") else None
         if action is None:
-            action = action_propose(actor=actor, source=report, **values)
+            # The report is a draft here, so the tracker records a proposal (is_draft).
+            action = action_create(actor=actor, source=report, **values)
         elif any(getattr(action, name) != value for name, value in values.items()):
             # Only a real change goes through: an unchanged action owned by someone else
             # must not stop the rest of the report from being saved.
