@@ -45,6 +45,7 @@ READ_ONLY = "read-only"
 SERVICE = "through the services"
 OPERATIONAL = "operational, not historised: kept as it is"
 THIRD_PARTY = "third-party, not historised: out of scope"
+APPEND_ONLY = "append-only log: its rows are the trail, never changed"
 
 DECISIONS = {
     "auth.User": THIRD_PARTY,
@@ -55,6 +56,7 @@ DECISIONS = {
     "axes.AccessFailureLog": THIRD_PARTY,
     "core.OutboxMessage": OPERATIONAL,
     "core.TaskProgress": OPERATIONAL,
+    "core.AccountEvent": APPEND_ONLY,
     # Only the user themself changes their settings (core.services.profile_update).
     "core.UserProfile": READ_ONLY,
     "catalogue.Service": SERVICE,
@@ -202,7 +204,7 @@ def test_only_models_without_history_are_left_out_of_scope():
     models = {label: model_admin.model for label, model_admin in registered().items()}
 
     for label, decision in DECISIONS.items():
-        if decision in (OPERATIONAL, THIRD_PARTY):
+        if decision in (OPERATIONAL, THIRD_PARTY, APPEND_ONLY):
             assert not is_historised(models[label]), f"{label} keeps history: decide"
         else:
             assert is_historised(models[label]), f"{label} has no history: not a domain model"

@@ -2,7 +2,13 @@ from django.contrib import admin, messages
 
 from bcp_portal.core import outbox
 from bcp_portal.core.admin_base import ReadOnlyAdmin
-from bcp_portal.core.models import DeliveryAttempt, OutboxMessage, TaskProgress, UserProfile
+from bcp_portal.core.models import (
+    AccountEvent,
+    DeliveryAttempt,
+    OutboxMessage,
+    TaskProgress,
+    UserProfile,
+)
 
 
 @admin.register(UserProfile)
@@ -49,3 +55,15 @@ class TaskProgressAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["owner"]
     readonly_fields = [f.name for f in TaskProgress._meta.fields]
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(ReadOnlyAdmin):
+    """The account events log: read-only, never edited or deleted."""
+
+    list_display = ["at", "kind", "user", "actor", "source"]
+    list_filter = ["kind", "source"]
+    list_select_related = ["user", "actor"]
+    search_fields = ["user__username", "actor__username", "request_id"]
+    date_hierarchy = "at"
+    show_full_result_count = False

@@ -157,3 +157,57 @@ class TaskProgress(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("task-progress", args=[self.pk])
+
+
+class AccountEvent(models.Model):
+    """One security-relevant event on a person's account, append-only.
+
+    Password changes and resets, credentials revoked, two-factor enrolment and resets,
+    offboarding: who it happened to, who did it, from where (the audit context's source and
+    request id) and the facts in `detail` (never a secret). Rows are never changed or
+    deleted; the admin shows them read-only.
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD_CHANGED = "password_changed", "Password changed by its owner"
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset requested"
+        PASSWORD_RESET = "password_reset", "Password reset through an e-mailed link"
+        PASSWORD_SET_BY_STAFF = "password_set_by_staff", "Password set by an administrator"
+        CREDENTIALS_REVOKED = "credentials_revoked", "API tokens and feed links revoked"
+        TOKEN_CREATED = "token_created", "API token created"
+        TOKEN_REVOKED = "token_revoked", "API token or feed link revoked"
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor authentication set up"
+        TWO_FACTOR_REMOVED = "two_factor_removed", "Two-factor authentication removed"
+        TWO_FACTOR_RESET_BY_STAFF = "two_factor_reset_by_staff", "Two-factor reset by staff"
+        BACKUP_CODES_REGENERATED = "backup_codes_regenerated", "Backup codes replaced"
+        REAUTH_FAILED = "reauth_failed", "Re-authentication failed"
+        OFFBOARDED = "offboarded", "Deactivated as a leaver"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="account_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who did it; empty when nobody was signed in (a reset link, a task).",
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    detail = models.JSONField(default=dict, blank=True)
+    source = models.CharField(max_length=16)
+    request_id = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="core_acctevent_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user} ({self.at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Account events are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
