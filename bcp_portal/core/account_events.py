@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from bcp_portal.core.audit import current_context
 from bcp_portal.core.models import AccountEvent
@@ -12,9 +12,9 @@ from bcp_portal.core.models import AccountEvent
 
 def account_event_record(
     *,
-    user: AbstractBaseUser,
+    user: User,
     kind: str,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AccountEvent:
     """Append one event for `user`, done by `actor` (None: nobody signed in), in the
