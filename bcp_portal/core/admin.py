@@ -32,8 +32,23 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["subject", "addressee", "status", "attempts", "next_attempt_at", "created_at"]
-    list_filter = ["status"]
+    """Read-only: what was queued and how delivery went; the one write is "retry now".
+
+    No row holds a secret (a message that carries one is rendered at delivery, see
+    `core.outbox`), and none can be edited: a changed address or link would send someone
+    else's mail where staff chose.
+    """
+
+    list_display = [
+        "subject",
+        "kind",
+        "addressee",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    ]
+    list_filter = ["status", "kind"]
     list_select_related = ["to_user", "to_role", "to_contact"]
     search_fields = ["subject", "dedup_key"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
@@ -43,7 +58,17 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Retry delivery now", permissions=["change"])
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        # Held by the roles that may requeue mail (core.change_outboxmessage, roles.json).
+        return request.user.has_perm("core.change_outboxmessage")
+
+    @admin.action(description="Retry delivery now", permissions=["retry"])
     def retry_now(self, request, queryset):
         sent = [outbox.requeue(message_id=pk) for pk in queryset.values_list("pk", flat=True)]
         self.message_user(request, f"{sum(sent)} message(s) queued again.", messages.SUCCESS)

@@ -70,6 +70,14 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255)
     body = models.TextField()
     url = models.CharField(max_length=500, blank=True, help_text="Link to the object concerned.")
+    kind = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text=(
+            "Set for a message made at delivery (`outbox.register_renderer`): one that carries "
+            "a secret, such as a password reset link, which is never stored here."
+        ),
+    )
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
