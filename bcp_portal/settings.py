@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "bcp_portal.core.middleware.DatabaseBehindCodeMiddleware",
     "bcp_portal.core.middleware.AuditContextMiddleware",
+    # Lets the password-change record (a signal on User) see who is signed in.
+    "bcp_portal.core.current.CurrentRequestMiddleware",
     "bcp_portal.core.middleware.UserTimezoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.

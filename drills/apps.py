@@ -8,9 +8,19 @@ class DrillsConfig(AppConfig):
 
     def ready(self) -> None:
         from bcp_portal.actions import sources
+        from bcp_portal.core import credentials
         from drills.models import DRILL_REPORT_SOURCE, DrillReport, DrillReportAction
+        from drills.services import feeds
 
         post_migrate.connect(load_reference_data, sender=self)
+        credentials.register(
+            credentials.CredentialKind(
+                key=feeds.CALENDAR_FEED,
+                label="Calendar feed links",
+                active=feeds.calendar_tokens_active,
+                revoke_all=feeds.calendar_tokens_revoke_all,
+            )
+        )
         sources.register(
             sources.ActionSource(
                 kind=DRILL_REPORT_SOURCE,

@@ -211,6 +211,12 @@ class AccountEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["user", "-at"], name="core_acctevent_user_at")]
+        # Powers over other people's accounts; no role holds them (roles.json): superusers,
+        # or a user they are granted to one by one in the admin (docs/ARCHITECTURE.md).
+        permissions = [
+            ("revoke_credentials", "Can revoke anyone's API tokens and calendar feeds"),
+            ("offboard_user", "Can offboard a leaver (deactivate, revoke, hand over work)"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user} ({self.at:%Y-%m-%d %H:%M})"
