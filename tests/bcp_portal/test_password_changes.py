@@ -3,6 +3,7 @@ the owner when it was not them (issue #8, items 1 and 2)."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -207,7 +208,7 @@ def test_a_password_set_with_manage_py_changepassword_is_recorded_and_told(
     monkeypatch.setattr(changepassword.Command, "_get_pass", lambda self, prompt="": NEW)
 
     with django_capture_on_commit_callbacks(execute=True):
-        call_command("changepassword", "ana", stdout=open("/dev/null", "w"))
+        call_command("changepassword", "ana", stdout=io.StringIO())
 
     assert_revoked(credentials)
     [event] = events(ana, Kind.PASSWORD_SET_BY_STAFF)
