@@ -12,6 +12,7 @@ from drills.models import (
     DrillType,
     RecoveryStep,
 )
+from drills.services.feeds import calendar_tokens_revoke_as_admin
 from drills.services.planning import (
     DRILL_EDITABLE_FIELDS,
     SCHEDULE_FIELDS,
@@ -132,8 +133,22 @@ class DrillReportAdmin(ReadOnlyAdmin):
 
 @admin.register(CalendarFeedToken)
 class CalendarFeedTokenAdmin(ReadOnlyAdmin):
-    """Created and revoked by their owner on the calendar page (calendar_token_revoke)."""
+    """Created and revoked by their owner on the calendar page (calendar_token_revoke); no
+    one edits one here (a revoked feed brought back, or moved to someone else). The one
+    write is "Revoke" (calendar_tokens_revoke_as_admin, recorded on the owner's account)."""
 
     list_display = ["prefix", "user", "scope", "created_at", "revoked_at", "last_used_at"]
     list_select_related = ["user"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("core.revoke_credentials")
+
+    @admin.action(description="Revoke the selected calendar feeds", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = calendar_tokens_revoke_as_admin(
+            actor=request.user, tokens=queryset.select_related("user")
+        )
+        self.message_user(request, f"{count} calendar feed(s) revoked.", messages.SUCCESS)

@@ -1,7 +1,9 @@
 from django.contrib import admin, messages
+from knox.models import AuthToken
 
 from bcp_portal.core import outbox
 from bcp_portal.core.admin_base import ReadOnlyAdmin
+from bcp_portal.core.api.services import api_token_label, api_tokens_revoke_as_admin
 from bcp_portal.core.models import (
     AccountEvent,
     DeliveryAttempt,
@@ -92,3 +94,50 @@ class AccountEventAdmin(ReadOnlyAdmin):
     search_fields = ["user__username", "actor__username", "request_id"]
     date_hierarchy = "at"
     show_full_result_count = False
+
+
+def may_revoke_credentials(request) -> bool:
+    """Who may revoke other people's tokens and feeds in the admin (the "Revoke" action)."""
+    return request.user.has_perm("core.revoke_credentials")
+
+
+# knox registers an admin that mints a token for any user (and shows it): a way into every
+# account. Ours only shows tokens, by prefix, and revokes them.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens, read-only: no add, no change of owner or expiry; "Revoke" is the one
+    write (core.api.services.api_tokens_revoke_as_admin, recorded on the owner's account)."""
+
+    list_display = ["label", "user", "created", "expiry"]
+    list_select_related = ["user"]
+    search_fields = ["token_key", "user__username"]
+    fields = ["label", "user", "created", "expiry"]
+    readonly_fields = fields
+    actions = ["revoke"]
+    show_full_result_count = False
+
+    @admin.display(description="Token")
+    def label(self, obj: AuthToken) -> str:
+        return api_token_label(obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request):
+        return may_revoke_credentials(request)
+
+    @admin.action(description="Revoke the selected API tokens", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = api_tokens_revoke_as_admin(
+            actor=request.user, tokens=queryset.select_related("user")
+        )
+        self.message_user(request, f"{count} API token(s) revoked.", messages.SUCCESS)
