@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bcp_portal.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceBackedAdmin
+from bcp_portal.core.credentials import may_revoke_credentials
 from bcp_portal.core.paginator import CappedPaginator
 from drills.models import (
     CalendarFeedToken,
@@ -144,7 +145,7 @@ class CalendarFeedTokenAdmin(ReadOnlyAdmin):
     actions = ["revoke"]
 
     def has_revoke_permission(self, request):
-        return request.user.has_perm("core.revoke_credentials")
+        return may_revoke_credentials(request.user)
 
     @admin.action(description="Revoke the selected calendar feeds", permissions=["revoke"])
     def revoke(self, request, queryset):

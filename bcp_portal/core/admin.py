@@ -1,9 +1,11 @@
 from django.contrib import admin, messages
+from django.http import HttpRequest
 from knox.models import AuthToken
 
 from bcp_portal.core import outbox
 from bcp_portal.core.admin_base import ReadOnlyAdmin
 from bcp_portal.core.api.services import api_token_label, api_tokens_revoke_as_admin
+from bcp_portal.core.credentials import may_revoke_credentials
 from bcp_portal.core.models import (
     AccountEvent,
     DeliveryAttempt,
@@ -96,11 +98,6 @@ class AccountEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
-def may_revoke_credentials(request) -> bool:
-    """Who may revoke other people's tokens and feeds in the admin (the "Revoke" action)."""
-    return request.user.has_perm("core.revoke_credentials")
-
-
 # knox registers an admin that mints a token for any user (and shows it): a way into every
 # account. Ours only shows tokens, by prefix, and revokes them.
 admin.site.unregister(AuthToken)
@@ -114,7 +111,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["label", "user", "created", "expiry"]
     list_select_related = ["user"]
     search_fields = ["token_key", "user__username"]
-    fields = ["label", "user", "created", "expiry"]
+    fields = ("label", "user", "created", "expiry")
     readonly_fields = fields
     actions = ["revoke"]
     show_full_result_count = False
@@ -132,8 +129,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def has_revoke_permission(self, request):
-        return may_revoke_credentials(request)
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return may_revoke_credentials(request.user)
 
     @admin.action(description="Revoke the selected API tokens", permissions=["revoke"])
     def revoke(self, request, queryset):
@@ -141,3 +138,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
             actor=request.user, tokens=queryset.select_related("user")
         )
         self.message_user(request, f"{count} API token(s) revoked.", messages.SUCCESS)
+
+
+# Django's user admin with offboarding (registered on import).
+from bcp_portal.core import admin_users  # noqa: E402,F401

@@ -46,6 +46,12 @@ class CredentialKind:
 
 
 _KINDS: dict[str, CredentialKind] = {}
+# Revoking someone else's credential (the admin's "Revoke" action); no role holds it.
+REVOKE_PERMISSION = "core.revoke_credentials"
+
+
+def may_revoke_credentials(user: Actor) -> bool:
+    return bool(user.is_authenticated and user.has_perm(REVOKE_PERMISSION))
 
 
 def register(kind: CredentialKind) -> None:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bcp_portal.core.account_events import account_event_record
-from bcp_portal.core.credentials import Credential
+from bcp_portal.core.credentials import REVOKE_PERMISSION, Credential
 from bcp_portal.core.models import AccountEvent
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import save_audited
@@ -87,7 +87,7 @@ def calendar_tokens_revoke_all(*, user: User, actor: Actor | None) -> list[Crede
 def calendar_tokens_revoke_as_admin(*, actor: Actor, tokens: Iterable[CalendarFeedToken]) -> int:
     """An administrator revokes other people's feeds (the admin's "Revoke" action); each is
     recorded on its owner's account. Already revoked ones are left as they are."""
-    require_perm(actor, "core.revoke_credentials")
+    require_perm(actor, REVOKE_PERMISSION)
     revoked = 0
     for token in tokens:
         if token.revoked_at is not None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from bcp_portal.core.account_events import account_event_record
-from bcp_portal.core.credentials import Credential
+from bcp_portal.core.credentials import REVOKE_PERMISSION, Credential
 from bcp_portal.core.models import AccountEvent
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.typehints import Actor
@@ -68,7 +68,7 @@ def api_tokens_revoke_all(*, user: User, actor: Actor | None) -> list[Credential
 def api_tokens_revoke_as_admin(*, actor: Actor, tokens: Iterable[AuthToken]) -> int:
     """An administrator revokes other people's tokens (the admin's "Revoke" action);
     each is recorded on its owner's account."""
-    require_perm(actor, "core.revoke_credentials")
+    require_perm(actor, REVOKE_PERMISSION)
     revoked = 0
     for token in tokens:
         label = api_token_label(token)
