@@ -100,6 +100,13 @@ def render_password_reset(message: OutboxMessage) -> RenderedMessage:
     user = message.to_user
     if user is None:
         raise ValueError("A password reset message is addressed to one user.")
+    if not user.is_active:
+        # Deactivated (offboarded) since the request: no link for an account that is closed.
+        return RenderedMessage(
+            subject=message.subject,
+            body="This BCP Portal account is deactivated, so no reset link was made. Ask your "
+            "administrator if you need it back.",
+        )
     body = loader.render_to_string(
         "registration/password_reset_email.txt",
         {

@@ -78,6 +78,19 @@ def test_a_reset_request_is_recorded_without_its_secret(client, db):
     assert event.actor is None
 
 
+def test_an_account_deactivated_before_the_mail_goes_out_gets_no_link(client, db, mailoutbox):
+    user = UserFactory(email="ana@example.org")
+    ask_for_reset(client, "ana@example.org")  # queued, not delivered yet (no commit here)
+    user.is_active = False
+    user.save()
+
+    outbox_sweep()
+
+    [mail] = mailoutbox
+    assert not RESET_LINK.search(mail.body)
+    assert "deactivated" in mail.body
+
+
 def test_a_reset_request_for_an_unknown_address_adds_nothing_and_says_the_same(client, db):
     response = ask_for_reset(client, "nobody@example.org")
 
