@@ -142,7 +142,7 @@ def is_password_change(old_hash: str, user: User) -> bool:
     if not (old_usable or new_usable):
         return False  # one unusable marker for another: still no password
     # set_password() keeps the raw password until the save; Django's sign-in rehash clears
-    # it first because "password hash upgrades shouldn't be considered password changes".
+    # it before saving, so that an upgraded hash is not taken for a new password.
     set_by_set_password = getattr(user, "_password", None) is not None
     return set_by_set_password or not (old_usable and new_usable and _is_upgrade(old_hash))
 
