@@ -26,6 +26,10 @@ INSECURE_DEV_SECRET_KEY = "django-insecure-bcp-portal-development-key-do-not-dep
 SECRET_KEY = env.str("SECRET_KEY", default="") or INSECURE_DEV_SECRET_KEY
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# How many reverse proxies in front of the portal append to X-Forwarded-For: the client's
+# address is read that many entries from the right (`bcp_portal.core.clientip`). 0: the
+# header is ignored, as anyone can send it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 PORTAL_NAME = env.str("PORTAL_NAME", default="BCP Portal")
 
@@ -68,6 +72,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "bcp_portal.core.middleware.DatabaseBehindCodeMiddleware",
     "bcp_portal.core.middleware.AuditContextMiddleware",
+    # Lets the password-change record (a signal on User) see who is signed in.
+    "bcp_portal.core.current.CurrentRequestMiddleware",
     "bcp_portal.core.middleware.UserTimezoneMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
@@ -134,6 +140,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The portal's one answer to "which address is the client's" (trusted proxies counted).
+AXES_CLIENT_IP_CALLABLE = "bcp_portal.core.clientip.client_ip"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bcp_portal import views
+from bcp_portal.core import password_views
 from bcp_portal.core import views as core_views
 from bcp_portal.core.api.token_views import api_tokens
 from bcp_portal.core.forms import OutboxPasswordResetForm
@@ -17,10 +18,10 @@ admin.site.index_title = "Records and settings"
 auth_patterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/change/", password_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        password_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
     path(
@@ -35,12 +36,12 @@ auth_patterns = [
     ),
     path(
         "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        password_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "password/reset/complete/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        password_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]

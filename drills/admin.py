@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bcp_portal.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceBackedAdmin
+from bcp_portal.core.credentials import may_revoke_credentials
 from bcp_portal.core.paginator import CappedPaginator
 from drills.models import (
     CalendarFeedToken,
@@ -12,6 +13,7 @@ from drills.models import (
     DrillType,
     RecoveryStep,
 )
+from drills.services.feeds import calendar_tokens_revoke_as_admin
 from drills.services.planning import (
     DRILL_EDITABLE_FIELDS,
     SCHEDULE_FIELDS,
@@ -132,8 +134,22 @@ class DrillReportAdmin(ReadOnlyAdmin):
 
 @admin.register(CalendarFeedToken)
 class CalendarFeedTokenAdmin(ReadOnlyAdmin):
-    """Created and revoked by their owner on the calendar page (calendar_token_revoke)."""
+    """Created and revoked by their owner on the calendar page (calendar_token_revoke); no
+    one edits one here (a revoked feed brought back, or moved to someone else). The one
+    write is "Revoke" (calendar_tokens_revoke_as_admin, recorded on the owner's account)."""
 
     list_display = ["prefix", "user", "scope", "created_at", "revoked_at", "last_used_at"]
     list_select_related = ["user"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     exclude = ["token_hash"]
+    actions = ["revoke"]
+
+    def has_revoke_permission(self, request):
+        return may_revoke_credentials(request.user)
+
+    @admin.action(description="Revoke the selected calendar feeds", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = calendar_tokens_revoke_as_admin(
+            actor=request.user, tokens=queryset.select_related("user")
+        )
+        self.message_user(request, f"{count} calendar feed(s) revoked.", messages.SUCCESS)

@@ -8,9 +8,36 @@ class DrillsConfig(AppConfig):
 
     def ready(self) -> None:
         from bcp_portal.actions import sources
+        from bcp_portal.core import credentials, offboarding
         from drills.models import DRILL_REPORT_SOURCE, DrillReport, DrillReportAction
+        from drills.services import feeds
+        from drills.services import offboarding as drill_offboarding
 
         post_migrate.connect(load_reference_data, sender=self)
+        credentials.register(
+            credentials.CredentialKind(
+                key=feeds.CALENDAR_FEED,
+                label="Calendar feed links",
+                active=feeds.calendar_tokens_active,
+                revoke_all=feeds.calendar_tokens_revoke_all,
+            )
+        )
+        offboarding.register(
+            offboarding.Handover(
+                key="planned_drills",
+                label="Planned drills they take part in",
+                count=drill_offboarding.planned_drills_held_by,
+                hand_over=drill_offboarding.planned_drills_hand_over,
+            )
+        )
+        offboarding.register(
+            offboarding.Handover(
+                key="draft_reports",
+                label="Draft drill reports they write",
+                count=drill_offboarding.draft_reports_held_by,
+                hand_over=drill_offboarding.draft_reports_hand_over,
+            )
+        )
         sources.register(
             sources.ActionSource(
                 kind=DRILL_REPORT_SOURCE,

@@ -18,6 +18,7 @@ from unittest import mock
 import pytest
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth.models import Permission
 from django.forms import CheckboxInput, MultiWidget
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,8 @@ from bcp_portal.catalogue.selectors import organisation_profile
 from bcp_portal.catalogue.services import organisation_profile_update
 from bcp_portal.core import roles
 from bcp_portal.core.admin_base import REVERT_REFUSED
-from bcp_portal.core.models import UserProfile
+from bcp_portal.core.api.services import api_token_create
+from bcp_portal.core.models import AccountEvent, UserProfile
 from drills.models import Drill, DrillSchedule
 from drills.services.planning import drill_schedule_create, drill_update
 from incidents.models import PostMortem
@@ -46,11 +48,13 @@ SERVICE = "through the services"
 OPERATIONAL = "operational, not historised: kept as it is"
 THIRD_PARTY = "third-party, not historised: out of scope"
 APPEND_ONLY = "append-only log: its rows are the trail, never changed"
+CREDENTIAL = "a credential: read-only, the one write is the Revoke action (a service, recorded)"
 
 DECISIONS = {
     "auth.User": THIRD_PARTY,
     "auth.Group": THIRD_PARTY,
-    "knox.AuthToken": THIRD_PARTY,
+    # knox's own admin minted a token for any user; ours only shows and revokes (#8, item 3).
+    "knox.AuthToken": CREDENTIAL,
     "axes.AccessAttempt": THIRD_PARTY,
     "axes.AccessLog": THIRD_PARTY,
     "axes.AccessFailureLog": THIRD_PARTY,
@@ -68,8 +72,8 @@ DECISIONS = {
     "drills.DrillSchedule": SERVICE,
     "drills.Drill": SERVICE,
     "drills.DrillReport": READ_ONLY,
-    # Revoked by their owner through calendar_token_revoke, on the calendar page.
-    "drills.CalendarFeedToken": READ_ONLY,
+    # Revoked by their owner on the calendar page, or by an administrator's Revoke action.
+    "drills.CalendarFeedToken": CREDENTIAL,
     # No services or pages for post-mortems yet.
     "incidents.PostMortem": READ_ONLY,
 }
@@ -94,8 +98,12 @@ READ_ONLY_ROWS: dict[str, Callable] = {
     "core.UserProfile": lambda admin_user: UserProfile.objects.get(user=UserFactory()),
     "drills.DrillType": lambda admin_user: DrillTypeFactory(),
     "drills.DrillReport": lambda admin_user: DrillReportFactory(),
-    "drills.CalendarFeedToken": lambda admin_user: CalendarFeedTokenFactory(),
     "incidents.PostMortem": lambda admin_user: make_post_mortem(),
+}
+# How to make one credential of each kind, for `user`.
+CREDENTIAL_ROWS: dict[str, Callable] = {
+    "knox.AuthToken": lambda user: api_token_create(actor=user, lifetime=dt.timedelta(days=30))[0],
+    "drills.CalendarFeedToken": lambda user: CalendarFeedTokenFactory(user=user),
 }
 
 
@@ -206,6 +214,8 @@ def test_only_models_without_history_are_left_out_of_scope():
     for label, decision in DECISIONS.items():
         if decision in (OPERATIONAL, THIRD_PARTY, APPEND_ONLY):
             assert not is_historised(models[label]), f"{label} keeps history: decide"
+        elif decision == CREDENTIAL:
+            continue  # whoever owns the model decides; the admin only shows and revokes
         else:
             assert is_historised(models[label]), f"{label} has no history: not a domain model"
 
@@ -213,6 +223,7 @@ def test_only_models_without_history_are_left_out_of_scope():
 def test_the_test_knows_how_to_exercise_every_domain_decision():
     assert set(READ_ONLY_ROWS) == {k for k, v in DECISIONS.items() if v == READ_ONLY}
     assert set(SERVICE_CASES) == {k for k, v in DECISIONS.items() if v == SERVICE}
+    assert set(CREDENTIAL_ROWS) == {k for k, v in DECISIONS.items() if v == CREDENTIAL}
 
 
 def test_no_domain_model_keeps_django_s_delete_selected_action(rf, superuser):
@@ -229,10 +240,17 @@ def test_no_domain_model_keeps_django_s_delete_selected_action(rf, superuser):
 def make_row(label: str, admin_user):
     if label in READ_ONLY_ROWS:
         return READ_ONLY_ROWS[label](admin_user)
+    if label in CREDENTIAL_ROWS:
+        return CREDENTIAL_ROWS[label](UserFactory())
     return SERVICE_CASES[label].make(admin_user)
 
 
-@pytest.mark.parametrize("label", sorted(READ_ONLY_ROWS) + sorted(SERVICE_CASES))
+HISTORISED_CREDENTIALS = ["drills.CalendarFeedToken"]
+
+
+@pytest.mark.parametrize(
+    "label", sorted(READ_ONLY_ROWS) + sorted(SERVICE_CASES) + HISTORISED_CREDENTIALS
+)
 def test_a_domain_row_is_neither_deleted_nor_reverted_from_the_admin(
     label, admin_client, superuser
 ):
@@ -288,6 +306,110 @@ def test_a_read_only_model_offers_a_superuser_no_add_no_save_and_no_bulk_action(
     assert changelist.status_code == 200
     assert changelist.context["action_form"] is None
     assert row.history.count() == versions
+
+
+# --- credentials: shown, never edited; revoked through a service -------------------------
+
+
+def credential_state(row) -> tuple:
+    """Everything a change could move: owner, secret, expiry, revocation."""
+    row = type(row).objects.filter(pk=row.pk).values().get()
+    return tuple(sorted(row.items()))
+
+
+@pytest.fixture(params=["superuser", "staff who may view and revoke"])
+def credential_admin(request, client_for, superuser):
+    if request.param == "superuser":
+        return superuser
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_authtoken", "view_calendarfeedtoken", "revoke_credentials"]
+        )
+    )
+    return staff
+
+
+@pytest.mark.parametrize("label", sorted(CREDENTIAL_ROWS))
+def test_a_staff_post_to_a_credential_s_change_form_cannot_un_revoke_it_or_move_it(
+    label, client_for, credential_admin
+):
+    """Issue #8, item 3. knox's admin let a superuser post this form; the feed token's admin
+    was made read-only earlier (500b903), which this keeps as a regression test."""
+    owner, other = UserFactory(), UserFactory()
+    row = CREDENTIAL_ROWS[label](owner)
+    if hasattr(row, "revoked_at"):
+        row.revoked_at = timezone.now()
+        row.save()
+    before = credential_state(row)
+    client = client_for(credential_admin)
+
+    page = client.get(url(row, "change", row.pk))
+    post = client.post(
+        url(row, "change", row.pk),
+        {"user": other.pk, "revoked_at_0": "", "revoked_at_1": "", "expiry": "", "_save": "Save"},
+    )
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert post.status_code == 403
+    assert credential_state(row) == before
+
+
+@pytest.mark.parametrize("label", sorted(CREDENTIAL_ROWS))
+def test_no_one_adds_or_deletes_a_credential_in_the_admin(label, client_for, credential_admin):
+    owner = UserFactory()
+    row = CREDENTIAL_ROWS[label](owner)
+    count = type(row).objects.count()
+    client = client_for(credential_admin)
+
+    add_page = client.get(url(row, "add"))
+    add_post = client.post(url(row, "add"), {"user": owner.pk, "expiry": ""})
+    delete_post = client.post(url(row, "delete", row.pk), {"post": "yes"})
+
+    assert (add_page.status_code, add_post.status_code, delete_post.status_code) == (
+        403,
+        403,
+        403,
+    )
+    assert type(row).objects.count() == count
+
+
+@pytest.mark.parametrize("label", sorted(CREDENTIAL_ROWS))
+def test_the_revoke_action_revokes_through_the_service_and_records_it_on_the_owner(
+    label, client_for, credential_admin
+):
+    owner = UserFactory()
+    row = CREDENTIAL_ROWS[label](owner)
+
+    response = client_for(credential_admin).post(
+        url(row, "changelist"), {"action": "revoke", ACTION_CHECKBOX_NAME: [row.pk]}
+    )
+
+    assert response.status_code == 302
+    current = type(row).objects.filter(pk=row.pk).first()
+    assert current is None or current.revoked_at is not None
+    [event] = AccountEvent.objects.filter(user=owner)
+    assert (event.kind, event.actor) == (AccountEvent.Kind.TOKEN_REVOKED, credential_admin)
+
+
+@pytest.mark.parametrize("label", sorted(CREDENTIAL_ROWS))
+def test_staff_who_may_only_view_credentials_get_no_revoke_action(label, client_for):
+    staff = UserFactory(is_staff=True)
+    staff.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_authtoken", "view_calendarfeedtoken"])
+    )
+    row = CREDENTIAL_ROWS[label](UserFactory())
+    before = credential_state(row)
+    client = client_for(staff)
+
+    changelist = client.get(url(row, "changelist"))
+    client.post(url(row, "changelist"), {"action": "revoke", ACTION_CHECKBOX_NAME: [row.pk]})
+
+    assert changelist.status_code == 200
+    assert changelist.context["action_form"] is None
+    assert credential_state(row) == before
+    assert not AccountEvent.objects.exists()
 
 
 # --- service-backed models ----------------------------------------------------------------

@@ -7,3 +7,16 @@ class ActionsConfig(AppConfig):
     name = "bcp_portal.actions"
     label = "actions"
     verbose_name = "Action tracker"
+
+    def ready(self) -> None:
+        from bcp_portal.actions import services
+        from bcp_portal.core import offboarding
+
+        offboarding.register(
+            offboarding.Handover(
+                key="actions",
+                label="Unfinished actions they own",
+                count=services.actions_held_by,
+                hand_over=services.actions_hand_over,
+            )
+        )

@@ -14,6 +14,7 @@ from bcp_portal.actions import sources
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core.models import OutboxMessage
+from bcp_portal.core.offboarding import require_may_offboard
 from bcp_portal.core.outbox import outbox_add
 from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import MANAGERS, SRE_LEAD, has_role, require_perm
@@ -317,3 +318,30 @@ def _action_reminders(action: Action, *, today: date) -> list[tuple[str, dict[st
             )
         )
     return reminders
+
+
+# --- Offboarding: a leaver's actions go to a successor ------------------------------------
+
+# What a leaver still holds: live actions not finished, and proposals in drafts.
+HANDOVER_STATUSES = (Action.Status.PROPOSED, *Action.OPEN_STATUSES)
+
+
+def actions_held_by(user: User) -> int:
+    """How many unfinished actions (proposals included) `user` owns."""
+    return Action.objects.filter(owner=user, status__in=HANDOVER_STATUSES).count()
+
+
+@transaction.atomic
+def actions_hand_over(*, actor: Actor, leaver: User, successor: User) -> int:
+    """Give `leaver`'s unfinished actions to `successor` (offboarding, `core.offboarding`);
+    each keeps its history, with the handover as the change reason."""
+    require_may_offboard(actor)
+    reason = f"{display_name(leaver)} left: handed over to {display_name(successor)}."
+    moved = 0
+    held = Action.objects.filter(owner=leaver, status__in=HANDOVER_STATUSES)
+    for action in held.select_for_update().order_by("pk"):
+        action.owner = successor
+        action._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
+        save_audited(action, actor=actor)
+        moved += 1
+    return moved

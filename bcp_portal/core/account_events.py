@@ -8,13 +8,14 @@ from django.contrib.auth.models import User
 
 from bcp_portal.core.audit import current_context
 from bcp_portal.core.models import AccountEvent
+from bcp_portal.core.typehints import Actor
 
 
 def account_event_record(
     *,
     user: User,
     kind: str,
-    actor: User | None = None,
+    actor: Actor | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AccountEvent:
     """Append one event for `user`, done by `actor` (None: nobody signed in), in the
@@ -24,7 +25,7 @@ def account_event_record(
     ctx = current_context()
     return AccountEvent.objects.create(
         user=user,
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=actor if isinstance(actor, User) and actor.is_authenticated else None,
         kind=kind,
         detail=detail or {},
         source=ctx.source,

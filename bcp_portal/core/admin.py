@@ -1,7 +1,11 @@
 from django.contrib import admin, messages
+from django.http import HttpRequest
+from knox.models import AuthToken
 
 from bcp_portal.core import outbox
 from bcp_portal.core.admin_base import ReadOnlyAdmin
+from bcp_portal.core.api.services import api_token_label, api_tokens_revoke_as_admin
+from bcp_portal.core.credentials import may_revoke_credentials
 from bcp_portal.core.models import (
     AccountEvent,
     DeliveryAttempt,
@@ -32,8 +36,23 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["subject", "addressee", "status", "attempts", "next_attempt_at", "created_at"]
-    list_filter = ["status"]
+    """Read-only: what was queued and how delivery went; the one write is "retry now".
+
+    No row holds a secret (a message that carries one is rendered at delivery, see
+    `core.outbox`), and none can be edited: a changed address or link would send someone
+    else's mail where staff chose.
+    """
+
+    list_display = [
+        "subject",
+        "kind",
+        "addressee",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "created_at",
+    ]
+    list_filter = ["status", "kind"]
     list_select_related = ["to_user", "to_role", "to_contact"]
     search_fields = ["subject", "dedup_key"]
     readonly_fields = [f.name for f in OutboxMessage._meta.fields]
@@ -43,7 +62,17 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Retry delivery now", permissions=["change"])
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_retry_permission(self, request):
+        # Held by the roles that may requeue mail (core.change_outboxmessage, roles.json).
+        return request.user.has_perm("core.change_outboxmessage")
+
+    @admin.action(description="Retry delivery now", permissions=["retry"])
     def retry_now(self, request, queryset):
         sent = [outbox.requeue(message_id=pk) for pk in queryset.values_list("pk", flat=True)]
         self.message_user(request, f"{sum(sent)} message(s) queued again.", messages.SUCCESS)
@@ -67,3 +96,49 @@ class AccountEventAdmin(ReadOnlyAdmin):
     search_fields = ["user__username", "actor__username", "request_id"]
     date_hierarchy = "at"
     show_full_result_count = False
+
+
+# knox registers an admin that mints a token for any user (and shows it): a way into every
+# account. Ours only shows tokens, by prefix, and revokes them.
+admin.site.unregister(AuthToken)
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens, read-only: no add, no change of owner or expiry; "Revoke" is the one
+    write (core.api.services.api_tokens_revoke_as_admin, recorded on the owner's account)."""
+
+    list_display = ["label", "user", "created", "expiry"]
+    list_select_related = ["user"]
+    search_fields = ["token_key", "user__username"]
+    fields = ("label", "user", "created", "expiry")
+    readonly_fields = fields
+    actions = ["revoke"]
+    show_full_result_count = False
+
+    @admin.display(description="Token")
+    def label(self, obj: AuthToken) -> str:
+        return api_token_label(obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        return may_revoke_credentials(request.user)
+
+    @admin.action(description="Revoke the selected API tokens", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        count = api_tokens_revoke_as_admin(
+            actor=request.user, tokens=queryset.select_related("user")
+        )
+        self.message_user(request, f"{count} API token(s) revoked.", messages.SUCCESS)
+
+
+# Django's user admin with offboarding (registered on import).
+from bcp_portal.core import admin_users  # noqa: E402,F401

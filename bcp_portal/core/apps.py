@@ -12,7 +12,18 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import pre_create_historical_record
 
-        from bcp_portal.core import audit, checks, signals  # noqa: F401
+        from bcp_portal.core import audit, checks, credentials, outbox, passwords, signals  # noqa: F401
+        from bcp_portal.core.api import services as api_services
 
         pre_create_historical_record.connect(audit.fill_history_row)
+        outbox.register_renderer(passwords.PASSWORD_RESET_KIND, passwords.render_password_reset)
+        credentials.register(
+            credentials.CredentialKind(
+                key=api_services.API_TOKEN,
+                label="API tokens",
+                active=api_services.api_tokens_active,
+                revoke_all=api_services.api_tokens_revoke_all,
+            )
+        )
+        passwords.connect_signals()
         post_migrate.connect(signals.after_migrate, sender=self)

@@ -5,19 +5,14 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
-from django.template import loader
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from bcp_portal.core.dates import DateFormat
 from bcp_portal.core.models import UserProfile
-from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.passwords import password_reset_request
 
 if TYPE_CHECKING:
     _FormBase = forms.BaseForm  # what the mixin is mixed into
@@ -100,22 +95,12 @@ class PortalFormMixin(_FormBase):
 
 
 class OutboxPasswordResetForm(PasswordResetForm):
-    """Password reset whose mail goes through the outbox, so it is retried, never lost."""
+    """Password reset whose mail goes through the outbox, so it is retried, never lost; the
+    link is made when the mail is sent (`core.passwords`), so no stored row holds it."""
 
     def save(self, *args: Any, **kwargs: Any) -> None:  # the view's mail options are unused
-        email = self.cleaned_data["email"]
-        for user in self.get_users(email):
-            uid = urlsafe_base64_encode(force_bytes(user.pk))
-            token = default_token_generator.make_token(user)
-            path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
-            body = loader.render_to_string("registration/password_reset_email.txt", {"user": user})
-            outbox_add(
-                key=f"password-reset:{user.pk}:{token}",
-                subject="Reset your BCP Portal password",
-                body=body,
-                to_user=user,
-                url=path,
-            )
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_request(user=user)
 
 
 class ZoneInput(forms.TextInput):

@@ -70,6 +70,14 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255)
     body = models.TextField()
     url = models.CharField(max_length=500, blank=True, help_text="Link to the object concerned.")
+    kind = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text=(
+            "Set for a message made at delivery (`outbox.register_renderer`): one that carries "
+            "a secret, such as a password reset link, which is never stored here."
+        ),
+    )
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -203,6 +211,12 @@ class AccountEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["user", "-at"], name="core_acctevent_user_at")]
+        # Powers over other people's accounts; no role holds them (roles.json): superusers,
+        # or a user they are granted to one by one in the admin (docs/ARCHITECTURE.md).
+        permissions = [
+            ("revoke_credentials", "Can revoke anyone's API tokens and calendar feeds"),
+            ("offboard_user", "Can offboard a leaver (deactivate, revoke, hand over work)"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.user} ({self.at:%Y-%m-%d %H:%M})"

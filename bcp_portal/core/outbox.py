@@ -7,6 +7,10 @@ broker costs a request the socket timeouts, never a hang); whatever was not publ
 failed and is due again, is taken by the periodic sweep. Delivery claims the row with a
 compare-and-swap `update()`, so two workers never send the same message.
 
+A message that carries a secret (a password reset link, any one-time token) is stored as a
+`kind` and its addressee only: its registered renderer makes the subject and body inside the
+delivery task, so no column, de-duplication key or admin page ever holds the secret.
+
 The one crash window: a worker that dies after the mail server accepted a message and
 before the delivery attempt is recorded leaves the claim to expire; the sweep then sends
 again. So a duplicate is possible only there (a retry skips addresses already served), and
@@ -44,6 +48,22 @@ KEY_MAX_LENGTH = cast(int, OutboxMessage._meta.get_field("dedup_key").max_length
 NO_ADDRESS_CHANNEL = "none"
 
 
+@dataclass(frozen=True)
+class RenderedMessage:
+    subject: str
+    body: str
+
+
+# kind -> what makes the message at delivery; filled from AppConfig.ready().
+Renderer = Callable[[OutboxMessage], RenderedMessage]
+_RENDERERS: dict[str, Renderer] = {}
+
+
+def register_renderer(kind: str, renderer: Renderer) -> None:
+    """Messages of `kind` are made by `renderer` when they are sent, never stored whole."""
+    _RENDERERS[kind] = renderer
+
+
 def outbox_add(
     *,
     key: str,
@@ -54,8 +74,15 @@ def outbox_add(
     # A contact from the directory (bcp_portal.contacts), which the machinery does not import.
     to_contact: Any = None,
     url: str = "",
+    kind: str = "",
 ) -> OutboxMessage:
-    """Add a message unless one with `key` exists; deliver it once the caller commits."""
+    """Add a message unless one with `key` exists; deliver it once the caller commits.
+
+    With `kind`, the registered renderer makes the message at delivery: `subject` and `body`
+    are then what staff see in the admin, and must not hold the secret (nor must `key`).
+    """
+    if kind and kind not in _RENDERERS:
+        raise ValueError(f"No renderer is registered for outbox messages of kind {kind!r}.")
     if isinstance(to_role, str):
         to_role = Group.objects.get(name=to_role)
     if sum(x is not None for x in (to_user, to_role, to_contact)) != 1:
@@ -71,6 +98,7 @@ def outbox_add(
                 subject=subject[:255],
                 body=body,
                 url=url,
+                kind=kind,
                 to_user=to_user,
                 to_role=to_role,
                 to_contact=to_contact,
@@ -125,13 +153,21 @@ def resolve_addresses(message: OutboxMessage) -> list[Address]:
     return [Address("email", email) for email in dict.fromkeys(emails)]
 
 
-def send_email(message: OutboxMessage, address: Address) -> None:
+def render(message: OutboxMessage) -> RenderedMessage:
+    """What is sent: the stored text (and link), or what the kind's renderer makes now."""
+    if message.kind:
+        return _RENDERERS[message.kind](message)
     body = message.body
     if message.url:
         body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{message.url}"
+    return RenderedMessage(subject=message.subject, body=body)
+
+
+def send_email(message: OutboxMessage, address: Address) -> None:
+    rendered = render(message)
     EmailMessage(
-        subject=message.subject,
-        body=body,
+        subject=rendered.subject,
+        body=rendered.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address.address],
         headers={"X-BCP-Message-Key": message.dedup_key},

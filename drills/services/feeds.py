@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import cast
 
 from django.contrib.auth.models import User
@@ -9,6 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from bcp_portal.core.account_events import account_event_record
+from bcp_portal.core.credentials import REVOKE_PERMISSION, Credential
+from bcp_portal.core.models import AccountEvent
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import save_audited
 from bcp_portal.core.typehints import Actor
@@ -46,3 +50,57 @@ def calendar_token_revoke(*, actor: Actor, token: CalendarFeedToken) -> Calendar
         token.revoked_at = timezone.now()
         save_audited(token, actor=actor)
     return token
+
+
+# --- Revoked with the password, at offboarding, or by an administrator ---------------------
+
+CALENDAR_FEED = "calendar_feed"
+
+
+def calendar_token_label(token: CalendarFeedToken) -> str:
+    return f"Calendar feed {token.prefix}… ({token.get_scope_display().lower()})"
+
+
+def calendar_tokens_active(user: User) -> list[Credential]:
+    """`user`'s feed URLs that still answer (the `core.credentials` registry)."""
+    live = CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True)
+    return [Credential(CALENDAR_FEED, calendar_token_label(t)) for t in live.order_by("pk")]
+
+
+def _revoke(token: CalendarFeedToken, *, actor: Actor | None, reason: str) -> None:
+    token.revoked_at = timezone.now()
+    token._change_reason = reason  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
+    save_audited(token, actor=actor)
+
+
+@transaction.atomic
+def calendar_tokens_revoke_all(*, user: User, actor: Actor | None) -> list[Credential]:
+    """Revoke every live feed of `user` (the caller, core, checked why); return them."""
+    revoked = []
+    for token in CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True):
+        _revoke(token, actor=actor, reason="Revoked with the account's other credentials.")
+        revoked.append(Credential(CALENDAR_FEED, calendar_token_label(token)))
+    return revoked
+
+
+@transaction.atomic
+def calendar_tokens_revoke_as_admin(*, actor: Actor, tokens: Iterable[CalendarFeedToken]) -> int:
+    """An administrator revokes other people's feeds (the admin's "Revoke" action); each is
+    recorded on its owner's account. Already revoked ones are left as they are."""
+    require_perm(actor, REVOKE_PERMISSION)
+    revoked = 0
+    for token in tokens:
+        if token.revoked_at is not None:
+            continue
+        _revoke(token, actor=actor, reason="Revoked by an administrator.")
+        account_event_record(
+            user=token.user,
+            kind=AccountEvent.Kind.TOKEN_REVOKED,
+            actor=actor,
+            detail={
+                "credentials": [Credential(CALENDAR_FEED, calendar_token_label(token)).as_detail()],
+                "by": "admin",
+            },
+        )
+        revoked += 1
+    return revoked

@@ -433,3 +433,29 @@ def test_staff_who_may_read_the_outbox_see_its_panel_with_a_link_to_the_admin(sr
     page = client_for(srelead).get("/")
     assert page.status_code == 200
     assert reverse("admin:core_outboxmessage_changelist") in page.content.decode()
+
+
+def test_the_outbox_admin_is_read_only_but_the_sre_lead_may_retry_delivery(
+    srelead, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
+    srelead.is_staff = True
+    srelead.save()
+    message = OutboxMessageFactory(status=Status.FAILED, attempts=5, last_error="refused")
+    client = client_for(srelead)
+    change_url = reverse("admin:core_outboxmessage_change", args=[message.pk])
+
+    page = client.get(change_url)
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = client.post(
+            reverse("admin:core_outboxmessage_changelist"),
+            {"action": "retry_now", "_selected_action": [message.pk]},
+        )
+    deleted = client.post(reverse("admin:core_outboxmessage_delete", args=[message.pk]))
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert retried.status_code == 302
+    assert deleted.status_code == 403
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert len(mailoutbox) == 1
