@@ -1,6 +1,19 @@
-from django.contrib import admin, messages
+import contextvars
+import functools
+from typing import Any
 
-from bcp_portal.core import outbox
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from bcp_portal.core import outbox, twofactor
 from bcp_portal.core.admin_base import ReadOnlyAdmin
 from bcp_portal.core.models import (
     AccountEvent,
@@ -9,6 +22,76 @@ from bcp_portal.core.models import (
     TaskProgress,
     UserProfile,
 )
+from bcp_portal.core.twofactor_forms import StaffPasswordChangeForm, StaffTwoFactorResetForm
+
+# django-otp's own admins show TOTP keys (and QR codes) and backup codes to staff: a staff
+# member could copy someone's second factor. Devices are managed by their owner only;
+# staff may reset them (below), never read them.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+# Who is setting a password in the admin right now: the password form needs the staff
+# member to re-authenticate, and Django's view builds the form with the target user only.
+_staff_member: contextvars.ContextVar[Any] = contextvars.ContextVar("bcp_admin_staff")
+
+
+class PortalUserAdmin(UserAdmin):
+    """Django's user admin, with staff re-authenticating before they set someone's password
+    or reset their two-factor (`core.reauth`)."""
+
+    change_user_password_template = "admin/auth/user/reauth_change_password.html"
+    actions = ["reset_two_factor"]
+
+    @property  # type: ignore[override]
+    def change_password_form(self) -> Any:
+        return functools.partial(StaffPasswordChangeForm, staff=_staff_member.get())
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        token = _staff_member.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _staff_member.reset(token)
+
+    @admin.action(description="Reset two-factor authentication", permissions=["change"])
+    def reset_two_factor(
+        self, request: HttpRequest, queryset: QuerySet[User]
+    ) -> HttpResponse | None:
+        """Removes the chosen people's authenticator apps and backup codes, after the staff
+        member confirms with their own password and code; each person is told by mail."""
+        staff = request.user
+        users = list(queryset.order_by("username"))
+        targets = ", ".join(u.get_username() for u in users)
+        form = StaffTwoFactorResetForm(
+            request.POST if "confirm" in request.POST else None,
+            reauth_user=staff,
+            reauth_detail={"targets": targets},
+        )
+        if "confirm" in request.POST and form.is_valid():
+            for user in users:
+                twofactor.two_factor_reset_by_staff(actor=staff, user=user)
+            self.message_user(
+                request,
+                f"Two-factor reset for {targets}; each was told by mail.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reset two-factor authentication",
+            "opts": self.opts,
+            "users": users,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/auth/user/reset_two_factor.html", context)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), PortalUserAdmin)
 
 
 @admin.register(UserProfile)

@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import pre_create_historical_record
 
-        from bcp_portal.core import audit, checks, signals  # noqa: F401
+        from bcp_portal.core import audit, checks, sessions, signals  # noqa: F401
 
         pre_create_historical_record.connect(audit.fill_history_row)
         post_migrate.connect(signals.after_migrate, sender=self)
