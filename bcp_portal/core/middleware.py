@@ -144,8 +144,10 @@ class TwoFactorRequiredMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in TWO_FACTOR_EXEMPT_VIEWS:
             return None
-        user = getattr(request, "user", None)
-        if user is None or not twofactor.must_verify_before_changes(user):
+        if not _signed_in(request):
+            return None
+        user = request.user
+        if not twofactor.must_verify_before_changes(user):
             return None
         if request.path.startswith("/api/"):
             body = {"error": {"code": "two_factor_required", "message": TWO_FACTOR_API_MESSAGE}}
@@ -161,6 +163,16 @@ class TwoFactorRequiredMiddleware:
         return redirect("two-factor-setup")
 
 
+def _signed_in(request: HttpRequest) -> bool | None:
+    """Whether a user is signed in on this request; None when the database cannot say
+    (it is down: the view answers, /healthz says 503)."""
+    user = getattr(request, "user", None)
+    try:
+        return bool(user is not None and user.is_authenticated)
+    except DatabaseError:
+        return None
+
+
 class SessionTimeoutMiddleware:
     """Signs a session out once idle or too old (`core.sessions`); the request goes on as
     anonymous (a page sends it to sign in, with a message saying why)."""
@@ -169,8 +181,7 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if _signed_in(request):
             reason = session_expiry(request.session)
             if reason:
                 logout(request)
@@ -188,7 +199,7 @@ class PrivateCacheMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+        # Unknown (the database is down): treated as signed in, the safe side.
+        if request.path.startswith("/api/") or _signed_in(request) is not False:
             patch_cache_control(response, private=True, no_store=True)
         return response
