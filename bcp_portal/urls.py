@@ -90,9 +90,7 @@ urlpatterns = [
     path("accounts/", include(auth_patterns)),
     path("accounts/settings/", core_views.account_settings, name="account-settings"),
     path("accounts/api-tokens/", api_tokens, name="api-tokens"),
-    path(
-        "accounts/two-factor/setup/", twofactor_views.two_factor_setup, name="two-factor-setup"
-    ),
+    path("accounts/two-factor/setup/", twofactor_views.two_factor_setup, name="two-factor-setup"),
     path(
         "accounts/two-factor/backup-codes/",
         twofactor_views.two_factor_backup_codes,
@@ -114,9 +112,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file of its own (`?script`),
     # so the page needs no inline script under the Content-Security-Policy.
-    path(
-        "api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"
-    ),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler403 = "bcp_portal.core.views.error_403"

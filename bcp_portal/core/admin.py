@@ -1,6 +1,6 @@
 import contextvars
 import functools
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -43,7 +43,7 @@ class PortalUserAdmin(UserAdmin):
     change_user_password_template = "admin/auth/user/reauth_change_password.html"
     actions = ["reset_two_factor"]
 
-    @property  # type: ignore[override]
+    @property
     def change_password_form(self) -> Any:
         return functools.partial(StaffPasswordChangeForm, staff=_staff_member.get())
 
@@ -62,7 +62,7 @@ class PortalUserAdmin(UserAdmin):
     ) -> HttpResponse | None:
         """Removes the chosen people's authenticator apps and backup codes, after the staff
         member confirms with their own password and code; each person is told by mail."""
-        staff = request.user
+        staff = cast(User, request.user)  # the admin is for signed-in staff only
         users = list(queryset.order_by("username"))
         targets = ", ".join(u.get_username() for u in users)
         form = StaffTwoFactorResetForm(

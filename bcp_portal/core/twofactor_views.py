@@ -78,21 +78,20 @@ class PortalLoginView(LoginView):
 
 
 def _pending_user(request: HttpRequest) -> User | None:
+    """Who passed the password step, while it is fresh; their backend noted on them."""
     pending = request.session.get(PENDING_KEY)
-    if not isinstance(pending, dict):
+    if not isinstance(pending, dict) or not isinstance(pending.get("user"), int):
         return None
     if time.time() - float(pending.get("at", 0)) > settings.TWO_FACTOR_LOGIN_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None
-    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
     if user is not None:
-        user.backend = pending.get("backend", "")
+        user.backend = str(pending.get("backend", ""))  # type: ignore[attr-defined]
     return user
 
 
-@method_decorator(
-    [sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch"
-)
+@method_decorator([sensitive_post_parameters(), csrf_protect, never_cache], name="dispatch")
 class LoginCodeView(RedirectURLMixin, FormView):
     """The code step: a code from the app, or a backup code."""
 
@@ -122,7 +121,7 @@ class LoginCodeView(RedirectURLMixin, FormView):
         if not check.ok:
             return self._refused(form, check.error)
         self.request.session.pop(PENDING_KEY, None)
-        auth_login(self.request, user, backend=user.backend)
+        auth_login(self.request, user, backend=getattr(user, "backend", None))
         django_otp.login(self.request, check.device)
         if check.used_backup_code:
             left = twofactor.backup_codes_left(user)

@@ -1,6 +1,5 @@
-from io import StringIO
-
 import base64
+from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -39,9 +38,7 @@ def test_the_console_and_the_logins_file_list_username_password_role_in_that_ord
 ):
     console = _demo()
     lines = logins_file.read_text().splitlines()
-    assert lines[0] == (
-        "# username\tpassword\trole\ttwo-factor secret\tbackup codes (demo only)"
-    )
+    assert lines[0] == ("# username\tpassword\trole\ttwo-factor secret\tbackup codes (demo only)")
     assert console[0] == ["username", "password", "role"]
     in_file = [line.split("\t") for line in lines[1:]]
     assert [row[:2] for row in console[1:]] == [row[:2] for row in in_file]

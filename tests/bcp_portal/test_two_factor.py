@@ -233,9 +233,7 @@ def test_a_backup_code_signs_in_once(sre, clock):
 # --- enrolment, backup codes, removal --------------------------------------------------------
 
 
-def test_setting_up_two_factor_shows_a_qr_code_and_the_secret_then_backup_codes_once(
-    sre, clock
-):
+def test_setting_up_two_factor_shows_a_qr_code_and_the_secret_then_backup_codes_once(sre, clock):
     client = password_only(sre)
 
     page = client.get(reverse("two-factor-setup"))
@@ -367,16 +365,12 @@ def test_a_wrong_password_uses_up_no_backup_code(client_for, sre):
     client = client_for(sre)
     give_two_factor(sre, backup_codes=("keepme22",))
 
-    client.post(
-        reverse("two-factor-backup-codes"), {"password": "wrong", "otp_code": "keepme22"}
-    )
+    client.post(reverse("two-factor-backup-codes"), {"password": "wrong", "otp_code": "keepme22"})
 
     assert twofactor.code_check(sre, "keepme22").ok
 
 
-def test_a_failed_confirmation_keeps_what_was_typed_but_not_the_password_or_code(
-    client_for, sre
-):
+def test_a_failed_confirmation_keeps_what_was_typed_but_not_the_password_or_code(client_for, sre):
     response = client_for(sre).post(
         reverse("api-tokens"),
         {"action": "create", "lifetime_days": "365", "password": "s3cret!", "otp_code": "999999"},
@@ -572,4 +566,3 @@ def test_staff_set_someones_password_only_after_confirming_it_is_them(
 def test_the_admin_shows_no_ones_second_factor(db):
     assert not admin.site.is_registered(TOTPDevice)
     assert not admin.site.is_registered(StaticDevice)
-

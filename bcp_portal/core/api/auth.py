@@ -46,12 +46,12 @@ NO_CREDENTIALS = (
 
 
 CODE_NEEDED = (
-    'This account signs in with two-factor: send the current code from your authenticator '
+    "This account signs in with two-factor: send the current code from your authenticator "
     'app (or a backup code) as "otp_code" beside the username and password.'
 )
 SET_UP_TWO_FACTOR = (
     "API tokens are issued only after two-factor authentication: set it up on your "
-    "settings page first, then send its code as \"otp_code\"."
+    'settings page first, then send its code as "otp_code".'
 )
 SESSION_NOT_VERIFIED = (
     "This session did not pass two-factor authentication: sign in again with a code, or "
