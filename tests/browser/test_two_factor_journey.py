@@ -3,17 +3,31 @@ keeps their backup codes, and signs in next time with a backup code. And the
 Content-Security-Policy every page carries: what it refuses, and Swagger UI working under it."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from bcp_portal.core import roles
+from bcp_portal.core.models import AccountEvent
 from tests.factories import UserFactory
 from tests.fixtures.browser import PASSWORD, csp_violations, log_in
-from tests.twofactor import totp_code
+from tests.twofactor import give_two_factor, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def clock_step(time_machine):
+    """Move the clock (the live server's too: same process) to the next 30-second step, so
+    a TOTP code differs from the one used a moment ago, as it would for a person."""
+    time_machine.move_to(datetime.now(UTC), tick=True)
+
+    def step() -> None:
+        time_machine.shift(timedelta(seconds=30))
+
+    return step
 
 
 def test_an_sre_sets_up_two_factor_and_signs_in_with_a_backup_code(page: Page, screenshot):
@@ -75,3 +89,26 @@ def test_swagger_ui_works_under_the_policy(page: Page):
 
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("BCP Portal API")
     expect(page.locator(".opblock-tag").first).to_be_visible()
+
+
+def test_a_staff_member_resets_someones_two_factor_in_the_admin(page: Page, clock_step):
+    staff = UserFactory(username="lena", first_name="Lena", is_staff=True, is_superuser=True)
+    lost = UserFactory(username="sam", first_name="Sam", roles=[roles.SRE])
+    give_two_factor(lost)
+    log_in(page, staff.username)
+
+    page.goto("/admin/auth/user/")
+    page.get_by_role("checkbox", name="Select this object for an action - sam").check()
+    page.locator("select[name=action]").select_option(label="Reset two-factor authentication")
+    page.get_by_role("button", name="Go").click()
+    expect(page.get_by_test_id("reset-targets")).to_contain_text("sam")
+    clock_step()  # the sign-in used this step's code: the confirmation needs a fresh one
+    page.get_by_label("Your password").fill(PASSWORD)
+    page.get_by_label("Code").fill(totp_code(TOTPDevice.objects.get(user=staff)))
+    page.get_by_role("button", name="Reset two-factor").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("Two-factor reset for sam")
+    assert not TOTPDevice.objects.filter(user=lost).exists()
+    assert AccountEvent.objects.filter(user=lost, actor=staff).exists()
+    page.goto(f"/admin/auth/user/{lost.pk}/password/")
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
