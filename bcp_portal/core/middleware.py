@@ -104,6 +104,7 @@ TWO_FACTOR_EXEMPT_VIEWS = frozenset(
         "login",
         "login-code",
         "logout",
+        "admin:logout",
         "two-factor-setup",
         "api:token-login",
         "api:token-logout",

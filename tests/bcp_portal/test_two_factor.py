@@ -110,6 +110,22 @@ def test_an_unverified_staff_member_cannot_change_anything_in_the_admin(db):
     assert service.name == "Payments"
 
 
+def test_an_unverified_person_may_still_sign_out_and_set_up_two_factor(sre):
+    client = password_only(sre)
+
+    staff = password_only(UserFactory(is_staff=True))
+
+    setup = client.get(reverse("two-factor-setup"))
+    posted = client.post(reverse("two-factor-setup"), {"password": "wrong", "otp_code": "1"})
+    out = client.post(reverse("logout"))
+    admin_out = staff.post(reverse("admin:logout"))
+
+    assert setup.status_code == 200
+    assert posted.status_code == 200 and "That is not your password." in posted.content.decode()
+    assert out.status_code == 302 and "_auth_user_id" not in client.session
+    assert admin_out["Location"] == reverse("login") and "_auth_user_id" not in staff.session
+
+
 def test_a_verified_role_holder_changes_things(client_for, sre):
     response = client_for(sre).post(reverse("account-settings"), {"time_zone": "Europe/Paris"})
 
