@@ -169,8 +169,11 @@ class ReauthFormMixin(_FormBase):
             else ""
         )
         if self.reauth_needs_code:
-            label = "Code from the app you are setting up" if reauth_device else "Code"
-            self.fields[CODE_FIELD] = code_field(label)
+            field = code_field("Code")
+            if reauth_device is not None:
+                field.label = "Code from the app you are setting up"
+                field.help_text = "The six digits the new app shows now."
+            self.fields[CODE_FIELD] = field
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
