@@ -1,5 +1,6 @@
 from django.conf import settings
 
+from bcp_portal.core import twofactor
 from bcp_portal.navigation import navigation_for
 
 
@@ -11,4 +12,8 @@ def portal(request) -> dict:
             url = item.url
             active = request.path == url if url == "/" else request.path.startswith(url)
             items.append({"label": item.label, "url": url, "active": active})
-    return {"portal_name": settings.PORTAL_NAME, "navigation": items}
+    # Shown on every page while this session may read but not change anything.
+    banner = ""
+    if user is not None and twofactor.must_verify_before_changes(user):
+        banner = "verify" if twofactor.has_two_factor(user) else "set-up"
+    return {"portal_name": settings.PORTAL_NAME, "navigation": items, "two_factor_banner": banner}

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "simple_history",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     # Machinery, then the shared domain, then the apps; `bcp_portal` is the wiring.
     "bcp_portal.core",
     "bcp_portal.contacts",
@@ -67,7 +71,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user verified when the session passed its second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs a session out after SESSION_IDLE_MINUTES idle or SESSION_ABSOLUTE_HOURS in all.
+    "bcp_portal.core.middleware.SessionTimeoutMiddleware",
+    # Refuses changes from a session that must pass two-factor and has not.
+    "bcp_portal.core.middleware.TwoFactorRequiredMiddleware",
+    # `Cache-Control: private, no-store` on signed-in pages and every API answer.
+    "bcp_portal.core.middleware.PrivateCacheMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bcp_portal.core.middleware.DatabaseBehindCodeMiddleware",
@@ -142,6 +155,21 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The portal's one answer to "which address is the client's" (trusted proxies counted).
 AXES_CLIENT_IP_CALLABLE = "bcp_portal.core.clientip.client_ip"
+# --- Two-factor (django-otp) ------------------------------------------------------------
+# On: staff and every holder of a role other than Auditor must set up TOTP before they may
+# change anything, and API tokens need a one-time code (bcp_portal.core.twofactor).
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+# The issuer an authenticator app shows beside the account.
+OTP_TOTP_ISSUER = PORTAL_NAME
+# How long the password step of a two-step sign-in waits for its code.
+TWO_FACTOR_LOGIN_SECONDS = env.int("TWO_FACTOR_LOGIN_SECONDS", default=300)
+
+# --- Sessions: an idle and an absolute timeout (bcp_portal.core.middleware) ---------------
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_ABSOLUTE_HOURS = env.int("SESSION_ABSOLUTE_HOURS", default=12)
+# The cookie itself dies at the absolute limit too, so a browser forgets it.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 60 * 60
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -239,7 +267,28 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 
-SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+# --- Content-Security-Policy (django-csp 4): no inline script or style anywhere ------------
+# Every script and style sheet is a static file; QR codes and Bootstrap's icons are data:
+# images. Django's debug page (DEBUG, 404/500) is exempted by django-csp itself.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# security.W021 (HSTS preload) is the one deploy check set aside: asking browsers to
+# preload the domain is a commitment for every subdomain that takes months to undo, so it
+# is the operator's decision (SECURE_HSTS_PRELOAD=true), not a default (docs/security.md).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 from bcp_portal.celery import app as celery_app
 from bcp_portal.core import roles
 from tests.factories import UserFactory
+from tests.twofactor import sign_in_verified
 
 pytest_plugins = ["tests.fixtures.worker", "tests.fixtures.browser"]
 
@@ -39,6 +40,14 @@ def whitenoise_finds_static_files_on_request():
     autorefresh it looks a file up when one is requested instead; no test serves static
     files through it (the live server has a static handler of its own)."""
     with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def two_factor_required():
+    """The suite runs as production does: two-factor required of staff and role holders
+    (a test that needs it off sets `settings.TWO_FACTOR_REQUIRED = False`)."""
+    with override_settings(TWO_FACTOR_REQUIRED=True):
         yield
 
 
@@ -92,11 +101,12 @@ def outsider(db):
 
 @pytest.fixture
 def client_for():
-    """`client_for(user)` returns a test client logged in as that user."""
+    """`client_for(user)` returns a test client logged in as that user, in a session that
+    passed two-factor (the user gets a confirmed authenticator app if they had none)."""
 
     def make(user) -> Client:
         client = Client()
-        client.force_login(user)
+        sign_in_verified(client, user)
         return client
 
     return make

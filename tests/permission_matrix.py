@@ -252,7 +252,13 @@ MATRIX: dict[str, Route] = {
     "login":                      Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
                                         post ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
                                         put  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
+    # The code step with nobody half-way through signing in: back to the password step.
+    "login-code":                 Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
+                                        post ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
+                                        put  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     "logout":                     Route(post ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
+    # The admin's own password-only login is replaced by a redirect to the portal's.
+    "admin-login":                Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     "password_change":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
                                         post ="Y   Y    Y   Y   Y   Y     Y   Y   -",
                                         put  ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
@@ -269,6 +275,14 @@ MATRIX: dict[str, Route] = {
     "account-settings":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
                                         post ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
     "api-tokens":                 Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
+                                        post ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
+    # Everyone manages their own two-factor (the matrix's personas have it set up, so the
+    # set-up page sends them back to their settings).
+    "two-factor-setup":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
+                                        post ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
+    "two-factor-backup-codes":    Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
+                                        post ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
+    "two-factor-remove":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -",
                                         post ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
     # The old /account/ paths, redirected permanently to /accounts/ (GET only).
     "account-legacy":             Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y",

@@ -40,6 +40,7 @@ from bcp_portal.core import roles
 from tests.conftest import PERSONA_ROLES, PERSONAS, make_persona
 from tests.factories import UserFactory
 from tests.permission_matrix import ANONYMOUS, COLUMNS, MATRIX, Route, parse_grid
+from tests.twofactor import sign_in_verified
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Tokens are how a read-only auditor reads the API at all; they change no records.
@@ -260,7 +261,7 @@ class Caller:
 def _sign_in(name: str) -> Caller:
     user = make_persona(name)
     client = Client()
-    client.force_login(user)
+    sign_in_verified(client, user)
     return Caller(name, user, client.cookies[settings.SESSION_COOKIE_NAME].value)
 
 

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from bcp_portal.core import outbox
@@ -13,6 +15,13 @@ from bcp_portal.core.models import (
     TaskProgress,
     UserProfile,
 )
+
+# django-otp's own admins show TOTP keys (and QR codes) and backup codes to staff: a staff
+# member could copy someone's second factor. Devices are managed by their owner only;
+# staff may reset them (core.admin_users), never read them.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 @admin.register(UserProfile)

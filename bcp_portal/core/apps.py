@@ -12,7 +12,15 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from simple_history.signals import pre_create_historical_record
 
-        from bcp_portal.core import audit, checks, credentials, outbox, passwords, signals  # noqa: F401
+        from bcp_portal.core import (  # noqa: F401
+            audit,
+            checks,
+            credentials,
+            outbox,
+            passwords,
+            sessions,
+            signals,
+        )
         from bcp_portal.core.api import services as api_services
 
         pre_create_historical_record.connect(audit.fill_history_row)

@@ -1,14 +1,20 @@
 import uuid
 from collections.abc import Callable
+from typing import Any
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect
 from django.template import loader
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
-from bcp_portal.core import dates, dbstate
+from bcp_portal.core import dates, dbstate, twofactor
 from bcp_portal.core.audit import Source, audit_context
 from bcp_portal.core.people import user_date_format, user_zone
+from bcp_portal.core.sessions import session_expiry
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
@@ -87,3 +93,114 @@ class DatabaseBehindCodeMiddleware:
             return JsonResponse(body, status=503)
         html = loader.render_to_string("errors/503_migrate.html", {"message": message})
         return HttpResponse(html, status=503)
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# What an unverified person may still post: signing in and out, and setting up two-factor.
+# The API's token login checks the second factor itself (core.api.auth); its logouts take
+# a token only, never the session.
+TWO_FACTOR_EXEMPT_VIEWS = frozenset(
+    {
+        "login",
+        "login-code",
+        "logout",
+        "admin:logout",
+        "two-factor-setup",
+        "api:token-login",
+        "api:token-logout",
+        "api:token-logoutall",
+    }
+)
+TWO_FACTOR_API_MESSAGE = (
+    "Set up two-factor authentication (your settings page) and sign in with a code before "
+    "changing anything: your account requires it."
+)
+UNVERIFIED_SESSION_MESSAGE = (
+    "This session did not pass two-factor authentication: sign out and sign in again with "
+    "a code to change anything."
+)
+
+
+class TwoFactorRequiredMiddleware:
+    """Refuses every unsafe request (POST, PUT, PATCH, DELETE) from a signed-in session
+    that must pass two-factor and has not (`twofactor.must_verify_before_changes`), on
+    pages, the admin and the API alike; reads still work.
+
+    Pages answer with a redirect to the set-up page and a message saying why; the API with
+    403 `two_factor_required` in its error shape. Requests authenticated by an API token
+    carry no session user here and pass: tokens are issued only after two-factor.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponseBase | None:
+        if request.method in SAFE_METHODS:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in TWO_FACTOR_EXEMPT_VIEWS:
+            return None
+        if not _signed_in(request):
+            return None
+        user = request.user
+        if not twofactor.must_verify_before_changes(user):
+            return None
+        if request.path.startswith("/api/"):
+            body = {"error": {"code": "two_factor_required", "message": TWO_FACTOR_API_MESSAGE}}
+            return JsonResponse(body, status=403)
+        if twofactor.has_two_factor(user):
+            messages.warning(request, UNVERIFIED_SESSION_MESSAGE)
+            return redirect("account-settings")
+        messages.warning(
+            request,
+            "Nothing was changed: your account must set up two-factor authentication before "
+            "it changes anything. Set it up below, then try again.",
+        )
+        return redirect("two-factor-setup")
+
+
+def _signed_in(request: HttpRequest) -> bool | None:
+    """Whether a user is signed in on this request; None when the database cannot say
+    (it is down: the view answers, /healthz says 503)."""
+    user = getattr(request, "user", None)
+    try:
+        return bool(user is not None and user.is_authenticated)
+    except DatabaseError:
+        return None
+
+
+class SessionTimeoutMiddleware:
+    """Signs a session out once idle or too old (`core.sessions`); the request goes on as
+    anonymous (a page sends it to sign in, with a message saying why)."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if _signed_in(request):
+            reason = session_expiry(request.session)
+            if reason:
+                logout(request)
+                messages.info(request, f"You were signed out after {reason}. Sign in again.")
+        return self.get_response(request)
+
+
+class PrivateCacheMiddleware:
+    """`Cache-Control: private, no-store` on every answer to a signed-in user and every API
+    answer: what one person may read must not sit in a shared cache or the browser's disk.
+    Static files never get here (WhiteNoise answers them first) and stay cacheable."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        # Unknown (the database is down): treated as signed in, the safe side.
+        if request.path.startswith("/api/") or _signed_in(request) is not False:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

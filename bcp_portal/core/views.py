@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
 from bcp_portal.celery import app
-from bcp_portal.core import dbstate, services
+from bcp_portal.core import dbstate, services, twofactor
 from bcp_portal.core.forms import ProfileForm, apply_validation_error
 from bcp_portal.core.models import TaskProgress
 
@@ -87,7 +87,13 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your settings are saved.")
             return redirect("account-settings")
-    return render(request, "account/settings.html", {"form": form})
+    user = cast(User, request.user)
+    two_factor = {
+        "enabled": twofactor.has_two_factor(user),
+        "required": twofactor.two_factor_required_for(user),
+        "backup_codes_left": twofactor.backup_codes_left(user),
+    }
+    return render(request, "account/settings.html", {"form": form, "two_factor": two_factor})
 
 
 @login_required

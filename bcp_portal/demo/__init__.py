@@ -1,7 +1,10 @@
 """Demo content. Each app adds a step to DEMO_STEPS; every step is idempotent.
 
 Users come first (`demo_users`); a user whose password this database's logins file does not
-know gets a fresh one, so the printed logins always work.
+know gets a fresh one, so the printed logins always work. Every demo user has two-factor set
+up (an authenticator app and backup codes): the logins list their TOTP secret and the
+backup codes they have left, read from the database each time, so a newcomer can sign in
+(password, then a code) and confirm changes.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bcp_portal.catalogue.demo import load_catalogue
 from bcp_portal.contacts.models import Contact
-from bcp_portal.core import roles
+from bcp_portal.core import roles, twofactor
 from drills.demo import load_drill_calendar
 from drills.demo_reports import load_drill_reports
 
@@ -44,7 +49,8 @@ DEMO_PEOPLE = [
 
 
 # The logins file and the console list the same fields in the same order.
-LOGINS_HEADER = "# username\tpassword\trole (demo only)"
+LOGINS_HEADER = "# username\tpassword\trole\ttwo-factor secret\tbackup codes (demo only)"
+_THREE_COLUMN_HEADER = "# username\tpassword\trole (demo only)"
 # Files written before the order was settled hold username, role, password.
 _OLD_LOGINS_HEADER = "# username\trole\tpassword (demo only)"
 
@@ -58,9 +64,29 @@ def read_logins() -> list[tuple[str, str, str]]:
     old_order = bool(lines) and lines[0] == _OLD_LOGINS_HEADER
     for line in lines:
         if line and not line.startswith("#"):
-            username, second, third = line.split("\t")
+            username, second, third, *_ = line.split("\t")
             rows.append((username, third, second) if old_order else (username, second, third))
     return rows
+
+
+def demo_second_factor(username: str) -> tuple[str, str, list[str]]:
+    """(TOTP secret in base32, its otpauth:// URI, unused backup codes) of a demo user."""
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is None:
+        return "", "", []
+    codes = StaticToken.objects.filter(device__user__username=username, device__confirmed=True)
+    return (
+        twofactor.totp_secret(device),
+        device.config_url,
+        sorted(codes.values_list("token", flat=True)),
+    )
+
+
+def _enrol(user) -> None:
+    """Set up two-factor for a demo user who has none (through the service, as a person
+    setting it up would; the audit context says the demo command did it)."""
+    if not twofactor.has_two_factor(user):
+        twofactor.two_factor_enrol(actor=user, device=twofactor.totp_device_pending(user=user))
 
 
 def demo_users(out, *, reset_passwords: bool = False) -> None:
@@ -89,9 +115,13 @@ def demo_users(out, *, reset_passwords: bool = False) -> None:
             known[username] = (username, password, role)
             out.write(f"Created {username} ({role})")
         user.groups.add(Group.objects.get(name=role))
+        _enrol(user)
     LOGINS_FILE.parent.mkdir(parents=True, exist_ok=True)
     lines = [LOGINS_HEADER]
-    lines += ["\t".join(known[u]) for u, *_ in DEMO_PEOPLE if u in known]
+    for username, *_ in DEMO_PEOPLE:
+        if username in known:
+            secret, _, codes = demo_second_factor(username)
+            lines.append("\t".join([*known[username], secret, " ".join(codes)]))
     LOGINS_FILE.write_text("\n".join(lines) + "\n")
 
 

@@ -2,6 +2,7 @@
 
 import base64
 import re
+import secrets
 from datetime import UTC, datetime, timedelta
 from unittest.mock import patch
 
@@ -17,6 +18,7 @@ from knox.models import AuthToken
 from bcp_portal.api.urls import router
 from bcp_portal.core.api.pagination import CursorPagination
 from tests.factories import UserFactory
+from tests.twofactor import give_two_factor
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -32,12 +34,22 @@ def basic_auth(user) -> dict:
     return {"HTTP_AUTHORIZATION": f"Basic {credentials}"}
 
 
+def fresh_code(user) -> str:
+    """A one-time code `user` may use now: a new backup code (an app code cannot be used
+    twice within its 30 seconds, and these tests sign in several times)."""
+    code = secrets.token_hex(4)
+    give_two_factor(user, backup_codes=(code,))
+    return code
+
+
 def token_client(token: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Token {token}")
 
 
 def login_for_token(user) -> str:
-    response = Client().post(reverse("api:token-login"), **basic_auth(user))
+    response = Client().post(
+        reverse("api:token-login"), {"otp_code": fresh_code(user)}, **basic_auth(user)
+    )
     assert response.status_code == 200, response.content
     return response.json()["token"]
 
@@ -155,7 +167,9 @@ def test_an_unsupported_method_gets_405_in_the_error_shape(client_for, srelead):
 
 
 def test_basic_auth_login_returns_a_token_the_database_keeps_only_a_digest_of(sre):
-    response = Client().post(reverse("api:token-login"), **basic_auth(sre))
+    response = Client().post(
+        reverse("api:token-login"), {"otp_code": fresh_code(sre)}, **basic_auth(sre)
+    )
 
     assert response.status_code == 200
     body = response.json()
@@ -184,7 +198,7 @@ def login(data, content_type="application/json", **extra):
 
 
 def test_json_credentials_in_the_body_get_a_token(sre):
-    response = login({"username": sre.username, "password": PASSWORD})
+    response = login({"username": sre.username, "password": PASSWORD, "otp_code": fresh_code(sre)})
 
     assert response.status_code == 200, response.content
     assert set(response.json()) == {"token", "expiry"}
@@ -192,14 +206,19 @@ def test_json_credentials_in_the_body_get_a_token(sre):
 
 
 def test_form_credentials_in_the_body_get_a_token(sre):
-    response = login({"username": sre.username, "password": PASSWORD}, content_type=None)
+    response = login(
+        {"username": sre.username, "password": PASSWORD, "otp_code": fresh_code(sre)},
+        content_type=None,
+    )
 
     assert response.status_code == 200, response.content
     assert AuthToken.objects.filter(user=sre).count() == 1
 
 
 def test_basic_auth_still_gets_a_token_beside_the_body(sre):
-    response = Client().post(reverse("api:token-login"), **basic_auth(sre))
+    response = Client().post(
+        reverse("api:token-login"), {"otp_code": fresh_code(sre)}, **basic_auth(sre)
+    )
 
     assert response.status_code == 200
     assert AuthToken.objects.filter(user=sre).count() == 1
@@ -283,10 +302,11 @@ def test_json_failures_count_towards_the_web_lockout_and_axes_is_asked(sre, clie
 def test_a_success_clears_earlier_json_failures(sre):
     for _ in range(4):
         login({"username": sre.username, "password": "wrong"})
-    assert login({"username": sre.username, "password": PASSWORD}).status_code == 200
+    right = {"username": sre.username, "password": PASSWORD}
+    assert login({**right, "otp_code": fresh_code(sre)}).status_code == 200
     for _ in range(4):
         login({"username": sre.username, "password": "wrong"})
-    assert login({"username": sre.username, "password": PASSWORD}).status_code == 200
+    assert login({**right, "otp_code": fresh_code(sre)}).status_code == 200
 
 
 @pytest.mark.parametrize("keyword", ["Token", "Bearer", "bearer"])
@@ -384,8 +404,12 @@ def test_the_token_page_lists_my_tokens_by_prefix_but_not_anyone_elses(client_fo
 def test_creating_a_token_on_the_page_shows_it_once(client_for, sre, time_machine):
     time_machine.move_to(NOW, tick=False)
     client = client_for(sre)
+    code = fresh_code(sre)
 
-    response = client.post(reverse("api-tokens"), {"action": "create", "lifetime_days": "30"})
+    response = client.post(
+        reverse("api-tokens"),
+        {"action": "create", "lifetime_days": "30", "password": PASSWORD, "otp_code": code},
+    )
 
     token = response.context["new_token"]
     assert token in response.content.decode()
@@ -398,7 +422,13 @@ def test_creating_a_token_on_the_page_shows_it_once(client_for, sre, time_machin
 
 def test_a_token_lifetime_outside_the_choices_is_refused(client_for, sre):
     response = client_for(sre).post(
-        reverse("api-tokens"), {"action": "create", "lifetime_days": "36500"}
+        reverse("api-tokens"),
+        {
+            "action": "create",
+            "lifetime_days": "36500",
+            "password": PASSWORD,
+            "otp_code": fresh_code(sre),
+        },
     )
 
     assert response.status_code == 200
@@ -408,9 +438,15 @@ def test_a_token_lifetime_outside_the_choices_is_refused(client_for, sre):
 
 def test_revoking_a_token_on_the_page_closes_the_api_to_it(client_for, sre):
     instance, token = AuthToken.objects.create(user=sre)
+    client = client_for(sre)
+    revoke = {"action": "revoke", "digest": instance.digest}
 
-    response = client_for(sre).post(
-        reverse("api-tokens"), {"action": "revoke", "digest": instance.digest}
+    asked = client.post(reverse("api-tokens"), revoke)
+    assert asked.status_code == 200  # asks to confirm first
+    assert token_client(token).get(reverse("api:me")).status_code == 200
+    response = client.post(
+        reverse("api-tokens"),
+        {**revoke, "confirm": "yes", "password": PASSWORD, "otp_code": fresh_code(sre)},
     )
 
     assert response.status_code == 302
@@ -420,7 +456,16 @@ def test_revoking_a_token_on_the_page_closes_the_api_to_it(client_for, sre):
 def test_no_one_can_revoke_someone_elses_token(client_for, sre, srelead):
     instance, token = AuthToken.objects.create(user=srelead)
 
-    client_for(sre).post(reverse("api-tokens"), {"action": "revoke", "digest": instance.digest})
+    client_for(sre).post(
+        reverse("api-tokens"),
+        {
+            "action": "revoke",
+            "digest": instance.digest,
+            "confirm": "yes",
+            "password": PASSWORD,
+            "otp_code": fresh_code(sre),
+        },
+    )
 
     assert token_client(token).get(reverse("api:me")).status_code == 200
 

@@ -4,6 +4,7 @@ import time_machine
 from django.utils import timezone
 
 from tests.factories import UserFactory
+from tests.twofactor import give_two_factor, totp_code
 
 PASSWORD = "correct horse battery"
 
@@ -121,14 +122,15 @@ def test_with_no_trusted_proxy_a_forged_forwarded_header_changes_nothing(client,
 def test_the_api_login_counts_failures_per_forwarded_client_too(client, db, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     proxy = "10.0.0.2"
-    UserFactory(username="sam")
+    app = give_two_factor(UserFactory(username="sam"))
     body = {"username": "sam", "password": "wrong"}
     for _ in range(5):
         client.post(
             "/api/v1/auth/login", body, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7"
         )
 
-    right = {"username": "sam", "password": PASSWORD}
+    # With two-factor on (as in the suite) a token login also carries a code.
+    right = {"username": "sam", "password": PASSWORD, "otp_code": totp_code(app)}
     locked = client.post(
         "/api/v1/auth/login", right, REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7"
     )

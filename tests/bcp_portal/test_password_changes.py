@@ -19,6 +19,7 @@ from bcp_portal.core.models import AccountEvent, OutboxMessage
 from drills.models import CalendarFeedToken
 from tests.drills.factories import CalendarFeedTokenFactory
 from tests.factories import UserFactory
+from tests.twofactor import give_two_factor, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -47,11 +48,27 @@ def events(user, kind=None):
     return list(rows.filter(kind=kind) if kind else rows)
 
 
-def change_own_password(client):
+def fresh_code(user) -> str:
+    """A code from the user's authenticator app (client_for gives them one)."""
+    return totp_code(give_two_factor(user))
+
+
+def change_own_password(client, user):
+    """The password change form re-authenticates: the old password and a fresh code."""
     return client.post(
         reverse("password_change"),
-        {"old_password": OLD, "new_password1": NEW, "new_password2": NEW},
+        {
+            "old_password": OLD,
+            "new_password1": NEW,
+            "new_password2": NEW,
+            "otp_code": fresh_code(user),
+        },
     )
+
+
+def staff_confirmation(staff) -> dict:
+    """What the admin's "set password" form asks of the staff member themself (issue #8)."""
+    return {"password": OLD, "otp_code": fresh_code(staff)}
 
 
 def assert_revoked(credentials):
@@ -68,7 +85,7 @@ def test_changing_my_password_revokes_my_tokens_and_feeds_and_lists_them_on_the_
 ):
     client = client_for(ana)
 
-    response = change_own_password(client)
+    response = change_own_password(client, ana)
     done = client.get(response.url)
 
     assert response.status_code == 302
@@ -81,7 +98,7 @@ def test_changing_my_password_revokes_my_tokens_and_feeds_and_lists_them_on_the_
 def test_a_change_by_its_owner_is_recorded_with_what_it_revoked_and_sends_no_mail(
     client_for, ana, credentials
 ):
-    change_own_password(client_for(ana))
+    change_own_password(client_for(ana), ana)
 
     [changed] = events(ana, Kind.PASSWORD_CHANGED)
     [revoked] = events(ana, Kind.CREDENTIALS_REVOKED)
@@ -97,7 +114,7 @@ def test_a_change_by_its_owner_is_recorded_with_what_it_revoked_and_sends_no_mai
 
 
 def test_no_account_event_holds_a_revoked_secret(client_for, ana, credentials):
-    change_own_password(client_for(ana))
+    change_own_password(client_for(ana), ana)
 
     stored = repr([(e.kind, e.detail) for e in AccountEvent.objects.all()])
     assert credentials["raw_token"] not in stored
@@ -111,7 +128,7 @@ def test_the_api_refuses_a_token_once_its_owner_changed_the_password(
 ):
     before = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Token {credentials['raw_token']}")
 
-    change_own_password(client_for(ana))
+    change_own_password(client_for(ana), ana)
     after = client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Token {credentials['raw_token']}")
     feed = client.get(reverse("drills:feed", args=[credentials["feed_raw"]]))
 
@@ -123,7 +140,7 @@ def test_the_api_refuses_a_token_once_its_owner_changed_the_password(
 def test_the_owner_keeps_their_session_and_every_other_session_ends(client_for, ana):
     changer, elsewhere = client_for(ana), client_for(ana)
 
-    change_own_password(changer)
+    change_own_password(changer, ana)
 
     assert changer.get(reverse("account-settings")).status_code == 200
     assert elsewhere.get(reverse("account-settings")).status_code == 302
@@ -172,7 +189,12 @@ def test_a_password_set_by_staff_in_the_admin_is_recorded_and_the_owner_is_told_
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(root).post(
             reverse("admin:auth_user_password_change", args=[ana.pk]),
-            {"usable_password": "true", "password1": NEW, "password2": NEW},
+            {
+                "usable_password": "true",
+                "password1": NEW,
+                "password2": NEW,
+                **staff_confirmation(root),
+            },
         )
 
     assert response.status_code == 302
@@ -194,7 +216,7 @@ def test_staff_disabling_a_password_in_the_admin_is_recorded_too(client_for, ana
 
     client_for(root).post(
         reverse("admin:auth_user_password_change", args=[ana.pk]),
-        {"usable_password": "false", "unset-password": "1"},
+        {"usable_password": "false", "unset-password": "1", **staff_confirmation(root)},
     )
 
     ana.refresh_from_db()

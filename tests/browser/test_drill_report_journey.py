@@ -9,16 +9,9 @@ from bcp_portal.core import roles
 from drills.models import DrillReport
 from tests.drills.report_factories import ReportDrillFactory
 from tests.factories import ServiceFactory, UserFactory
+from tests.fixtures.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
 
 
 def step_row(page, number: int):

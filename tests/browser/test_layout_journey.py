@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from bcp_portal.core import roles
 from tests.actions.factories import ActionFactory
-from tests.browser.test_drill_report_journey import log_in
 from tests.drills.factories import DrillFactory, DrillTypeFactory
 from tests.factories import UserFactory
+from tests.fixtures.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -1,4 +1,5 @@
-"""The first journey in a real browser: an SRE logs in, sees the dashboard, logs out."""
+"""The first journey in a real browser: an SRE logs in (password, then a code from their
+authenticator app), sees the dashboard, logs out."""
 
 import re
 
@@ -7,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from bcp_portal.core import roles
 from tests.factories import UserFactory
+from tests.twofactor import give_two_factor, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -15,13 +17,17 @@ PASSWORD = "correct horse battery"  # what UserFactory sets
 
 def test_an_sre_logs_in_sees_the_dashboard_and_logs_out(page: Page, screenshot):
     # The live server runs on a transactional database: the user is made here, not shared.
-    UserFactory(username="sam", first_name="Sam", roles=[roles.SRE])
+    sam = UserFactory(username="sam", first_name="Sam", roles=[roles.SRE])
+    app = give_two_factor(sam)
 
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
     page.get_by_label("Username").fill("sam")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/code/\?next=%2F$"))
+    page.get_by_label("Code").fill(totp_code(app))
+    page.get_by_role("button", name="Continue").click()
 
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sam")

@@ -2,7 +2,12 @@
 is stored.
 
 A client trades credentials for a token at `auth/login`: a JSON or form body
-`{"username": ..., "password": ...}`, HTTP Basic authentication, or a session. It sends
+`{"username": ..., "password": ..., "otp_code": ...}`, HTTP Basic authentication (with the
+code in the body), or a session. The one-time code (from the authenticator app, or a
+backup code) is required whenever the user has two-factor set up or `TWO_FACTOR_REQUIRED`
+is on; with the setting on, a session gets a token only if it passed two-factor. So every
+token was issued after a second factor, which is why a token-authenticated request counts
+as verified (`core.middleware.TwoFactorRequiredMiddleware`). It sends
 the token as `Authorization: Token <token>` (or `Bearer <token>`), and revokes it at
 `auth/logout` (or all of its tokens at `auth/logoutall`). People can also manage their
 tokens on the account page.
@@ -28,6 +33,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from bcp_portal.core import twofactor
 from bcp_portal.core.api.authentication import TokenAuthentication
 from bcp_portal.core.api.errors import ErrorSerializer
 from bcp_portal.core.typehints import Actor
@@ -37,6 +43,27 @@ NO_CREDENTIALS = (
     'Send your credentials as a JSON or form body {"username": ..., "password": ...}, '
     "or with HTTP Basic authentication (Authorization: Basic ...)."
 )
+
+
+CODE_NEEDED = (
+    "This account signs in with two-factor: send the current code from your authenticator "
+    'app (or a backup code) as "otp_code" beside the username and password.'
+)
+SET_UP_TWO_FACTOR = (
+    "API tokens are issued only after two-factor authentication: set it up on your "
+    'settings page first, then send its code as "otp_code".'
+)
+SESSION_NOT_VERIFIED = (
+    "This session did not pass two-factor authentication: sign in again with a code, or "
+    'send username, password and "otp_code".'
+)
+
+
+class TwoFactorRequired(exceptions.APIException):
+    """A token needs a second factor that was not given (or is not set up)."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "two_factor_required"
 
 
 class SignInPaused(exceptions.APIException):
@@ -110,6 +137,35 @@ class PortalBasicScheme(OpenApiAuthenticationExtension):
 class TokenLoginRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
+    otp_code = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=20,
+        help_text=(
+            "The current code from your authenticator app, or one of your backup codes. "
+            "Required when the account has two-factor set up or the portal requires it."
+        ),
+    )
+
+
+class OtpCodeSerializer(serializers.Serializer):
+    """The code alone, when the credentials come by HTTP Basic."""
+
+    otp_code = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+
+def check_second_factor(user: Actor, code: str) -> None:
+    """Refuse a token unless a code is given and right, when the user has two-factor or
+    the setting requires it; a wrong code is a failed sign-in for django-axes too."""
+    if not (settings.TWO_FACTOR_REQUIRED or twofactor.has_two_factor(user)):
+        return
+    if not twofactor.has_two_factor(user):
+        raise TwoFactorRequired(SET_UP_TWO_FACTOR)
+    if not code:
+        raise TwoFactorRequired(CODE_NEEDED)
+    check = twofactor.code_check(user, code)  # type: ignore[arg-type]  # an authenticated User
+    if not check.ok:
+        raise exceptions.AuthenticationFailed(check.error)
 
 
 class TokenLoginResponseSerializer(serializers.Serializer):
@@ -133,12 +189,13 @@ class TokenLoginView(knox_views.LoginView):
             200: TokenLoginResponseSerializer,
             400: ErrorSerializer,
             401: ErrorSerializer,
+            403: ErrorSerializer,
             429: ErrorSerializer,
         },
         examples=[
             OpenApiExample(
                 "JSON credentials",
-                value={"username": "sre", "password": "…"},
+                value={"username": "sre", "password": "…", "otp_code": "123456"},
                 request_only=True,
             ),
             OpenApiExample(
@@ -150,10 +207,16 @@ class TokenLoginView(knox_views.LoginView):
         ],
         summary="Get an API token",
         description=(
-            'Send `{"username": ..., "password": ...}` as JSON or a form, or use HTTP Basic '
-            "authentication (or a session). 400: a credential field is missing or blank. "
+            'Send `{"username": ..., "password": ..., "otp_code": ...}` as JSON or a form, '
+            "or use HTTP Basic authentication with `otp_code` in the body (or a session). "
+            "`otp_code` is the current code from the authenticator app, or a backup code; "
+            "it is required when the account has two-factor set up or the portal requires "
+            "two-factor (then a session gets a token only if it passed two-factor). "
+            "400: a credential field is missing or blank. "
             "401: no credentials, or wrong ones (the same answer whether the username "
-            "exists or not). 429: too many failed sign-ins for this username from this "
+            "exists or not), or a wrong code. 403 `two_factor_required`: the code is "
+            "missing, two-factor is not set up, or the session did not pass it. "
+            "429: too many failed sign-ins for this username from this "
             "address; sign-in is paused for a while (Retry-After says how long)."
         ),
         tags=["auth"],
@@ -164,13 +227,26 @@ class TokenLoginView(knox_views.LoginView):
         if in_body:
             credentials = TokenLoginRequestSerializer(data=data)
             credentials.is_valid(raise_exception=True)
-            request.user = check_credentials(
+            user = check_credentials(
                 request,
                 credentials.validated_data["username"],
                 credentials.validated_data["password"],
             )
+            check_second_factor(user, credentials.validated_data.get("otp_code", ""))
+            request.user = user
         elif not request.user.is_authenticated:
             raise exceptions.NotAuthenticated(NO_CREDENTIALS)
+        elif isinstance(request.successful_authenticator, PortalBasicAuthentication):
+            code = OtpCodeSerializer(data=data if isinstance(data, dict) else {})
+            code.is_valid(raise_exception=True)
+            check_second_factor(request.user, code.validated_data.get("otp_code", ""))
+        elif (
+            settings.TWO_FACTOR_REQUIRED or twofactor.has_two_factor(request.user)
+        ) and not twofactor.session_verified(request.user):
+            # A session: it gets a token only if it passed two-factor itself.
+            if not twofactor.has_two_factor(request.user):
+                raise TwoFactorRequired(SET_UP_TWO_FACTOR)
+            raise TwoFactorRequired(SESSION_NOT_VERIFIED)
         return super().post(request, format=format)
 
 
