@@ -9,6 +9,7 @@ class DrillsConfig(AppConfig):
     def ready(self) -> None:
         from bcp_portal.actions import sources
         from drills.models import DRILL_REPORT_SOURCE, DrillReport, DrillReportAction
+        from drills.services.reports import report_refuses_action
 
         post_migrate.connect(load_reference_data, sender=self)
         sources.register(
@@ -21,6 +22,7 @@ class DrillsConfig(AppConfig):
                 related=("drill",),
                 describe=lambda report: f"Drill report {report.document_id}: {report.drill.title}",
                 url=lambda report: report.get_absolute_url(),
+                refuse_add=report_refuses_action,
                 is_draft=lambda report: report.status == DrillReport.Status.DRAFT,
                 choices=lambda: DrillReport.objects.all(),
             )

@@ -8,6 +8,7 @@ status buttons do and an invalid move answers 400 naming `status`.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -184,7 +185,17 @@ class ActionViewSet(viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         data.pop("status", None)
         data.pop("comment", None)
-        serializer.instance = services.action_create(actor=self.request.user, **data)
+        try:
+            serializer.instance = services.action_create(actor=self.request.user, **data)
+        except DjangoValidationError as exc:
+            # The service names the row an action came from `source`; here that is the
+            # source's own field (`drill_report`), the one the caller sent.
+            kind = sources.for_object(data["source"])
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+            if kind is None or "source" not in errors:
+                raise
+            errors = {kind.kind if name == "source" else name: m for name, m in errors.items()}
+            raise serializers.ValidationError(errors) from exc
 
     @transaction.atomic
     def perform_update(self, serializer):

@@ -86,6 +86,10 @@ def action_create(
     proposal until the source is submitted (`actions_accept`).
     """
     kind = sources.for_object(source)
+    if kind is not None:
+        # Lock and re-read the source row: a submission running at the same time either
+        # finishes first (and `refuse_add` sees it locked) or waits for this proposal.
+        source = type(source)._default_manager.select_for_update().get(pk=source.pk)
     draft = kind is not None and kind.is_draft(source)
     return _create(
         actor=actor,

@@ -119,6 +119,23 @@ class UnplannedDrill:
     title: str = ""
 
 
+def report_refuses_action(user: Actor, report: DrillReport) -> str | None:
+    """The drill report's `ActionSource.refuse_add`: a submitted report takes no new action.
+
+    Its text and PDF are the record that was signed off; an action found later comes with a
+    revision (`drill_report_revise`), where it is a proposal until the report is submitted
+    again, so every version of the report and its actions stays in the history.
+    """
+    if not report.is_locked:
+        return None
+    revise = reverse("api:drill-report-revise", args=[report.pk])
+    return (
+        f"{report.document_id} is submitted and locked: a new action comes with a revision. "
+        f"Open one (“Open a new revision” on the report's page, or POST {revise} with a "
+        "reason), add the action there, and submit the report again."
+    )
+
+
 def _require_editable(report: DrillReport) -> None:
     if report.is_locked:
         raise ValidationError(REPORT_LOCKED, code="report_locked")
