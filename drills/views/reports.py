@@ -97,7 +97,7 @@ def _to_existing(request, exc: services.DrillReportExists):
     """A drill takes one report: say so, and open the one it has."""
     existing = exc.report
     messages.info(request, " ".join(exc.messages))
-    if existing.is_locked:
+    if not services.can_edit(request.user, existing):
         return redirect(existing)
     return redirect("drills:report-edit", pk=existing.pk)
 
@@ -164,6 +164,7 @@ def _render_edit(request, report, form, steps, issues, actions, section_errors=N
 @permission_required("drills.change_drillreport")
 def report_edit(request, pk: int):
     report = _get_report(pk)
+    services.ensure_may_edit(request.user, report)
     if report.is_locked:
         messages.info(request, services.REPORT_LOCKED)
         return redirect(report)
@@ -246,7 +247,7 @@ def report_detail(request, pk: int):
         {
             "report": report,
             "can_edit": services.can_edit(request.user, report),
-            "can_revise": report.is_locked and request.user.has_perm("drills.change_drillreport"),
+            "can_revise": services.can_revise(request.user, report),
             "revise_form": ReviseForm(),
             "problems": services.drill_report_problems(report) if not report.is_locked else {},
         },
@@ -258,6 +259,7 @@ def report_detail(request, pk: int):
 @permission_required("drills.change_drillreport")
 def report_submit(request, pk: int):
     report = get_object_or_404(DrillReport, pk=pk)
+    services.ensure_may_edit(request.user, report)
     try:
         services.drill_report_file(actor=request.user, report=report, submit=True)
     except ValidationError as exc:
@@ -279,6 +281,7 @@ def report_submit(request, pk: int):
 @permission_required("drills.change_drillreport")
 def report_revise(request, pk: int):
     report = _get_report(pk)
+    services.ensure_may_edit(request.user, report)
     form = ReviseForm(request.POST)
     if form.is_valid():
         try:
