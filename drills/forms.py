@@ -179,7 +179,10 @@ class NewReportForm(PortalFormMixin, forms.Form):
     """For a drill that was not on the calendar."""
 
     drill_type = forms.ModelChoiceField(queryset=DrillType.objects.filter(is_active=True))
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    # `drill_date`, as the report and the API call it, so a refusal names the same field.
+    drill_date = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}), help_text="When it ran."
+    )
     title = forms.CharField(
         required=False, max_length=200, help_text="Optional; defaults to the drill type's name."
     )

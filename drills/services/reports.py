@@ -80,6 +80,10 @@ class ReportData:
 REPORT_LOCKED = "This report is submitted and locked. Open a new revision to correct it."
 DRILL_CANCELLED = "This drill was cancelled; it takes no report."
 DRILL_DATE_AHEAD = "The drill date is in the future: report a drill once it has run."
+UNPLANNED_AHEAD = (
+    "An unplanned drill is reported once it has happened: give its date, today or earlier. "
+    "A drill still to come is planned on the calendar by whoever plans drills."
+)
 DRILL_NOT_RUN_YET = (
     "This drill has not happened yet: the draft can be prepared, but the report cannot be "
     "submitted until the drill has run."
@@ -242,6 +246,10 @@ def _start(actor: Actor, drill: Drill | UnplannedDrill) -> DrillReport:
 
 
 def _record_unplanned(actor: Actor, unplanned: UnplannedDrill) -> Drill:
+    # A report records a drill that happened; putting one on the calendar ahead is
+    # planning, which needs the right to plan drills (else anyone filing reports could).
+    if unplanned.date > organisation_today() and not actor.has_perm("drills.add_drill"):
+        raise ValidationError({"drill_date": UNPLANNED_AHEAD}, code="unplanned_ahead")
     drill_type = unplanned.drill_type
     starts_at = dt.datetime.combine(unplanned.date, dt.time(10, 0), tzinfo=organisation_zone())
     return save_audited(

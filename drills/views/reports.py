@@ -85,11 +85,17 @@ def report_new(request, drill_pk: int | None = None):
         return redirect("drills:report-edit", pk=report.pk)
     form = NewReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        report = services.drill_report_file(
-            actor=request.user, drill=services.UnplannedDrill(**form.cleaned_data)
+        data = form.cleaned_data
+        unplanned = services.UnplannedDrill(
+            drill_type=data["drill_type"], date=data["drill_date"], title=data["title"]
         )
-        messages.success(request, "Draft started. Save it as often as you like.")
-        return redirect("drills:report-edit", pk=report.pk)
+        try:
+            report = services.drill_report_file(actor=request.user, drill=unplanned)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, "Draft started. Save it as often as you like.")
+            return redirect("drills:report-edit", pk=report.pk)
     return render(request, "drills/report_new.html", {"form": form})
 
 
