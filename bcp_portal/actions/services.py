@@ -16,7 +16,7 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core.models import OutboxMessage
 from bcp_portal.core.outbox import outbox_add
 from bcp_portal.core.people import display_name
-from bcp_portal.core.roles import MANAGERS, SRE_LEAD, has_role, require_perm
+from bcp_portal.core.roles import MANAGERS, SRE_LEAD, has_role, holds_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
 
@@ -53,6 +53,18 @@ def action_may_change(user: Actor, action: Action) -> bool:
     if action.owner_id is not None and action.owner_id == user.pk:
         return True
     return has_role(user, *MANAGERS)
+
+
+OWNER_WITHOUT_ROLE = (
+    "{name} holds no role in the portal, so they could not see or act on this action: "
+    "choose an owner who does."
+)
+
+
+def _check_owner(owner: User | None) -> None:
+    """A new owner holds a role (`roles.holds_role`): the tracker is out of reach without."""
+    if owner is not None and not holds_role(owner):
+        raise ValidationError({"owner": OWNER_WITHOUT_ROLE.format(name=display_name(owner))})
 
 
 def _require_may_change(user: Actor, action: Action) -> None:
@@ -150,6 +162,7 @@ def _create(
     reason = kind.refuse_add(actor, source)
     if reason:
         raise ValidationError({"source": reason})
+    _check_owner(owner)
     action = Action(
         title=title,
         description=description,
@@ -174,6 +187,9 @@ def action_update(*, actor: Actor, action: Action, **fields: Any) -> Action:
             "the status moves only through action_transition."
         )
     _require_may_change(actor, action)
+    if "owner" in fields and fields["owner"] != action.owner:
+        # Only a new owner is checked: one who left keeps the action until it is handed on.
+        _check_owner(fields["owner"])
     if apply_changes(action, fields):
         save_audited(action, actor=actor)
     return action

@@ -44,7 +44,9 @@ def test_the_api_refuses_an_action_on_a_submitted_report_naming_its_source_field
     history_rows = report.history.count()
 
     response = api_client(client, sre).post(
-        ACTIONS_URL, {"title": "Sneak it in", "drill_report": report.pk}, format="json"
+        ACTIONS_URL,
+        {"title": "Sneak it in", "drill_report": report.pk},
+        content_type="application/json",
     )
 
     assert response.status_code == 400
@@ -59,7 +61,9 @@ def test_the_api_refuses_an_action_on_a_submitted_report_naming_its_source_field
 def test_the_locked_report_and_its_pdf_stay_as_submitted(client, client_for, sre):
     report = submitted_report(sre)
     api_client(client, sre).post(
-        ACTIONS_URL, {"title": "Sneak it in", "drill_report": report.pk}, format="json"
+        ACTIONS_URL,
+        {"title": "Sneak it in", "drill_report": report.pk},
+        content_type="application/json",
     )
 
     page = client_for(sre).get(report.get_absolute_url())
@@ -84,7 +88,9 @@ def test_a_revision_takes_new_actions_as_proposals_until_it_is_submitted(client,
     drill_report_revise(actor=sre, report=report, reason="An action was forgotten.")
 
     response = api_client(client, sre).post(
-        ACTIONS_URL, {"title": "Script the failover", "drill_report": report.pk}, format="json"
+        ACTIONS_URL,
+        {"title": "Script the failover", "drill_report": report.pk},
+        content_type="application/json",
     )
 
     assert response.status_code == 201

@@ -80,14 +80,19 @@ def test_another_sre_is_refused_over_the_api_too(client, draft, sre, other_sre):
     client = api(client, other_sre)
     url = f"/api/v1/drill-reports/{draft.pk}"
 
-    patch = client.patch(url, {"scenario": "Changed by someone."}, format="json")
+    patch = client.patch(url, {"scenario": "Changed by someone."}, content_type="application/json")
     submit = client.post(f"{url}/submit")
 
     assert (patch.status_code, submit.status_code) == (403, 403)
     assert patch.json()["error"]["code"] == "permission_denied"
     draft.status = DrillReport.Status.SUBMITTED
     draft.save()
-    assert client.post(f"{url}/revise", {"reason": "Mine now."}, format="json").status_code == 403
+    assert (
+        client.post(
+            f"{url}/revise", {"reason": "Mine now."}, content_type="application/json"
+        ).status_code
+        == 403
+    )
 
 
 def test_the_service_refuses_another_sre(draft, other_sre):

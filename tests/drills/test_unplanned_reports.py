@@ -28,7 +28,7 @@ def test_an_sre_cannot_put_a_future_drill_on_the_calendar_through_an_unplanned_r
     response = api(client, sre).post(
         "/api/v1/drill-reports",
         {"drill_type": drill_type.key, "drill_date": "2099-01-01"},
-        format="json",
+        content_type="application/json",
     )
 
     assert "has happened" in page.content.decode()
