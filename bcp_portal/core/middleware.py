@@ -1,32 +1,54 @@
-import uuid
 from collections.abc import Callable
 
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template import loader
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from bcp_portal.core import dates, dbstate
-from bcp_portal.core.audit import Source, audit_context
+from bcp_portal.core.audit import Source, audit_context, client_request_id_from, new_request_id
 from bcp_portal.core.people import user_date_format, user_zone
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
 class AuditContextMiddleware:
-    """Opens the audit context of a request: its id, its source, its actor."""
+    """Opens the audit context of a request: its id, its source, its actor.
+
+    The id is always a new one of ours, sent back as `X-Request-ID`; the client's own
+    `X-Request-ID`, when short and plain, is kept beside it (`audit.client_request_id_from`).
+    The source is "api" under /api/, "admin" in the admin site, "web" elsewhere.
+    """
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
+        self._admin_prefix: str | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        source = Source.API if request.path.startswith("/api/") else Source.WEB
+        request_id = new_request_id()
+        client_request_id = client_request_id_from(request.headers.get("X-Request-ID"))
         request.request_id = request_id  # type: ignore[attr-defined]  # read by logging and tests
-        with audit_context(source=source, request_id=request_id):
+        with audit_context(
+            source=self._source(request.path),
+            request_id=request_id,
+            client_request_id=client_request_id,
+        ):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+    def _source(self, path: str) -> str:
+        if path.startswith("/api/"):
+            return Source.API
+        if self._admin_prefix is None:
+            try:
+                self._admin_prefix = reverse("admin:index")
+            except NoReverseMatch:  # no admin site mounted
+                self._admin_prefix = ""
+        if self._admin_prefix and path.startswith(self._admin_prefix):
+            return Source.ADMIN
+        return Source.WEB
 
 
 class UserTimezoneMiddleware:
