@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import charts
@@ -36,6 +36,7 @@ def _get_report(pk: int) -> DrillReport:
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def report_list(request):
     params = request.GET
     filterset = DrillReportFilterSet(
@@ -62,6 +63,7 @@ def report_list(request):
 
 @login_required
 @permission_required("drills.add_drillreport")
+@require_http_methods(["GET", "POST"])
 def report_new(request, drill_pk: int | None = None):
     """Start the report of a planned drill, or of a drill that was not planned."""
     if drill_pk is not None:
@@ -168,6 +170,7 @@ def _render_edit(request, report, form, steps, issues, actions, section_errors=N
 
 @login_required
 @permission_required("drills.change_drillreport")
+@require_http_methods(["GET", "POST"])
 def report_edit(request, pk: int):
     report = _get_report(pk)
     services.ensure_may_edit(request.user, report)
@@ -245,6 +248,7 @@ def _split_errors(form, exc: ValidationError) -> dict[str, list[str]]:
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def report_detail(request, pk: int):
     report = _get_report(pk)
     return render(
@@ -316,6 +320,7 @@ def report_revise(request, pk: int):
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def report_history(request, pk: int):
     report = _get_report(pk)
     return render(
@@ -330,6 +335,7 @@ def report_history(request, pk: int):
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def report_pdf(request, pk: int):
     """A drill report is a few pages: rendered and streamed directly."""
     template, context, filename = drill_report_document(_get_report(pk), reader=request.user)
@@ -360,6 +366,7 @@ def _summary_context(*, with_lists: bool = False, user=None) -> dict:
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def summary(request):
     """Pass rate per type over 12 months and planned versus done per quarter."""
     return render(request, "drills/summary.html", _summary_context())
@@ -367,6 +374,7 @@ def summary(request):
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def summary_pdf(request):
     context = _summary_context(with_lists=True, user=request.user)
     context["document"] = DocumentControl(

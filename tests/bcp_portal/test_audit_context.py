@@ -30,9 +30,7 @@ def test_a_web_change_records_our_request_id_and_keeps_the_clients_apart(client_
 def test_a_client_request_id_that_is_too_long_or_not_plain_is_not_kept(client_for, srelead):
     client = client_for(srelead)
     for name, header in (("Long", "x" * 65), ("Odd", "id\u202ewith-controls"), ("Tag", "<b>")):
-        client.post(
-            "/contacts/new/", {"name": name, "kind": "vendor"}, HTTP_X_REQUEST_ID=header
-        )
+        client.post("/contacts/new/", {"name": name, "kind": "vendor"}, HTTP_X_REQUEST_ID=header)
         row = Contact.objects.get(name=name).history.get()
         assert row.history_client_request_id == "", name
         assert OUR_ID.match(row.history_request_id), name
