@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bcp_portal.core.middleware.ConflictMiddleware",
     "bcp_portal.core.middleware.DatabaseBehindCodeMiddleware",
     "bcp_portal.core.middleware.AuditContextMiddleware",
     "bcp_portal.core.middleware.UserTimezoneMiddleware",

@@ -1,6 +1,6 @@
 from collections.abc import Callable
 
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from bcp_portal.core import dates, dbstate
 from bcp_portal.core.audit import Source, audit_context, client_request_id_from, new_request_id
+from bcp_portal.core.integrity import as_validation_error
 from bcp_portal.core.people import user_date_format, user_zone
 
 GetResponse = Callable[[HttpRequest], HttpResponseBase]
@@ -109,3 +110,36 @@ class DatabaseBehindCodeMiddleware:
             return JsonResponse(body, status=503)
         html = loader.render_to_string("errors/503_migrate.html", {"message": message})
         return HttpResponse(html, status=503)
+
+
+class ConflictMiddleware:
+    """A write the database refused (an IntegrityError: two requests at the same moment)
+    that no form caught answers 400 naming the field, never 500 (`core.integrity`).
+
+    Listed above DatabaseBehindCodeMiddleware, so a database behind the code still answers
+    its 503 first.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, IntegrityError):
+            return None
+        refusal = as_validation_error(exception)
+        errors = refusal.message_dict
+        if request.path.startswith("/api/"):
+            fields = ", ".join(sorted(errors))
+            body = {
+                "error": {
+                    "code": "validation_error",
+                    "message": f"The request has invalid fields: {fields}.",
+                    "fields": errors,
+                }
+            }
+            return JsonResponse(body, status=400)
+        html = loader.render_to_string("errors/400_conflict.html", {"errors": errors}, request)
+        return HttpResponse(html, status=400)

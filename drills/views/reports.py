@@ -3,16 +3,25 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import charts
-from bcp_portal.core.forms import apply_validation_error
+from bcp_portal.core.forms import (
+    already_saved,
+    apply_validation_error,
+    earlier_submission,
+    save_once,
+    submit_form,
+)
+from bcp_portal.core.integrity import as_validation_error
 from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.pdf import DocumentControl, pdf_response
 from bcp_portal.core.roles import permission_required
+from bcp_portal.core.submissions import AlreadySubmitted
 from drills import report_selectors
 from drills.filters import DrillReportFilterSet
 from drills.forms import (
@@ -86,19 +95,25 @@ def report_new(request, drill_pk: int | None = None):
             messages.warning(request, services.DRILL_NOT_RUN_YET)
         return redirect("drills:report-edit", pk=report.pk)
     form = NewReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        unplanned = services.UnplannedDrill(
-            drill_type=data["drill_type"], date=data["drill_date"], title=data["title"]
-        )
-        try:
-            report = services.drill_report_file(actor=request.user, drill=unplanned)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, "Draft started. Save it as often as you like.")
-            return redirect("drills:report-edit", pk=report.pk)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.drill_report_file(
+            actor=request.user,
+            drill=services.UnplannedDrill(
+                drill_type=data["drill_type"], date=data["drill_date"], title=data["title"]
+            ),
+        ),
+        success=lambda report: "Draft started. Save it as often as you like.",
+        redirect_to=_edit_url,
+    )
+    if saved:
+        return saved
     return render(request, "drills/report_new.html", {"form": form})
+
+
+def _edit_url(report: DrillReport) -> str:
+    return reverse("drills:report-edit", args=[report.pk])
 
 
 def _to_existing(request, exc: services.DrillReportExists):
@@ -181,6 +196,9 @@ def report_edit(request, pk: int):
         return _render_edit(request, report, *_initial_forms(report))
 
     form = DrillReportForm(request.POST, instance=DrillReport.objects.get(pk=pk))
+    repeat = earlier_submission(request, form)
+    if repeat is not None:
+        return already_saved(request, repeat)
     steps = StepFormSet(request.POST, prefix="steps")
     issues = IssueFormSet(request.POST, prefix="issues")
     actions = ActionFormSet(request.POST, prefix="actions")
@@ -199,26 +217,45 @@ def report_edit(request, pk: int):
         actions=actions.rows(),
     )
     submit = "submit" in request.POST
+
+    def file() -> tuple[DrillReport, services.DraftSavedNotSubmitted | None]:
+        # A refused submission keeps the saved draft: a result, so its key is kept too.
+        try:
+            filed = services.drill_report_file(
+                actor=request.user, report=report, data=data, submit=submit, keep_draft=True
+            )
+        except services.DraftSavedNotSubmitted as refused:
+            return refused.report, refused
+        return filed, None
+
     try:
-        report = services.drill_report_file(
-            actor=request.user, report=report, data=data, submit=submit, keep_draft=True
+        report, refused = save_once(
+            request, form, file, result_url=lambda result: _after_filing(result[0])
         )
-    except services.DraftSavedNotSubmitted as exc:
+    except AlreadySubmitted as repeat:
+        return already_saved(request, repeat)
+    except (ValidationError, IntegrityError) as exc:
+        refusal = as_validation_error(exc) if isinstance(exc, IntegrityError) else exc
+        section_errors = _split_errors(form, refusal)
+        return _render_edit(request, report, form, steps, issues, actions, section_errors, 400)
+    if refused is not None:
         # The draft is saved; show the saved state with what is still missing.
         report = _get_report(pk)
         forms = _initial_forms(report)
-        section_errors = _split_errors(forms[0], exc)
+        section_errors = _split_errors(forms[0], refused)
         messages.warning(request, "Your draft is saved, but it cannot be submitted yet.")
         return _render_edit(request, report, *forms, section_errors, status=400)
-    except ValidationError as exc:
-        section_errors = _split_errors(form, exc)
-        return _render_edit(request, report, form, steps, issues, actions, section_errors, 400)
 
     if not submit:
         messages.success(request, f"Draft saved (revision {report.revision}).")
         return redirect("drills:report-edit", pk=report.pk)
     messages.success(request, "Report submitted. It is now locked.")
     return redirect(report)
+
+
+def _after_filing(report: DrillReport) -> str:
+    """Where a saved report's page goes next: its editor while a draft, else the report."""
+    return _edit_url(report) if not report.is_locked else report.get_absolute_url()
 
 
 def _split_errors(form, exc: ValidationError) -> dict[str, list[str]]:
@@ -293,17 +330,17 @@ def report_revise(request, pk: int):
     report = _get_report(pk)
     services.ensure_may_edit(request.user, report)
     form = ReviseForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                services.drill_report_revise(
-                    actor=request.user, report=report, reason=form.cleaned_data["reason"]
-                )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, "A new revision is open. Correct it, then submit again.")
-            return redirect("drills:report-edit", pk=pk)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.drill_report_revise(
+            actor=request.user, report=report, reason=data["reason"]
+        ),
+        success=lambda revised: "A new revision is open. Correct it, then submit again.",
+        redirect_to=_edit_url,
+    )
+    if saved:
+        return saved
     return render(
         request,
         "drills/report_detail.html",
