@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
+from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.permissions import RolePermissions
 from drills import report_selectors
 from drills.filters import DrillReportFilterSet
@@ -218,6 +219,7 @@ class DrillReportViewSet(viewsets.ModelViewSet):
         report = report_selectors.report_detail_queryset().get(pk=report.pk)
         return Response(self.get_serializer(report).data, status=http_status)
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -18,6 +18,7 @@ from rest_framework import permissions, serializers, viewsets
 from bcp_portal.actions import selectors, services, sources
 from bcp_portal.actions.filters import ActionFilterSet
 from bcp_portal.actions.models import Action
+from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.permissions import RolePermissions
 from bcp_portal.core.people import display_name
 
@@ -180,6 +181,8 @@ class ActionViewSet(viewsets.ModelViewSet):
         if not hasattr(self, "_today_value"):
             self._today_value = timezone.localdate()
         return self._today_value
+
+    create = idempotent(viewsets.ModelViewSet.create)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -190,8 +190,8 @@ class ServiceBackedAdmin(DomainAdmin):
     ) -> HttpResponse:
         token = request.POST.get(FORM_TOKEN_FIELD, "") if request.method == "POST" else ""
         try:
-            if object_id is None and FORM_TOKEN.fullmatch(token):
-                record = SubmissionKey.objects.filter(user_id=request.user.pk, key=f"admin:{token}")
+            if object_id is None and FORM_TOKEN.fullmatch(token) and request.user.is_authenticated:
+                record = SubmissionKey.objects.filter(user=request.user, key=f"admin:{token}")
                 if (earlier := record.first()) is not None:
                     raise AlreadySubmitted(earlier)
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -203,7 +203,7 @@ class ServiceBackedAdmin(DomainAdmin):
         self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool
     ) -> None:
         token = "" if change else form.cleaned_data.get(FORM_TOKEN_FIELD) or ""
-        if not token:
+        if not token or not request.user.is_authenticated:
             self._save_through_service(request, obj, form)
             return
         # Inside the admin's own transaction: a racing repeat waits here, then is refused.

@@ -139,7 +139,7 @@ class PortalFormMixin(_FormBase):
         super().full_clean()
         if FORM_TOKEN_FIELD in self.fields and self.is_bound:
             self.submission_token = self.cleaned_data.pop(FORM_TOKEN_FIELD, "") or ""
-            token_errors = self._errors.pop(FORM_TOKEN_FIELD, None)
+            token_errors = self.errors.pop(FORM_TOKEN_FIELD, None)
             if token_errors:
                 # A hidden field has no place to show an error: above the form.
                 self.add_error(None, token_errors)
@@ -219,10 +219,10 @@ def submit_form(
     """
     if request.method != "POST":
         return None
-    repeat = earlier_submission(request, form)
-    if repeat is not None:
+    earlier = earlier_submission(request, form)
+    if earlier is not None:
         # Before validating: the first may have made this one invalid (a name now taken).
-        return already_saved(request, repeat)
+        return already_saved(request, earlier)
     if not form.is_valid():
         return None
 
@@ -254,12 +254,14 @@ def save_once(
     """Run `work` once per the form's one-time token (`submissions.submit_once`), or simply
     run it when the post carried none; raises AlreadySubmitted for a repeat."""
     token = getattr(form, "submission_token", "")
-    if not token:
+    if not token or not request.user.is_authenticated:
         return work()
-    result, _ = submit_once(
-        user=request.user, key=f"form:{token}", work=work, result_url=result_url
+    return submit_once(
+        user=request.user,
+        key=f"form:{token}",
+        work=work,
+        remember=lambda result: {"result_url": result_url(result)},
     )
-    return result
 
 
 def earlier_submission(request: HttpRequest, form: forms.BaseForm) -> AlreadySubmitted | None:
@@ -269,7 +271,9 @@ def earlier_submission(request: HttpRequest, form: forms.BaseForm) -> AlreadySub
     token = form.data.get(FORM_TOKEN_FIELD) if FORM_TOKEN_FIELD in form.fields else None
     if not isinstance(token, str) or not FORM_TOKEN.fullmatch(token):
         return None
-    record = SubmissionKey.objects.filter(user_id=request.user.pk, key=f"form:{token}").first()
+    if not request.user.is_authenticated:
+        return None
+    record = SubmissionKey.objects.filter(user=request.user, key=f"form:{token}").first()
     return AlreadySubmitted(record) if record is not None else None
 
 

@@ -22,13 +22,13 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bcp_portal.core.models import SubmissionKey
-from bcp_portal.core.typehints import Actor
 
 T = TypeVar("T")
 
@@ -58,17 +58,17 @@ def new_form_token() -> str:
 
 def submit_once(
     *,
-    user: Actor,
+    user: User,
     key: str,
     work: Callable[[], T],
-    result_url: Callable[[T], str] = lambda result: "",
+    remember: Callable[[T], dict[str, Any]] = lambda result: {},
     request_digest: str = "",
-) -> tuple[T, SubmissionKey]:
+) -> T:
     """Run `work` once per (user, key); raise AlreadySubmitted for any later request.
 
-    `work` runs in the same transaction as the key's row; `result_url(result)` is stored
-    with it for a page to redirect a repeat to. Returns the result and the row (an API call
-    stores its response on it before the transaction commits).
+    `work` runs in the same transaction as the key's row, and what `remember(result)`
+    returns (`result_url` for a page, `response_status` and `response_body` for an API
+    call) is stored on the row before it commits, for a repeat to be answered with.
     """
     with transaction.atomic():
         try:
@@ -80,11 +80,12 @@ def submit_once(
             # The first request committed while this one waited on the unique index.
             raise AlreadySubmitted(SubmissionKey.objects.get(user=user, key=key)) from None
         result = work()
-        url = result_url(result)
-        if url:
-            record.result_url = url
-            record.save(update_fields=["result_url"])
-    return result, record
+        answer = remember(result)
+        if answer:
+            for name, value in answer.items():
+                setattr(record, name, value)
+            record.save(update_fields=list(answer))
+    return result
 
 
 def submission_keys_prune(*, now: datetime | None = None) -> int:
