@@ -189,16 +189,21 @@ def _render_edit(request, report, form, steps, issues, actions, section_errors=N
 def report_edit(request, pk: int):
     report = _get_report(pk)
     services.ensure_may_edit(request.user, report)
-    if report.is_locked:
-        messages.info(request, services.REPORT_LOCKED)
-        return redirect(report)
     if request.method != "POST":
+        if report.is_locked:
+            messages.info(request, services.REPORT_LOCKED)
+            return redirect(report)
         return _render_edit(request, report, *_initial_forms(report))
 
     form = DrillReportForm(request.POST, instance=DrillReport.objects.get(pk=pk))
     repeat = earlier_submission(request, form)
     if repeat is not None:
+        # Before the lock: "Save and submit" clicked twice finds the report locked by the first.
         return already_saved(request, repeat)
+    if report.is_locked:
+        messages.info(request, services.REPORT_LOCKED)
+        return redirect(report)
+
     steps = StepFormSet(request.POST, prefix="steps")
     issues = IssueFormSet(request.POST, prefix="issues")
     actions = ActionFormSet(request.POST, prefix="actions")

@@ -145,6 +145,51 @@ def test_a_report_saved_twice_adds_its_new_action_step_and_issue_once(client_for
 
 
 @pytest.mark.django_db
+def test_a_report_submitted_twice_says_already_saved_and_shows_it(client_for, sre):
+    from tests.drills.report_factories import RecoveryStepFactory
+    from tests.factories import ServiceFactory
+
+    report = DrillReportFactory(
+        created_by=sre,
+        actual_duration_minutes=50,
+        rto_actual_minutes=40,
+        rpo_actual_minutes=30,
+        overall_result="pass",
+        summary="Restored.",
+    )
+    service = ServiceFactory()
+    step = RecoveryStepFactory(report=report)
+    data = {
+        "drill_date": report.drill_date.isoformat(),
+        "scenario": "Primary database lost.",
+        "services": [service.pk],
+        "actual_duration_minutes": "50",
+        "rto_actual_minutes": "40",
+        "rpo_actual_minutes": "30",
+        "overall_result": "pass",
+        "summary": "Restored.",
+        "submit": "1",
+        "steps-TOTAL_FORMS": "1",
+        "steps-INITIAL_FORMS": "0",
+        "steps-0-id": step.pk,
+        "steps-0-description": step.description,
+        "steps-0-duration_minutes": "10",
+        "steps-0-result": "pass",
+        "steps-0-ORDER": "1",
+    }
+    for prefix in ("issues", "actions"):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+
+    first, repeat = twice(client_for(sre), f"/drills/reports/{report.pk}/edit/", data)
+
+    assert first.status_code == 302, first.content.decode()[:3000]
+    assert repeat.redirect_chain == [(report.get_absolute_url(), 302)]
+    assert said_already_saved(repeat)
+    report.refresh_from_db()
+    assert (report.status, report.revision) == (DrillReport.Status.SUBMITTED, 1)
+
+
+@pytest.mark.django_db
 def test_a_revision_asked_for_twice_opens_one(client_for, sre):
     report = DrillReportFactory(created_by=sre, status=DrillReport.Status.SUBMITTED)
     url = f"/drills/reports/{report.pk}/revise/"
