@@ -19,6 +19,10 @@ BEAT_SCHEDULE = {
         "task": "actions.reminders",
         "schedule": crontab(minute=10),
     },
+    "submission-keys-prune": {
+        "task": "core.submission_keys.prune",
+        "schedule": crontab(minute=40, hour=3),
+    },
     "outbox-sweep": {
         "task": "core.outbox.sweep",
         "schedule": 60.0,

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "bcp_portal.core.middleware.ConflictMiddleware",
     "bcp_portal.core.middleware.DatabaseBehindCodeMiddleware",
     "bcp_portal.core.middleware.AuditContextMiddleware",
     # Lets the password-change record (a signal on User) see who is signed in.
@@ -119,8 +120,12 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
-    # Writers wait instead of failing at once when the eager worker and a request overlap.
+    # Writers wait (up to 20 s) instead of failing at once when two requests, or the eager
+    # worker and a request, overlap. IMMEDIATE: a transaction takes the write lock when it
+    # begins; a deferred one that read first could not wait for another writer (SQLite
+    # answers "database is locked" at once to avoid a deadlock).
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
 else:
     # Persistent connections: a request reuses its worker's connection (checked before
     # reuse) instead of paying a new PostgreSQL connection each time.

@@ -2,10 +2,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from bcp_portal.dashboard import panels_for
 
 
 @login_required
+@require_safe
 def dashboard(request):
     return render(request, "dashboard.html", {"panels": panels_for(request.user)})

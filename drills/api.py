@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 
+from bcp_portal.core.api.idempotency import idempotent
 from drills import selectors
 from drills.filters import DrillFilterSet
 from drills.models import Drill, DrillType, validate_planned_duration
@@ -94,6 +95,8 @@ class DrillViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return selectors.drill_list(user=self.request.user)
+
+    create = idempotent(viewsets.ModelViewSet.create)
 
     def perform_create(self, serializer):
         serializer.instance = services.drill_create(

@@ -12,6 +12,7 @@ class DrillsConfig(AppConfig):
         from drills.models import DRILL_REPORT_SOURCE, DrillReport, DrillReportAction
         from drills.services import feeds
         from drills.services import offboarding as drill_offboarding
+        from drills.services.reports import report_refuses_action
 
         post_migrate.connect(load_reference_data, sender=self)
         credentials.register(
@@ -48,6 +49,7 @@ class DrillsConfig(AppConfig):
                 related=("drill",),
                 describe=lambda report: f"Drill report {report.document_id}: {report.drill.title}",
                 url=lambda report: report.get_absolute_url(),
+                refuse_add=report_refuses_action,
                 is_draft=lambda report: report.status == DrillReport.Status.DRAFT,
                 choices=lambda: DrillReport.objects.all(),
             )

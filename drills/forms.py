@@ -53,6 +53,9 @@ class ServiceChoiceField(forms.ModelMultipleChoiceField):
 
 
 class DrillReportForm(PortalFormMixin, forms.ModelForm):
+    # Saving adds the new steps, issues and actions typed: a repeat must not add them twice.
+    one_time = True
+
     services = ServiceChoiceField(
         queryset=Service.objects.filter(is_active=True).order_by("name"),
         required=False,
@@ -178,14 +181,21 @@ ActionFormSet = forms.formset_factory(ActionForm, formset=OrderedFormSet, extra=
 class NewReportForm(PortalFormMixin, forms.Form):
     """For a drill that was not on the calendar."""
 
+    one_time = True  # it records the drill and starts its report
+
     drill_type = forms.ModelChoiceField(queryset=DrillType.objects.filter(is_active=True))
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    # `drill_date`, as the report and the API call it, so a refusal names the same field.
+    drill_date = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}), help_text="When it ran."
+    )
     title = forms.CharField(
         required=False, max_length=200, help_text="Optional; defaults to the drill type's name."
     )
 
 
 class ReviseForm(PortalFormMixin, forms.Form):
+    one_time = True  # a repeat must not open a second revision
+
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Recorded with the revision in the report's history.",

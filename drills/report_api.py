@@ -13,12 +13,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
+from bcp_portal.core.api.idempotency import idempotent
+from bcp_portal.core.api.permissions import RolePermissions
 from drills import report_selectors
 from drills.filters import DrillReportFilterSet
 from drills.models import (
@@ -185,10 +187,23 @@ class ReviseSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class MayEditReport(permissions.BasePermission):
+    """Changes to a report: its author, the drill's participants, the SRE Lead
+    (`services.report_may_edit`), checked before the body is read."""
+
+    message = services.REPORT_EDITORS_ONLY
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        return request.method in permissions.SAFE_METHODS or services.report_may_edit(
+            request.user, obj
+        )
+
+
 class DrillReportViewSet(viewsets.ModelViewSet):
     """Drill reports with their steps, issues and improvement actions."""
 
     serializer_class = DrillReportSerializer
+    permission_classes = [RolePermissions, MayEditReport]
     queryset = DrillReport.objects.none()
     ordering = "-id"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -204,6 +219,7 @@ class DrillReportViewSet(viewsets.ModelViewSet):
         report = report_selectors.report_detail_queryset().get(pk=report.pk)
         return Response(self.get_serializer(report).data, status=http_status)
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

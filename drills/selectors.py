@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, cast
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import (
     Case,
@@ -206,12 +205,7 @@ def drill_quarters(*, around: date, before: int = 4, after: int = 2) -> list[str
 
 def participant_choices() -> QuerySet[User]:
     """People who can take part in a drill: active accounts holding a role."""
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__isnull=False)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+    return roles.role_holders()
 
 
 # --- Month view ----------------------------------------------------------------------------

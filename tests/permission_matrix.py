@@ -180,9 +180,18 @@ def _drill_to_report(user) -> dict:
     return {"drill_pk": DrillFactory().pk}
 
 
+def _own_report(user) -> dict:
+    """A draft the caller wrote: besides the permission, changing a report needs its author,
+    a participant of its drill or the SRE Lead (drills.services.reports.report_may_edit);
+    another SRE is refused in tests/drills/test_report_editors.py."""
+    return {"pk": DrillReportFactory(created_by=user or UserFactory()).pk}
+
+
 def _complete_report(user) -> dict:
-    """A draft with everything a submission needs (drills.services.drill_report_problems)."""
+    """A draft of the caller's with everything a submission needs
+    (drills.services.drill_report_problems)."""
     report = DrillReportFactory(
+        created_by=user or UserFactory(),
         actual_duration_minutes=50,
         rto_actual_minutes=40,
         rpo_actual_minutes=30,
@@ -195,8 +204,11 @@ def _complete_report(user) -> dict:
 
 
 def _submitted_report(user) -> dict:
-    """A submitted (locked) report: what a revision opens again."""
-    return {"pk": DrillReportFactory(status="submitted", submitted_at=timezone.now()).pk}
+    """A submitted (locked) report of the caller's: what a revision opens again."""
+    report = DrillReportFactory(
+        created_by=user or UserFactory(), status="submitted", submitted_at=timezone.now()
+    )
+    return {"pk": report.pk}
 
 
 # --- data factories: request bodies an allowed persona's request succeeds with ----------
@@ -392,7 +404,7 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_report),
     "drills:report-edit":         Route(get  ="Y   Y    -   -   -   -     -   -   -",
                                         post ="Y   Y    -   -   -   -     -   -   -",
-                                        kwargs=_report, data=_draft_form),
+                                        kwargs=_own_report, data=_draft_form),
     "drills:report-submit":       Route(post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=_complete_report),
     "drills:report-revise":       Route(post ="Y   Y    -   -   -   -     -   -   -",
@@ -409,7 +421,7 @@ MATRIX: dict[str, Route] = {
                                         data=_new_report),
     "api:drill-report-detail":    Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         patch="Y   Y    -   -   -   -     -   -   -",
-                                        kwargs=_report),
+                                        kwargs=_own_report),
     "api:drill-report-submit":    Route(post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=_complete_report),
     "api:drill-report-revise":    Route(post ="Y   Y    -   -   -   -     -   -   -",

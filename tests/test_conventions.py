@@ -79,6 +79,8 @@ def test_no_historised_model_is_written_with_queryset_update():
 
 def test_every_domain_model_keeps_history():
     operational = {"OutboxMessage", "DeliveryAttempt", "TaskProgress"}
+    # One-time form tokens and idempotency keys (bcp_portal.core.submissions), pruned weekly.
+    operational |= {"SubmissionKey"}
     # Append-only: save() refuses to change a written row (tests/bcp_portal/test_account_events).
     operational |= {"AccountEvent"}
     missing = [

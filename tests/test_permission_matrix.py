@@ -39,7 +39,7 @@ from weasyprint import HTML
 from bcp_portal.core import roles
 from tests.conftest import PERSONA_ROLES, PERSONAS, make_persona
 from tests.factories import UserFactory
-from tests.permission_matrix import ANONYMOUS, COLUMNS, MATRIX, Route, parse_grid
+from tests.permission_matrix import ANONYMOUS, COLUMNS, MATRIX, METHODS, Route, parse_grid
 from tests.twofactor import sign_in_verified
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -503,3 +503,48 @@ def test_admin_shows_a_staff_member_without_model_permissions_no_models(client_f
     assert index.status_code == 200
     assert index.context["app_list"] == []
     assert changelist.status_code == 403
+
+
+# --- methods a route does not take ----------------------------------------------------------
+#
+# Issue #8, item 11: read-only pages and exports accepted POST, PUT and DELETE (and form
+# pages PUT and DELETE), answering as if to GET. Every method a row does not list answers
+# 405, whoever asks, so the matrix's rows are exactly what each route takes.
+
+ALL_METHODS = {m.upper() for m in METHODS}
+
+
+# Django's own password-reset-confirm view answers an invalid link's page before it looks at
+# the method (it changes nothing); the account pages are another part of issue #8.
+ANSWERS_BEFORE_THE_METHOD = {"password_reset_confirm"}
+
+
+def _a_caller_of(entry: Route) -> str:
+    """Anonymous where the row allows it (Django's login view sends a signed-in caller on
+    whatever the method), else a persona it allows: the 405 must not hide behind a 403."""
+    allowed = [
+        persona for grid in entry.grids().values() for persona, ok in parse_grid(grid).items() if ok
+    ]
+    return ANONYMOUS if ANONYMOUS in allowed else allowed[0]
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        r
+        for r in ROUTES
+        if r.name in MATRIX
+        and r.name not in ANSWERS_BEFORE_THE_METHOD
+        and MATRIX[r.name].allowed_status is None
+        and ALL_METHODS - set(MATRIX[r.name].grids())
+    ],
+    ids=lambda r: r.name,
+)
+def test_every_method_a_row_does_not_list_answers_405(route, everyone):
+    entry = MATRIX[route.name]
+    caller = everyone[_a_caller_of(entry)]
+    answers = {}
+    for method in sorted(ALL_METHODS - set(entry.grids())):
+        with _drawing(real=False):
+            answers[method] = _call(route, entry, method, caller).status_code
+    assert answers == dict.fromkeys(answers, 405), f"{route.name} as {caller.name}: {answers}"

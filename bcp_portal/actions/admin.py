@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from bcp_portal.actions.forms import owner_choices
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.services import ACTION_EDITABLE_FIELDS, action_update
 from bcp_portal.actions.sources import all_sources, describe, select_related_paths
@@ -33,7 +34,8 @@ class ActionAdmin(ServiceBackedAdmin):
     list_display = ["title", "owner", "due_date", "status", "priority", "source_label"]
     list_filter = ["status", "priority", SourceKindFilter]
     search_fields = ["title", "description"]
-    autocomplete_fields = ["owner"]
+    # A plain list of the people who may own an action (`forms.owner_choices`), not an
+    # autocomplete over every account: the owner holds a role.
     # No date_hierarchy: its year list is a DISTINCT over the whole table on every page;
     # the portal's own lists filter by date.
     fields = (*ACTION_EDITABLE_FIELDS, "status", "completed_at", "source_label")
@@ -46,6 +48,18 @@ class ActionAdmin(ServiceBackedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("owner", *select_related_paths())
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "owner":
+            kwargs["queryset"] = owner_choices(self._current_owner_id(request))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _current_owner_id(self, request: HttpRequest) -> int | None:
+        match = request.resolver_match
+        object_id = match.kwargs.get("object_id") if match else None
+        if not object_id:
+            return None
+        return Action.objects.filter(pk=object_id).values_list("owner_id", flat=True).first()
 
     def service_update(self, *, actor, obj, fields):
         return action_update(actor=actor, action=obj, **fields)

@@ -8,6 +8,7 @@ status buttons do and an invalid move answers 400 naming `status`.
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,6 +18,7 @@ from rest_framework import permissions, serializers, viewsets
 from bcp_portal.actions import selectors, services, sources
 from bcp_portal.actions.filters import ActionFilterSet
 from bcp_portal.actions.models import Action
+from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.permissions import RolePermissions
 from bcp_portal.core.people import display_name
 
@@ -180,11 +182,23 @@ class ActionViewSet(viewsets.ModelViewSet):
             self._today_value = timezone.localdate()
         return self._today_value
 
+    create = idempotent(viewsets.ModelViewSet.create)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("status", None)
         data.pop("comment", None)
-        serializer.instance = services.action_create(actor=self.request.user, **data)
+        try:
+            serializer.instance = services.action_create(actor=self.request.user, **data)
+        except DjangoValidationError as exc:
+            # The service names the row an action came from `source`; here that is the
+            # source's own field (`drill_report`), the one the caller sent.
+            kind = sources.for_object(data["source"])
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+            if kind is None or "source" not in errors:
+                raise
+            errors = {kind.kind if name == "source" else name: m for name, m in errors.items()}
+            raise serializers.ValidationError(errors) from exc
 
     @transaction.atomic
     def perform_update(self, serializer):

@@ -17,7 +17,7 @@ from bcp_portal.core.models import OutboxMessage
 from bcp_portal.core.offboarding import require_may_offboard
 from bcp_portal.core.outbox import outbox_add
 from bcp_portal.core.people import display_name
-from bcp_portal.core.roles import MANAGERS, SRE_LEAD, has_role, require_perm
+from bcp_portal.core.roles import MANAGERS, SRE_LEAD, has_role, holds_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
 
@@ -56,6 +56,18 @@ def action_may_change(user: Actor, action: Action) -> bool:
     return has_role(user, *MANAGERS)
 
 
+OWNER_WITHOUT_ROLE = (
+    "{name} holds no role in the portal, so they could not see or act on this action: "
+    "choose an owner who does."
+)
+
+
+def _check_owner(owner: User | None) -> None:
+    """A new owner holds a role (`roles.holds_role`): the tracker is out of reach without."""
+    if owner is not None and not holds_role(owner):
+        raise ValidationError({"owner": OWNER_WITHOUT_ROLE.format(name=display_name(owner))})
+
+
 def _require_may_change(user: Actor, action: Action) -> None:
     if action.status == Action.Status.PROPOSED:
         # A proposal is part of its draft: whoever may propose actions may shape it.
@@ -87,6 +99,10 @@ def action_create(
     proposal until the source is submitted (`actions_accept`).
     """
     kind = sources.for_object(source)
+    if kind is not None:
+        # Lock and re-read the source row: a submission running at the same time either
+        # finishes first (and `refuse_add` sees it locked) or waits for this proposal.
+        source = type(source)._default_manager.select_for_update().get(pk=source.pk)
     draft = kind is not None and kind.is_draft(source)
     return _create(
         actor=actor,
@@ -147,6 +163,7 @@ def _create(
     reason = kind.refuse_add(actor, source)
     if reason:
         raise ValidationError({"source": reason})
+    _check_owner(owner)
     action = Action(
         title=title,
         description=description,
@@ -171,6 +188,9 @@ def action_update(*, actor: Actor, action: Action, **fields: Any) -> Action:
             "the status moves only through action_transition."
         )
     _require_may_change(actor, action)
+    if "owner" in fields and fields["owner"] != action.owner:
+        # Only a new owner is checked: one who left keeps the action until it is handed on.
+        _check_owner(fields["owner"])
     if apply_changes(action, fields):
         save_audited(action, actor=actor)
     return action

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bcp_portal.actions import selectors, services, sources
 from bcp_portal.actions.filters import ActionFilterSet
@@ -74,18 +74,21 @@ def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
 
 @login_required
 @permission_required("actions.view_action")
+@require_safe
 def action_list(request: HttpRequest) -> HttpResponse:
     return _actions_page(request, mine=False)
 
 
 @login_required
 @permission_required("actions.view_action")
+@require_safe
 def action_mine(request: HttpRequest) -> HttpResponse:
     return _actions_page(request, mine=True)
 
 
 @login_required
 @permission_required("actions.view_action")
+@require_safe
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = _action_for_page(pk)
     return _render_detail(request, action)
@@ -127,6 +130,7 @@ def _render_detail(
 
 @login_required
 @permission_required("actions.change_action")
+@require_http_methods(["GET", "POST"])
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(Action, pk=pk)
     if not services.action_may_change(request.user, action):

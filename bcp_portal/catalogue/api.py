@@ -8,6 +8,7 @@ from bcp_portal.catalogue import selectors, services
 from bcp_portal.catalogue.filters import ServiceFilterSet
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.services import EDITABLE_FIELDS, OBJECTIVE_FIELDS
+from bcp_portal.core.api.idempotency import idempotent
 
 
 class ServiceSerializer(serializers.ModelSerializer):
@@ -78,6 +79,8 @@ class ServiceViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         # Retired entries too: the filters keep them out unless `include_inactive` is given.
         return selectors.service_list(user=self.request.user, include_inactive=True)
+
+    create = idempotent(viewsets.ModelViewSet.create)
 
     def perform_create(self, serializer):
         serializer.instance = services.service_create(

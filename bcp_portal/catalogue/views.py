@@ -3,7 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from bcp_portal.catalogue import selectors, services
 from bcp_portal.catalogue.filters import ServiceFilterSet
@@ -32,6 +37,7 @@ def _service_filters(request, params) -> ServiceFilterSet:
 
 @login_required
 @permission_required("catalogue.view_service")
+@require_safe
 def service_list(request):
     params = request.GET
     filterset = _service_filters(request, params)
@@ -61,6 +67,7 @@ def _back_to_the_list(request, params):
 
 @login_required
 @permission_required("catalogue.view_service")
+@require_safe
 def service_detail(request, pk: int):
     service = get_object_or_404(Service, pk=pk)
     changes = selectors.service_history(service)
@@ -77,6 +84,7 @@ def service_detail(request, pk: int):
 
 @login_required
 @permission_required("catalogue.add_service")
+@require_http_methods(["GET", "POST"])
 def service_create(request):
     profile = organisation_profile()
     objectives = {name: getattr(profile, name) for name in OBJECTIVE_FIELDS}
@@ -94,6 +102,7 @@ def service_create(request):
 
 @login_required
 @permission_required("catalogue.change_service")
+@require_http_methods(["GET", "POST"])
 def service_edit(request, pk: int):
     service = get_object_or_404(Service, pk=pk)
     form = ServiceForm(request.POST or None, instance=Service.objects.get(pk=pk))

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from bcp_portal.contacts import selectors, services
 from bcp_portal.contacts.filters import ContactFilterSet
@@ -14,6 +15,7 @@ from bcp_portal.core.roles import permission_required
 
 @login_required
 @permission_required("contacts.view_contact")
+@require_safe
 def contact_list(request):
     params = request.GET
     filterset = ContactFilterSet(
@@ -39,6 +41,7 @@ def contact_list(request):
 
 @login_required
 @permission_required("contacts.view_contact")
+@require_safe
 def contact_detail(request, pk: int):
     contact = get_object_or_404(Contact, pk=pk)
     return render(
@@ -53,6 +56,7 @@ def contact_detail(request, pk: int):
 
 @login_required
 @permission_required("contacts.add_contact")
+@require_http_methods(["GET", "POST"])
 def contact_create(request):
     form = ContactForm(request.POST or None)
     saved = submit_form(
@@ -68,6 +72,7 @@ def contact_create(request):
 
 @login_required
 @permission_required("contacts.change_contact")
+@require_http_methods(["GET", "POST"])
 def contact_edit(request, pk: int):
     contact = get_object_or_404(Contact, pk=pk)
     form = ContactForm(request.POST or None, instance=Contact.objects.get(pk=pk))

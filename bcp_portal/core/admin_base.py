@@ -25,13 +25,22 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.core.validators import RegexValidator
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from bcp_portal.core.forms import apply_validation_error
+from bcp_portal.core.models import SubmissionKey
+from bcp_portal.core.submissions import (
+    ALREADY_SAVED,
+    FORM_TOKEN,
+    FORM_TOKEN_FIELD,
+    AlreadySubmitted,
+    new_form_token,
+)
 from bcp_portal.core.typehints import Actor
 
 REVERT_REFUSED = (
@@ -105,10 +114,14 @@ class ServiceBackedAdmin(DomainAdmin):
     `service_update(actor=..., obj=..., fields=...)` receive the form's cleaned data; `obj`
     is a fresh copy from the database, untouched by the form. The form's fields must be
     exactly what the service accepts.
+
+    The add form carries a one-time token, as the portal's create forms do
+    (`bcp_portal.core.submissions`): sent twice, it adds one row and the repeat goes to it.
     """
 
     actions = None
     inlines = ()  # The services write related rows; an inline would save past them.
+    add_form_template = "admin/service_backed_add_form.html"
 
     def service_create(self, *, actor: Actor, fields: dict[str, Any]) -> models.Model:
         raise NotImplementedError
@@ -123,7 +136,7 @@ class ServiceBackedAdmin(DomainAdmin):
         return creates and super().has_add_permission(request)
 
     def _call_service(self, request: HttpRequest, form: forms.ModelForm) -> models.Model:
-        fields = {name: form.cleaned_data[name] for name in form.fields}
+        fields = {name: form.cleaned_data[name] for name in form.fields if name != FORM_TOKEN_FIELD}
         if form.instance.pk is None:
             return self.service_create(actor=request.user, fields=fields)
         original = self.model._default_manager.get(pk=form.instance.pk)
@@ -157,11 +170,59 @@ class ServiceBackedAdmin(DomainAdmin):
                 if self.is_bound and not self._errors:
                     model_admin._validate_through_service(request, self)
 
+        if obj is None:
+            ServiceBackedForm.base_fields[FORM_TOKEN_FIELD] = forms.CharField(
+                required=False,
+                widget=forms.HiddenInput,
+                initial=new_form_token,
+                validators=[RegexValidator(FORM_TOKEN, "The one-time token is damaged.")],
+            )
+
         ServiceBackedForm.__name__ = form_class.__name__
         return ServiceBackedForm
 
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        token = request.POST.get(FORM_TOKEN_FIELD, "") if request.method == "POST" else ""
+        try:
+            if object_id is None and FORM_TOKEN.fullmatch(token) and request.user.is_authenticated:
+                record = SubmissionKey.objects.filter(user=request.user, key=f"admin:{token}")
+                if (earlier := record.first()) is not None:
+                    raise AlreadySubmitted(earlier)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except AlreadySubmitted as repeat:
+            self.message_user(request, ALREADY_SAVED, messages.INFO)
+            return redirect(repeat.record.result_url or request.path)
+
     def save_model(
         self, request: HttpRequest, obj: models.Model, form: forms.ModelForm, change: bool
+    ) -> None:
+        token = "" if change else form.cleaned_data.get(FORM_TOKEN_FIELD) or ""
+        if not token or not request.user.is_authenticated:
+            self._save_through_service(request, obj, form)
+            return
+        # Inside the admin's own transaction: a racing repeat waits here, then is refused.
+        try:
+            with transaction.atomic():
+                record = SubmissionKey.objects.create(user=request.user, key=f"admin:{token}")
+        except IntegrityError:
+            raise AlreadySubmitted(
+                SubmissionKey.objects.get(user=request.user, key=f"admin:{token}")
+            ) from None
+        self._save_through_service(request, obj, form)
+        opts = self.model._meta
+        record.result_url = reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]
+        )
+        record.save(update_fields=["result_url"])
+
+    def _save_through_service(
+        self, request: HttpRequest, obj: models.Model, form: forms.ModelForm
     ) -> None:
         saved = self._call_service(request, form)
         # The admin goes on with `obj` (its log entry, its redirect): make it the saved row.

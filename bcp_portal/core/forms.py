@@ -1,18 +1,31 @@
 import zoneinfo
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import IntegrityError
 from django.forms.utils import pretty_name
 from django.http import HttpRequest, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 
 from bcp_portal.core.dates import DateFormat
-from bcp_portal.core.models import UserProfile
+from bcp_portal.core.integrity import as_validation_error
+from bcp_portal.core.models import SubmissionKey, UserProfile
 from bcp_portal.core.passwords import password_reset_request
+from bcp_portal.core.submissions import (
+    ALREADY_SAVED,
+    FORM_TOKEN,
+    FORM_TOKEN_FIELD,
+    AlreadySubmitted,
+    new_form_token,
+    submit_once,
+)
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     _FormBase = forms.BaseForm  # what the mixin is mixed into
@@ -67,10 +80,35 @@ class PeoplePicker(forms.CheckboxSelectMultiple):
 
 
 class PortalFormMixin(_FormBase):
-    """Bootstrap classes and error state on every widget, so templates stay plain."""
+    """Bootstrap classes and error state on every widget, so templates stay plain; and on a
+    create form, a one-time token (`bcp_portal.core.submissions`).
+
+    `one_time`: whether the form carries the token. None (the default) means every
+    ModelForm with no saved instance yet, that is every create form; a form that adds rows
+    otherwise (the report editor, "open a revision") sets True. `submit_form` sends a
+    repeat of the same token to the first submission's result. The token is taken out of
+    `cleaned_data` (services never see it) and kept in `submission_token`; a post without
+    one (a script, an older page) is processed as before.
+    """
+
+    one_time: bool | None = None
+    submission_token: str = ""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self._carries_token():
+            self.fields[FORM_TOKEN_FIELD] = forms.CharField(
+                required=False,
+                widget=forms.HiddenInput,
+                initial=new_form_token,
+                validators=[
+                    RegexValidator(
+                        FORM_TOKEN,
+                        "This page's one-time token is damaged: reload the page and send the "
+                        "form again.",
+                    )
+                ],
+            )
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, PeoplePicker):
@@ -84,8 +122,22 @@ class PortalFormMixin(_FormBase):
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
+    def _carries_token(self) -> bool:
+        if self.one_time is not None:
+            return self.one_time
+        instance = getattr(self, "instance", None)
+        return (
+            isinstance(self, forms.BaseModelForm) and instance is not None and instance.pk is None
+        )
+
     def full_clean(self) -> None:
         super().full_clean()
+        if FORM_TOKEN_FIELD in self.fields and self.is_bound:
+            self.submission_token = self.cleaned_data.pop(FORM_TOKEN_FIELD, "") or ""
+            token_errors = self.errors.pop(FORM_TOKEN_FIELD, None)
+            if token_errors:
+                # A hidden field has no place to show an error: above the form.
+                self.add_error(None, token_errors)
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
@@ -137,22 +189,80 @@ def submit_form(
     save: Callable[[dict[str, Any]], Any],
     *,
     success: Callable[[Any], str],
-    redirect_to: str | None = None,
+    redirect_to: str | Callable[[Any], str] | None = None,
 ) -> HttpResponseRedirect | None:
     """The create/edit pattern of every page, in one place.
 
     On a valid POST, `save(cleaned_data)` (a service call) runs; a ValidationError it raises
-    is shown on the form, field by field, with everything typed kept; otherwise the user is
-    sent to `redirect_to` (default: the saved object) with `success(obj)` as the message.
-    Returns None when the page
-    should be rendered (GET, invalid input, refused by the service).
+    is shown on the form, field by field, with everything typed kept, and so is a write the
+    database refused (an IntegrityError: two requests at once); otherwise the user is sent
+    to `redirect_to` (a URL, a URL name, or a function of the saved object; default: the
+    saved object) with `success(obj)` as the message. A form with a one-time token
+    (`PortalFormMixin`) saves once per token: a repeat, even one racing the first, is sent
+    to the first's result with ALREADY_SAVED. Returns None when the page should be rendered
+    (GET, invalid input, refused by the service).
     """
-    if request.method != "POST" or not form.is_valid():
+    if request.method != "POST":
         return None
+    earlier = earlier_submission(request, form)
+    if earlier is not None:
+        # Before validating: the first may have made this one invalid (a name now taken).
+        return already_saved(request, earlier)
+    if not form.is_valid():
+        return None
+
+    def target(obj: Any) -> str:
+        where = redirect_to(obj) if callable(redirect_to) else (redirect_to or obj)
+        return resolve_url(where)
+
     try:
-        obj = save(form.cleaned_data)
+        obj = save_once(request, form, lambda: save(form.cleaned_data), result_url=target)
+    except AlreadySubmitted as repeat:
+        return already_saved(request, repeat)
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return None
+    except IntegrityError as exc:
+        apply_validation_error(form, as_validation_error(exc))
+        return None
     messages.success(request, success(obj))
-    return redirect(redirect_to or obj)
+    return redirect(target(obj))
+
+
+def save_once(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    work: Callable[[], T],
+    *,
+    result_url: Callable[[T], str],
+) -> T:
+    """Run `work` once per the form's one-time token (`submissions.submit_once`), or simply
+    run it when the post carried none; raises AlreadySubmitted for a repeat."""
+    token = getattr(form, "submission_token", "")
+    if not token or not request.user.is_authenticated:
+        return work()
+    return submit_once(
+        user=request.user,
+        key=f"form:{token}",
+        work=work,
+        remember=lambda result: {"result_url": result_url(result)},
+    )
+
+
+def earlier_submission(request: HttpRequest, form: forms.BaseForm) -> AlreadySubmitted | None:
+    """The form's token was used by a submission that committed already, or None.
+
+    (A repeat racing the first is caught by `save_once` instead, which waits for it.)"""
+    token = form.data.get(FORM_TOKEN_FIELD) if FORM_TOKEN_FIELD in form.fields else None
+    if not isinstance(token, str) or not FORM_TOKEN.fullmatch(token):
+        return None
+    if not request.user.is_authenticated:
+        return None
+    record = SubmissionKey.objects.filter(user=request.user, key=f"form:{token}").first()
+    return AlreadySubmitted(record) if record is not None else None
+
+
+def already_saved(request: HttpRequest, repeat: AlreadySubmitted) -> HttpResponseRedirect:
+    """A repeated form: to the first submission's result, saying so."""
+    messages.info(request, ALREADY_SAVED)
+    return redirect(repeat.record.result_url or request.path)

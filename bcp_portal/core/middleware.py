@@ -1,18 +1,19 @@
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.db import DatabaseError
+from django.db import DatabaseError, IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
 from django.template import loader
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from bcp_portal.core import dates, dbstate, twofactor
-from bcp_portal.core.audit import Source, audit_context
+from bcp_portal.core.audit import Source, audit_context, client_request_id_from, new_request_id
+from bcp_portal.core.integrity import as_validation_error
 from bcp_portal.core.people import user_date_format, user_zone
 from bcp_portal.core.sessions import session_expiry
 
@@ -20,19 +21,41 @@ GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
 class AuditContextMiddleware:
-    """Opens the audit context of a request: its id, its source, its actor."""
+    """Opens the audit context of a request: its id, its source, its actor.
+
+    The id is always a new one of ours, sent back as `X-Request-ID`; the client's own
+    `X-Request-ID`, when short and plain, is kept beside it (`audit.client_request_id_from`).
+    The source is "api" under /api/, "admin" in the admin site, "web" elsewhere.
+    """
 
     def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
+        self._admin_prefix: str | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
-        source = Source.API if request.path.startswith("/api/") else Source.WEB
+        request_id = new_request_id()
+        client_request_id = client_request_id_from(request.headers.get("X-Request-ID"))
         request.request_id = request_id  # type: ignore[attr-defined]  # read by logging and tests
-        with audit_context(source=source, request_id=request_id):
+        with audit_context(
+            source=self._source(request.path),
+            request_id=request_id,
+            client_request_id=client_request_id,
+        ):
             response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+    def _source(self, path: str) -> str:
+        if path.startswith("/api/"):
+            return Source.API
+        if self._admin_prefix is None:
+            try:
+                self._admin_prefix = reverse("admin:index")
+            except NoReverseMatch:  # no admin site mounted
+                self._admin_prefix = ""
+        if self._admin_prefix and path.startswith(self._admin_prefix):
+            return Source.ADMIN
+        return Source.WEB
 
 
 class UserTimezoneMiddleware:
@@ -204,3 +227,36 @@ class PrivateCacheMiddleware:
         if request.path.startswith("/api/") or _signed_in(request) is not False:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class ConflictMiddleware:
+    """A write the database refused (an IntegrityError: two requests at the same moment)
+    that no form caught answers 400 naming the field, never 500 (`core.integrity`).
+
+    Listed above DatabaseBehindCodeMiddleware, so a database behind the code still answers
+    its 503 first.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, IntegrityError):
+            return None
+        refusal = as_validation_error(exception)
+        errors = refusal.message_dict
+        if request.path.startswith("/api/"):
+            fields = ", ".join(sorted(errors))
+            body = {
+                "error": {
+                    "code": "validation_error",
+                    "message": f"The request has invalid fields: {fields}.",
+                    "fields": errors,
+                }
+            }
+            return JsonResponse(body, status=400)
+        html = loader.render_to_string("errors/400_conflict.html", {"errors": errors}, request)
+        return HttpResponse(html, status=400)

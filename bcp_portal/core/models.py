@@ -225,3 +225,33 @@ class AccountEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Account events are append-only.")
         super().save(*args, **kwargs)
+
+
+class SubmissionKey(models.Model):
+    """One write sent once: a form's one-time token, or an API call's Idempotency-Key.
+
+    Written in the same transaction as the write it guards, under a unique (user, key): a
+    second request with the same key (a double click, a resubmitted page, a retried API
+    call) waits for the first to commit, then finds this row and answers with the first
+    one's result instead of writing again (`bcp_portal.core.submissions`). Operational, not
+    historised; rows older than `submissions.KEEP_FOR` are pruned by a daily task.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=160)
+    # A page's answer: where the first submission went.
+    result_url = models.CharField(max_length=500, blank=True)
+    # An API call's answer, replayed as it was; and what it asked, so a reused key with
+    # another request is refused rather than answered with someone else's result.
+    request_digest = models.CharField(max_length=64, blank=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="submission_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} of {self.user_id}"

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 
 from bcp_portal.core.typehints import Actor
@@ -77,6 +78,23 @@ def user_roles(user: Actor) -> set[str]:
         cached = set(user.groups.values_list("name", flat=True))
         user._bcp_roles = cached  # type: ignore[attr-defined]  # a per-request cache on the user
     return cached
+
+
+def role_holders() -> QuerySet[User]:
+    """Active accounts holding one of the roles: who may own an action or take part in a
+    drill, and whom every people picker lists (by name). An account without a role cannot
+    open the portal's pages, so work given to it would sit unseen."""
+    in_a_role = Group.user_set.through.objects.filter(
+        user_id=OuterRef("pk"), group__name__in=ALL_ROLES
+    )
+    return User.objects.filter(Exists(in_a_role), is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def holds_role(user: User) -> bool:
+    """`user` is one of `role_holders()` (active, in a role)."""
+    return role_holders().filter(pk=user.pk).exists()
 
 
 def has_role(user: Actor, *roles: str) -> bool:

@@ -5,7 +5,7 @@ import socket
 
 from celery import shared_task
 
-from bcp_portal.core import outbox
+from bcp_portal.core import outbox, submissions
 from bcp_portal.core.models import TaskProgress
 
 SWEEP_BATCH = 200
@@ -28,6 +28,12 @@ def outbox_sweep() -> int:
         if outbox.deliver(message_id) != "skipped":
             handled += 1
     return handled
+
+
+@shared_task(name="core.submission_keys.prune")
+def submission_keys_prune() -> int:
+    """Forget one-time form tokens and API idempotency keys older than a week."""
+    return submissions.submission_keys_prune()
 
 
 @shared_task(name="core.diagnostics.whoami")

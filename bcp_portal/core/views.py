@@ -22,7 +22,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_safe
 from django_htmx.middleware import HtmxDetails
 
 from bcp_portal.celery import app
@@ -76,6 +76,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def account_settings(request: HttpRequest) -> HttpResponse:
     profile = cast(User, request.user).profile  # login_required: a signed-in user
     form = ProfileForm(request.POST or None, instance=type(profile).objects.get(pk=profile.pk))
@@ -97,6 +98,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def task_progress(request: HtmxRequest, pk: uuid.UUID) -> HttpResponse:
     """Progress of a long report; the page polls itself (htmx) until it is done."""
     progress = get_object_or_404(TaskProgress, pk=pk, owner=request.user)
@@ -105,6 +107,7 @@ def task_progress(request: HtmxRequest, pk: uuid.UUID) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def task_download(request: HttpRequest, pk: uuid.UUID) -> FileResponse:
     progress = get_object_or_404(TaskProgress, pk=pk, owner=request.user)
     if progress.status != TaskProgress.Status.DONE or not progress.result_file:

@@ -36,7 +36,7 @@ from bcp_portal.actions.services import (
 )
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
-from bcp_portal.core.roles import require_perm
+from bcp_portal.core.roles import SRE_LEAD, has_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
 from drills.models import Drill, DrillIssue, DrillReport, DrillType, RecoveryStep, Result
@@ -80,6 +80,10 @@ class ReportData:
 REPORT_LOCKED = "This report is submitted and locked. Open a new revision to correct it."
 DRILL_CANCELLED = "This drill was cancelled; it takes no report."
 DRILL_DATE_AHEAD = "The drill date is in the future: report a drill once it has run."
+UNPLANNED_AHEAD = (
+    "An unplanned drill is reported once it has happened: give its date, today or earlier. "
+    "A drill still to come is planned on the calendar by whoever plans drills."
+)
 DRILL_NOT_RUN_YET = (
     "This drill has not happened yet: the draft can be prepared, but the report cannot be "
     "submitted until the drill has run."
@@ -117,6 +121,45 @@ class UnplannedDrill:
     drill_type: DrillType
     date: dt.date
     title: str = ""
+
+
+REPORT_EDITORS_ONLY = (
+    "Only the report's author, the drill's participants and the SRE Lead may change this report."
+)
+
+
+def report_may_edit(user: Actor, report: DrillReport) -> bool:
+    """Who may save, submit and revise a report: its author, the drill's participants and
+    the SRE Lead, each holding the permission to change drill reports. Another SRE reads it
+    but does not change what a colleague is about to sign."""
+    if not (user.is_authenticated and user.has_perm("drills.change_drillreport")):
+        return False
+    if report.created_by_id == user.pk or has_role(user, SRE_LEAD):
+        return True
+    return report.drill.participants.filter(pk=user.pk).exists()
+
+
+def _require_may_edit(user: Actor, report: DrillReport) -> None:
+    require_perm(user, "drills.change_drillreport")
+    if not report_may_edit(user, report):
+        raise PermissionDenied(REPORT_EDITORS_ONLY)
+
+
+def report_refuses_action(user: Actor, report: DrillReport) -> str | None:
+    """The drill report's `ActionSource.refuse_add`: a submitted report takes no new action.
+
+    Its text and PDF are the record that was signed off; an action found later comes with a
+    revision (`drill_report_revise`), where it is a proposal until the report is submitted
+    again, so every version of the report and its actions stays in the history.
+    """
+    if not report.is_locked:
+        return None
+    revise = reverse("api:drill-report-revise", args=[report.pk])
+    return (
+        f"{report.document_id} is submitted and locked: a new action comes with a revision. "
+        f"Open one (“Open a new revision” on the report's page, or POST {revise} with a "
+        "reason), add the action there, and submit the report again."
+    )
 
 
 def _require_editable(report: DrillReport) -> None:
@@ -203,6 +246,10 @@ def _start(actor: Actor, drill: Drill | UnplannedDrill) -> DrillReport:
 
 
 def _record_unplanned(actor: Actor, unplanned: UnplannedDrill) -> Drill:
+    # A report records a drill that happened; putting one on the calendar ahead is
+    # planning, which needs the right to plan drills (else anyone filing reports could).
+    if unplanned.date > organisation_today() and not actor.has_perm("drills.add_drill"):
+        raise ValidationError({"drill_date": UNPLANNED_AHEAD}, code="unplanned_ahead")
     drill_type = unplanned.drill_type
     starts_at = dt.datetime.combine(unplanned.date, dt.time(10, 0), tzinfo=organisation_zone())
     return save_audited(
@@ -248,8 +295,8 @@ def _strictest_targets(services: Iterable[Service]) -> tuple[int | None, int | N
 @transaction.atomic
 def drill_report_save(*, actor: Actor, report: DrillReport, data: ReportData) -> DrillReport:
     """Save what is typed, complete or not. Refused once the report is submitted."""
-    require_perm(actor, "drills.change_drillreport")
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
+    _require_may_edit(actor, report)
     _require_editable(report)
     # Many-to-many changes write history rows too: they carry the same actor.
     report._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
@@ -446,8 +493,8 @@ def drill_report_submit(
     `now` is the submission time (default: the current time); imports of older paper
     reports pass the day they were signed.
     """
-    require_perm(actor, "drills.change_drillreport")
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
+    _require_may_edit(actor, report)
     _require_editable(report)
     problems = drill_report_problems(report)
     if problems:
@@ -468,8 +515,8 @@ def drill_report_submit(
 @transaction.atomic
 def drill_report_revise(*, actor: Actor, report: DrillReport, reason: str) -> DrillReport:
     """Open revision N+1 of a submitted report so it can be corrected and submitted again."""
-    require_perm(actor, "drills.change_drillreport")
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
+    _require_may_edit(actor, report)
     if not report.is_locked:
         raise ValidationError("Only a submitted report takes a new revision; this one is a draft.")
     if not reason.strip():
@@ -485,10 +532,15 @@ def drill_report_revise(*, actor: Actor, report: DrillReport, reason: str) -> Dr
 
 
 def can_edit(user: Actor, report: DrillReport) -> bool:
-    return user.has_perm("drills.change_drillreport") and not report.is_locked
+    """The draft's editor is offered: `report_may_edit`, and not submitted yet."""
+    return not report.is_locked and report_may_edit(user, report)
 
 
-def ensure_can_edit(user: Actor, report: DrillReport) -> None:
-    if not user.has_perm("drills.change_drillreport"):
-        raise PermissionDenied("Your roles do not let you edit drill reports.")
-    _require_editable(report)
+def can_revise(user: Actor, report: DrillReport) -> bool:
+    """A correction is offered: `report_may_edit`, on a submitted report."""
+    return report.is_locked and report_may_edit(user, report)
+
+
+def ensure_may_edit(user: Actor, report: DrillReport) -> None:
+    """PermissionDenied unless `user` is one of the report's editors (`report_may_edit`)."""
+    _require_may_edit(user, report)

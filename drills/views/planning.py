@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core.forms import submit_form
@@ -37,6 +37,7 @@ def _shift_month(first: date, months: int) -> date:
 
 @login_required
 @permission_required("drills.view_drill")
+@require_safe
 def calendar(request: HttpRequest) -> HttpResponse:
     tz = timezone.get_current_timezone()
     now = timezone.now()
@@ -83,6 +84,7 @@ def _counts_window(qs, filterset: DrillFilterSet) -> tuple:
 
 @login_required
 @permission_required("drills.view_drill")
+@require_safe
 def drill_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     now = timezone.now()
@@ -130,6 +132,7 @@ def _report_links(request: HttpRequest, drill: Drill) -> dict:
 
 @login_required
 @permission_required("drills.view_drill")
+@require_safe
 def drill_detail(request: HttpRequest, pk: int) -> HttpResponse:
     drill = selectors.drill_detail(user=request.user, pk=pk)
     if drill is None:
@@ -157,6 +160,7 @@ def _drill_form_fields(form: DrillForm) -> dict:
 
 @login_required
 @permission_required("drills.add_drill")
+@require_http_methods(["GET", "POST"])
 def drill_create(request: HttpRequest) -> HttpResponse:
     initial = {}
     try:
@@ -182,6 +186,7 @@ def drill_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("drills.change_drill")
+@require_http_methods(["GET", "POST"])
 def drill_edit(request: HttpRequest, pk: int) -> HttpResponse:
     drill = get_object_or_404(Drill.objects.select_related("drill_type"), pk=pk)
     if drill.status != Drill.Status.PLANNED:
@@ -223,6 +228,7 @@ def drill_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @permission_required("drills.view_drillschedule")
+@require_safe
 def schedule_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -238,6 +244,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("drills.add_drillschedule")
+@require_http_methods(["GET", "POST"])
 def schedule_create(request: HttpRequest) -> HttpResponse:
     form = DrillScheduleForm(request.POST or None)
     saved = submit_form(
@@ -258,6 +265,7 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @permission_required("drills.change_drillschedule")
+@require_http_methods(["GET", "POST"])
 def schedule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = get_object_or_404(DrillSchedule.objects.select_related("drill_type"), pk=pk)
     form = DrillScheduleForm(request.POST or None, instance=DrillSchedule.objects.get(pk=pk))

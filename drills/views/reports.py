@@ -3,16 +3,25 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import charts
-from bcp_portal.core.forms import apply_validation_error
+from bcp_portal.core.forms import (
+    already_saved,
+    apply_validation_error,
+    earlier_submission,
+    save_once,
+    submit_form,
+)
+from bcp_portal.core.integrity import as_validation_error
 from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.pdf import DocumentControl, pdf_response
 from bcp_portal.core.roles import permission_required
+from bcp_portal.core.submissions import AlreadySubmitted
 from drills import report_selectors
 from drills.filters import DrillReportFilterSet
 from drills.forms import (
@@ -36,6 +45,7 @@ def _get_report(pk: int) -> DrillReport:
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def report_list(request):
     params = request.GET
     filterset = DrillReportFilterSet(
@@ -62,6 +72,7 @@ def report_list(request):
 
 @login_required
 @permission_required("drills.add_drillreport")
+@require_http_methods(["GET", "POST"])
 def report_new(request, drill_pk: int | None = None):
     """Start the report of a planned drill, or of a drill that was not planned."""
     if drill_pk is not None:
@@ -84,20 +95,32 @@ def report_new(request, drill_pk: int | None = None):
             messages.warning(request, services.DRILL_NOT_RUN_YET)
         return redirect("drills:report-edit", pk=report.pk)
     form = NewReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        report = services.drill_report_file(
-            actor=request.user, drill=services.UnplannedDrill(**form.cleaned_data)
-        )
-        messages.success(request, "Draft started. Save it as often as you like.")
-        return redirect("drills:report-edit", pk=report.pk)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.drill_report_file(
+            actor=request.user,
+            drill=services.UnplannedDrill(
+                drill_type=data["drill_type"], date=data["drill_date"], title=data["title"]
+            ),
+        ),
+        success=lambda report: "Draft started. Save it as often as you like.",
+        redirect_to=_edit_url,
+    )
+    if saved:
+        return saved
     return render(request, "drills/report_new.html", {"form": form})
+
+
+def _edit_url(report: DrillReport) -> str:
+    return reverse("drills:report-edit", args=[report.pk])
 
 
 def _to_existing(request, exc: services.DrillReportExists):
     """A drill takes one report: say so, and open the one it has."""
     existing = exc.report
     messages.info(request, " ".join(exc.messages))
-    if existing.is_locked:
+    if not services.can_edit(request.user, existing):
         return redirect(existing)
     return redirect("drills:report-edit", pk=existing.pk)
 
@@ -162,15 +185,25 @@ def _render_edit(request, report, form, steps, issues, actions, section_errors=N
 
 @login_required
 @permission_required("drills.change_drillreport")
+@require_http_methods(["GET", "POST"])
 def report_edit(request, pk: int):
     report = _get_report(pk)
-    if report.is_locked:
-        messages.info(request, services.REPORT_LOCKED)
-        return redirect(report)
+    services.ensure_may_edit(request.user, report)
     if request.method != "POST":
+        if report.is_locked:
+            messages.info(request, services.REPORT_LOCKED)
+            return redirect(report)
         return _render_edit(request, report, *_initial_forms(report))
 
     form = DrillReportForm(request.POST, instance=DrillReport.objects.get(pk=pk))
+    repeat = earlier_submission(request, form)
+    if repeat is not None:
+        # Before the lock: "Save and submit" clicked twice finds the report locked by the first.
+        return already_saved(request, repeat)
+    if report.is_locked:
+        messages.info(request, services.REPORT_LOCKED)
+        return redirect(report)
+
     steps = StepFormSet(request.POST, prefix="steps")
     issues = IssueFormSet(request.POST, prefix="issues")
     actions = ActionFormSet(request.POST, prefix="actions")
@@ -189,26 +222,45 @@ def report_edit(request, pk: int):
         actions=actions.rows(),
     )
     submit = "submit" in request.POST
+
+    def file() -> tuple[DrillReport, services.DraftSavedNotSubmitted | None]:
+        # A refused submission keeps the saved draft: a result, so its key is kept too.
+        try:
+            filed = services.drill_report_file(
+                actor=request.user, report=report, data=data, submit=submit, keep_draft=True
+            )
+        except services.DraftSavedNotSubmitted as refused:
+            return refused.report, refused
+        return filed, None
+
     try:
-        report = services.drill_report_file(
-            actor=request.user, report=report, data=data, submit=submit, keep_draft=True
+        report, refused = save_once(
+            request, form, file, result_url=lambda result: _after_filing(result[0])
         )
-    except services.DraftSavedNotSubmitted as exc:
+    except AlreadySubmitted as repeat:
+        return already_saved(request, repeat)
+    except (ValidationError, IntegrityError) as exc:
+        refusal = as_validation_error(exc) if isinstance(exc, IntegrityError) else exc
+        section_errors = _split_errors(form, refusal)
+        return _render_edit(request, report, form, steps, issues, actions, section_errors, 400)
+    if refused is not None:
         # The draft is saved; show the saved state with what is still missing.
         report = _get_report(pk)
         forms = _initial_forms(report)
-        section_errors = _split_errors(forms[0], exc)
+        section_errors = _split_errors(forms[0], refused)
         messages.warning(request, "Your draft is saved, but it cannot be submitted yet.")
         return _render_edit(request, report, *forms, section_errors, status=400)
-    except ValidationError as exc:
-        section_errors = _split_errors(form, exc)
-        return _render_edit(request, report, form, steps, issues, actions, section_errors, 400)
 
     if not submit:
         messages.success(request, f"Draft saved (revision {report.revision}).")
         return redirect("drills:report-edit", pk=report.pk)
     messages.success(request, "Report submitted. It is now locked.")
     return redirect(report)
+
+
+def _after_filing(report: DrillReport) -> str:
+    """Where a saved report's page goes next: its editor while a draft, else the report."""
+    return _edit_url(report) if not report.is_locked else report.get_absolute_url()
 
 
 def _split_errors(form, exc: ValidationError) -> dict[str, list[str]]:
@@ -238,6 +290,7 @@ def _split_errors(form, exc: ValidationError) -> dict[str, list[str]]:
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def report_detail(request, pk: int):
     report = _get_report(pk)
     return render(
@@ -246,7 +299,7 @@ def report_detail(request, pk: int):
         {
             "report": report,
             "can_edit": services.can_edit(request.user, report),
-            "can_revise": report.is_locked and request.user.has_perm("drills.change_drillreport"),
+            "can_revise": services.can_revise(request.user, report),
             "revise_form": ReviseForm(),
             "problems": services.drill_report_problems(report) if not report.is_locked else {},
         },
@@ -258,6 +311,7 @@ def report_detail(request, pk: int):
 @permission_required("drills.change_drillreport")
 def report_submit(request, pk: int):
     report = get_object_or_404(DrillReport, pk=pk)
+    services.ensure_may_edit(request.user, report)
     try:
         services.drill_report_file(actor=request.user, report=report, submit=True)
     except ValidationError as exc:
@@ -279,18 +333,19 @@ def report_submit(request, pk: int):
 @permission_required("drills.change_drillreport")
 def report_revise(request, pk: int):
     report = _get_report(pk)
+    services.ensure_may_edit(request.user, report)
     form = ReviseForm(request.POST)
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                services.drill_report_revise(
-                    actor=request.user, report=report, reason=form.cleaned_data["reason"]
-                )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, "A new revision is open. Correct it, then submit again.")
-            return redirect("drills:report-edit", pk=pk)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.drill_report_revise(
+            actor=request.user, report=report, reason=data["reason"]
+        ),
+        success=lambda revised: "A new revision is open. Correct it, then submit again.",
+        redirect_to=_edit_url,
+    )
+    if saved:
+        return saved
     return render(
         request,
         "drills/report_detail.html",
@@ -307,6 +362,7 @@ def report_revise(request, pk: int):
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def report_history(request, pk: int):
     report = _get_report(pk)
     return render(
@@ -321,6 +377,7 @@ def report_history(request, pk: int):
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def report_pdf(request, pk: int):
     """A drill report is a few pages: rendered and streamed directly."""
     template, context, filename = drill_report_document(_get_report(pk), reader=request.user)
@@ -351,6 +408,7 @@ def _summary_context(*, with_lists: bool = False, user=None) -> dict:
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def summary(request):
     """Pass rate per type over 12 months and planned versus done per quarter."""
     return render(request, "drills/summary.html", _summary_context())
@@ -358,6 +416,7 @@ def summary(request):
 
 @login_required
 @permission_required("drills.view_drillreport")
+@require_safe
 def summary_pdf(request):
     context = _summary_context(with_lists=True, user=request.user)
     context["document"] = DocumentControl(

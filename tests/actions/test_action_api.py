@@ -7,7 +7,6 @@ import time_machine
 from django.urls import reverse
 
 from bcp_portal.actions.models import Action
-from drills.models import DrillReport
 from tests.actions.factories import ActionFactory, DrillReportFactory, PersonFactory
 from tests.conftest import make_persona
 
@@ -80,7 +79,8 @@ def test_the_list_takes_the_same_queries_for_2_and_30_rows(
 
 
 def test_an_sre_creates_an_action_from_a_drill_report(client_for, sre):
-    report = DrillReportFactory(status=DrillReport.Status.SUBMITTED)
+    # A draft, or a revision: a submitted report takes no new action (issue #8, item 4).
+    report = DrillReportFactory()
     response = client_for(sre).post(
         LIST_URL,
         {
@@ -94,7 +94,7 @@ def test_an_sre_creates_an_action_from_a_drill_report(client_for, sre):
     )
     assert response.status_code == 201, response.content
     action = Action.objects.get(pk=response.json()["id"])
-    assert (action.source, action.owner, action.status) == (report, sre, "open")
+    assert (action.source, action.owner, action.status) == (report, sre, "proposed")
     latest = action.history.latest()
     assert (latest.history_user, latest.history_source) == (sre, "api")
 

@@ -9,7 +9,6 @@ from django.template.loader import render_to_string
 
 from bcp_portal.actions import selectors, services
 from bcp_portal.actions.models import Action
-from drills.models import DrillReport
 from tests.actions.factories import ActionFactory, DrillReportFactory, PersonFactory
 from tests.conftest import make_persona
 
@@ -52,13 +51,19 @@ def test_an_action_from_a_post_mortem_goes_to_the_same_tracker(sre, client_for):
     assert "Add a payments canary" in page and "INC-7" in page
 
 
-def test_an_action_from_a_submitted_drill_report_is_created_open_and_recorded(sre):
-    report = DrillReportFactory(status=DrillReport.Status.SUBMITTED)
+def test_an_action_from_a_source_that_is_no_draft_is_created_open_and_recorded(sre):
+    # A submitted drill report refuses new actions (tests/drills/test_locked_report_actions.py):
+    # a post-mortem has no draft state, so its actions go live at once.
+    from incidents.models import PostMortem
+
+    postmortem = PostMortem.objects.create(
+        incident_reference="INC-8", title="Storage outage", incident_date="2026-11-02"
+    )
     action = services.action_create(
-        actor=sre, title="Automate the restore", source=report, owner=sre
+        actor=sre, title="Automate the restore", source=postmortem, owner=sre
     )
     assert action.status == Action.Status.OPEN
-    assert action.source == report
+    assert action.source == postmortem
     assert action.history.latest().history_user == sre
 
 

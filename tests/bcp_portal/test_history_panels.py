@@ -5,6 +5,7 @@ import pytest
 from bcp_portal.actions import services as action_services
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue import services as catalogue_services
+from bcp_portal.core import roles
 from drills.services import planning
 from tests.actions.factories import ActionFactory, PersonFactory
 from tests.drills.factories import DrillFactory
@@ -97,7 +98,7 @@ def test_the_service_panel_query_count_does_not_grow_with_history(
 def test_the_action_panel_query_count_does_not_grow_with_history(
     client_for, sre, srelead, records, django_assert_num_queries
 ):
-    owners = [PersonFactory() for _ in range(3)]
+    owners = [PersonFactory(roles=[roles.SRE]) for _ in range(3)]  # an owner holds a role
     action = ActionFactory(owner=sre)
     for n in range(1, records):
         action_services.action_update(actor=srelead, action=action, owner=owners[n % 3])

@@ -65,7 +65,7 @@ def test_the_action_changelist_filters_by_source_without_a_distinct_over_every_a
     srelead.is_staff = True
     srelead.is_superuser = True
     srelead.save()
-    report = DrillReportFactory(status=DrillReport.Status.SUBMITTED)
+    report = DrillReportFactory()
     action_services.action_create(actor=srelead, title="Patch the runbook", source=report)
     client = client_for(srelead)
     with CaptureQueriesContext(connection) as queries:
@@ -78,10 +78,11 @@ def test_the_action_changelist_filters_by_source_without_a_distinct_over_every_a
 
 
 def test_owner_choices_are_the_people_who_own_an_action_without_distinct(db, sre, srelead):
-    report = DrillReportFactory(status=DrillReport.Status.SUBMITTED)  # its actions are live
+    report = DrillReportFactory()
     for _ in range(3):
         action_services.action_create(actor=sre, title="Fix", source=report, owner=sre)
     action_services.action_create(actor=sre, title="Nobody's", source=report)
+    action_services.actions_accept(actor=sre, source=report)  # as its submission does: live
     with CaptureQueriesContext(connection) as queries:
         owners = list(action_selectors.action_owners())
     assert owners == [sre]

@@ -6,19 +6,24 @@
 `fields` is present only for validation errors and names every field that failed and why;
 errors on the whole object sit under "non_field_errors".
 
-Statuses: 400 invalid input; 401 no or bad credentials (with `WWW-Authenticate: Token`, as
-knox's TokenAuthentication comes first); 403 signed in but not allowed; 404 no such object,
-or no such endpoint under /api/v1/ (`views.not_found`); 405 method not offered.
+Statuses: 400 invalid input, or a write the database refused because another request made
+the same one at the same moment (naming the field, `core.integrity`); 401 no or bad
+credentials (with `WWW-Authenticate: Token`, as knox's TokenAuthentication comes first);
+403 signed in but not allowed; 404 no such object, or no such endpoint under /api/v1/
+(`views.not_found`); 405 method not offered.
 """
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from bcp_portal.core.integrity import as_validation_error
 
 
 class ErrorBodySerializer(serializers.Serializer):
@@ -51,6 +56,9 @@ def _flatten(detail: Any) -> dict[str, Any] | list[Any]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, IntegrityError):
+        # Two requests at once: the database refused the second (`core.integrity`).
+        exc = as_validation_error(exc)
     if isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

@@ -28,6 +28,10 @@ class RolePermissions(permissions.DjangoModelPermissions):
     def has_permission(self, request: Request, view: APIView) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
+        method = (request.method or "").lower()
+        if method not in view.http_method_names or not hasattr(view, method):
+            # Not offered here: DRF answers 405 (a 403 would suggest another role could).
+            return True
         if getattr(view, "queryset", None) is None and not hasattr(view, "get_queryset"):
             return True
         return super().has_permission(request, view)
