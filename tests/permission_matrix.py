@@ -266,8 +266,7 @@ MATRIX: dict[str, Route] = {
                                         put  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     # The code step with nobody half-way through signing in: back to the password step.
     "login-code":                 Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
-                                        post ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
-                                        put  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
+                                        post ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     "logout":                     Route(post ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     # The admin's own password-only login is replaced by a redirect to the portal's.
     "admin-login":                Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),

@@ -97,8 +97,11 @@ class LoginCodeView(RedirectURLMixin, FormView):
 
     form_class = LoginCodeForm
     template_name = "registration/login_code.html"
+    http_method_names = ["get", "head", "post", "options"]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if (request.method or "").lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
         self.pending_user = _pending_user(request)
         if self.pending_user is None:
             if request.method == "POST":

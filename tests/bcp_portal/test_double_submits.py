@@ -20,6 +20,7 @@ from drills.models import Drill, DrillReport, DrillSchedule
 from tests.drills.factories import DrillTypeFactory
 from tests.drills.report_factories import DrillReportFactory
 from tests.factories import UserFactory
+from tests.twofactor import sign_in_verified
 
 FORM_TOKEN_FIELD = "submission_token"  # bcp_portal.core.submissions.FORM_TOKEN_FIELD
 TOKEN = re.compile(rf'name="{FORM_TOKEN_FIELD}" value="([^"]+)"')
@@ -262,7 +263,7 @@ def test_someone_elses_token_does_not_reveal_their_result(client_for, srelead):
 @pytest.mark.django_db(transaction=True)
 def test_two_posts_of_one_form_racing_each_other_add_one_contact(srelead):
     signed_in = Client()
-    signed_in.force_login(srelead)
+    sign_in_verified(signed_in, srelead)  # two-factor is on in the suite
     cookie = signed_in.cookies["sessionid"].value
     token = token_of(signed_in.get("/contacts/new/"))
     body = {"name": "Raced desk", "kind": "vendor", FORM_TOKEN_FIELD: token}

@@ -11,16 +11,9 @@ from bcp_portal.core.models import AccountEvent
 from tests.actions.factories import ActionFactory, DrillReportFactory
 from tests.drills.factories import DrillFactory
 from tests.factories import UserFactory
+from tests.fixtures.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/")
 
 
 def test_an_administrator_offboards_a_leaver_and_sees_what_moved(page: Page, screenshot):
