@@ -18,6 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from bcp_portal.core.dates import DateFormat
 from bcp_portal.core.models import UserProfile
 from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.text import single_line
 
 if TYPE_CHECKING:
     _FormBase = forms.BaseForm  # what the mixin is mixed into
@@ -32,6 +33,22 @@ def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def is_single_line(field: forms.Field) -> bool:
+    """A text field typed into a one-line box (not a text area)."""
+    return isinstance(field, forms.CharField) and not isinstance(field.widget, forms.Textarea)
+
+
+def refuse_line_breaks(form: forms.BaseForm) -> None:
+    """Give every single-line text field of `form` the `single_line` validator.
+
+    Each form instance has its own copies of its fields (and their validator lists), so
+    this changes nothing outside `form`.
+    """
+    for field in form.fields.values():
+        if is_single_line(field) and single_line not in field.validators:
+            field.validators.append(single_line)
 
 
 class PeoplePicker(forms.CheckboxSelectMultiple):
@@ -72,10 +89,12 @@ class PeoplePicker(forms.CheckboxSelectMultiple):
 
 
 class PortalFormMixin(_FormBase):
-    """Bootstrap classes and error state on every widget, so templates stay plain."""
+    """Bootstrap classes and error state on every widget, so templates stay plain; and no
+    line break in a single-line text field (`refuse_line_breaks`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        refuse_line_breaks(self)
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, PeoplePicker):

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from bcp_portal.core.models import DeliveryAttempt, OutboxMessage
 from bcp_portal.core.tasking import publish
+from bcp_portal.core.text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ def outbox_add(
         with transaction.atomic():
             message = OutboxMessage.objects.create(
                 dedup_key=key,
-                subject=subject[:255],
+                # A subject is one header line: a title with a line break must not stop it.
+                subject=one_line(subject)[:255],
                 body=body,
                 url=url,
                 to_user=to_user,
@@ -130,7 +132,8 @@ def send_email(message: OutboxMessage, address: Address) -> None:
     if message.url:
         body = f"{body}\n\n{settings.SITE_URL.rstrip('/')}{message.url}"
     EmailMessage(
-        subject=message.subject,
+        # Flattened again: a row stored before subjects were flattened must still go out.
+        subject=one_line(message.subject),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address.address],
