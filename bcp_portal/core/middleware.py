@@ -1,12 +1,13 @@
 import uuid
 from collections.abc import Callable
 
+from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template import loader
 from django.utils import timezone
 
-from bcp_portal.core import dates, dbstate
+from bcp_portal.core import dates, dbstate, limits
 from bcp_portal.core.audit import Source, audit_context
 from bcp_portal.core.people import user_date_format, user_zone
 
@@ -87,3 +88,82 @@ class DatabaseBehindCodeMiddleware:
             return JsonResponse(body, status=503)
         html = loader.render_to_string("errors/503_migrate.html", {"message": message})
         return HttpResponse(html, status=503)
+
+
+class RequestGuardMiddleware:
+    """Refuses, before any view runs, what no view could store or answer well:
+
+    - a body larger than `limits.REQUEST_BODY_MAX_BYTES` (413);
+    - more query parameters or form fields than `limits.REQUEST_FIELDS_MAX` (400);
+    - a NUL character in the path, in any query parameter or in any form field, name or
+      value (400 naming it): PostgreSQL cannot store or compare text holding one, so a NUL
+      that reached a filter or a form answered 500.
+
+    Under /api/ the answer is in the API's error shape; elsewhere a short page says what was
+    refused. Validation proper stays with forms, filters and serializers.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        return self.get_response(request)
+
+    def _refusal(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limits.REQUEST_BODY_MAX_BYTES:
+            return _refuse(
+                request,
+                413,
+                "request_too_large",
+                f"The request body is {length:,} bytes; the limit is "
+                f"{limits.REQUEST_BODY_MAX_BYTES:,} bytes.",
+            )
+        if "\x00" in request.path:
+            return _refuse(request, 400, "nul_character", "The address holds a NUL character.")
+        try:
+            sources = [("query parameter", request.GET)]
+            if request.method == "POST" and _is_form(request):
+                sources.append(("form field", request.POST))
+        except TooManyFieldsSent:
+            return _refuse(
+                request,
+                400,
+                "too_many_fields",
+                f"The request has more than the limit of {limits.REQUEST_FIELDS_MAX:,} "
+                "query parameters or form fields.",
+            )
+        for kind, data in sources:
+            for name, values in data.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    shown = name.replace("\x00", "\\0")
+                    return _refuse(
+                        request,
+                        400,
+                        "validation_error",
+                        f"The {kind} “{shown}” holds a NUL character, which is not allowed.",
+                        field=shown,
+                    )
+        return None
+
+
+def _is_form(request: HttpRequest) -> bool:
+    return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse(
+    request: HttpRequest, status: int, code: str, message: str, *, field: str = ""
+) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        error: dict[str, object] = {"code": code, "message": message}
+        if field:
+            error["fields"] = {field: [message]}
+        return JsonResponse({"error": error}, status=status)
+    html = loader.render_to_string("errors/refused.html", {"message": message, "status": status})
+    return HttpResponse(html, status=status)

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import charts
+from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import apply_validation_error
 from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.pdf import DocumentControl, pdf_response
@@ -36,6 +37,7 @@ def _get_report(pk: int) -> DrillReport:
 
 @login_required
 @permission_required("drills.view_drillreport")
+@filtered_by(DrillReportFilterSet)
 def report_list(request):
     params = request.GET
     filterset = DrillReportFilterSet(

@@ -6,19 +6,25 @@
 `fields` is present only for validation errors and names every field that failed and why;
 errors on the whole object sit under "non_field_errors".
 
-Statuses: 400 invalid input; 401 no or bad credentials (with `WWW-Authenticate: Token`, as
-knox's TokenAuthentication comes first); 403 signed in but not allowed; 404 no such object,
+Statuses: 400 invalid input (a malformed or too deeply nested body, a NUL character, more
+fields than the limit); 413 a body over the size limit (`bcp_portal.core.limits`); 401 no
+or bad credentials (with `WWW-Authenticate: Token`, as knox's TokenAuthentication comes
+first); 403 signed in but not allowed; 404 no such object,
 or no such endpoint under /api/v1/ (`views.not_found`); 405 method not offered.
 """
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from bcp_portal.core import limits
+from bcp_portal.core.api.parsers import RequestTooLarge
 
 
 class ErrorBodySerializer(serializers.Serializer):
@@ -60,6 +66,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own limits, met while a parser reads the body: not its HTML 400.
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError(
+            f"The request has more than the limit of {limits.REQUEST_FIELDS_MAX:,} fields."
+        )
 
     response = drf_exception_handler(exc, context)
     if response is None:
