@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 
+from bcp_portal.core import limits
 from bcp_portal.core.api.serializers import PortalModelSerializer
 from drills import selectors
 from drills.filters import DrillFilterSet
@@ -33,6 +34,7 @@ class DrillSerializer(PortalModelSerializer):
 
     class Meta:
         model = Drill
+        max_rows = {"participants": limits.DRILL_PARTICIPANTS_MAX}
         fields = [
             "id",
             "drill_type",

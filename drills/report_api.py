@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
+from bcp_portal.core import limits
 from bcp_portal.core.api.serializers import PortalModelSerializer
 from drills import report_selectors
 from drills.filters import DrillReportFilterSet
@@ -143,6 +144,7 @@ class DrillReportSerializer(PortalModelSerializer):
             "created_by",
             "submit",
         ]
+        max_rows = limits.report_section_limits()
         read_only_fields = [
             "status",
             "revision",

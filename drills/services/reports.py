@@ -36,6 +36,7 @@ from bcp_portal.actions.services import (
 )
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
+from bcp_portal.core import limits
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
@@ -249,6 +250,7 @@ def _strictest_targets(services: Iterable[Service]) -> tuple[int | None, int | N
 def drill_report_save(*, actor: Actor, report: DrillReport, data: ReportData) -> DrillReport:
     """Save what is typed, complete or not. Refused once the report is submitted."""
     require_perm(actor, "drills.change_drillreport")
+    check_row_limits(data)
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
     _require_editable(report)
     # Many-to-many changes write history rows too: they carry the same actor.
@@ -286,6 +288,17 @@ def drill_report_save(*, actor: Actor, report: DrillReport, data: ReportData) ->
     if data.actions is not None:
         _sync_actions(actor, report, data.actions)
     return report
+
+
+def check_row_limits(data: ReportData) -> None:
+    """Refuse a section with more rows than its limit (`bcp_portal.core.limits`)."""
+    too_many = {}
+    for name, limit in limits.report_section_limits().items():
+        rows = getattr(data, name)
+        if rows is not None and len(rows) > limit:
+            too_many[name] = f"At most {limit} {name} per report (this one has {len(rows)})."
+    if too_many:
+        raise ValidationError(too_many, code="too_many_rows")
 
 
 def _sync_children(

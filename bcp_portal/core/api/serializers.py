@@ -4,13 +4,19 @@
 (`models.CharField` and its kinds, choices aside) the `single_line` validator, as
 `PortalFormMixin` does for the pages: a title with a line break is a 400 naming the field,
 never a reminder that cannot be sent.
+
+A serializer whose lists have a row limit names them in `Meta.max_rows` (`{"steps":
+limits.REPORT_STEPS_MAX}`): each such field refuses more rows with a 400 naming the limit,
+and says the limit in its help text and in the schema (`maxItems`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from rest_framework import serializers
 
@@ -31,4 +37,32 @@ class PortalModelSerializer(serializers.ModelSerializer):
                 continue
             if isinstance(model_field, models.CharField) and not model_field.choices:
                 field.validators.append(single_line)
+        for name, limit in getattr(self.Meta, "max_rows", {}).items():
+            add_row_limit(fields[name], limit)
         return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        # Counted before any row is validated: 10,000 rows are refused as fast as 101.
+        too_many = {
+            name: [row_limit_message(limit, len(data[name]))]
+            for name, limit in getattr(self.Meta, "max_rows", {}).items()
+            if isinstance(data, Mapping)
+            and isinstance(data.get(name), list)
+            and len(data[name]) > limit
+        }
+        if too_many:
+            raise serializers.ValidationError(too_many)
+        return super().to_internal_value(data)
+
+
+def row_limit_message(limit: int, rows: int | str) -> str:
+    return f"At most {limit} rows here (this list has {rows})."
+
+
+def add_row_limit(field: serializers.Field, limit: int) -> None:
+    """A list field takes at most `limit` rows; its help text (and schema) says so."""
+    field.validators.append(
+        MaxLengthValidator(limit, message=row_limit_message(limit, "%(show_value)d"))
+    )
+    said = f"At most {limit}."
+    field.help_text = f"{field.help_text} {said}" if field.help_text else said
