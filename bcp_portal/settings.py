@@ -192,15 +192,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["bcp_portal.core.api.permissions.RolePermissions"],
-    "DEFAULT_PARSER_CLASSES": [
-        # Bounded in size and nesting depth (a deep document was a RecursionError).
-        "bcp_portal.core.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only (the sign-in endpoint also takes a form), bounded in size and nesting depth
+    # (a deep document was a RecursionError); anything else answers 415.
+    "DEFAULT_PARSER_CLASSES": ["bcp_portal.core.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "bcp_portal.core.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "bcp_portal.core.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "bcp_portal.core.api.errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -221,6 +218,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bcp_portal.core.api.schema.empty_means_no_filter",
+    ],
     "ENUM_NAME_OVERRIDES": {
         # Several models have a `status`; the action tracker's gets a name of its own.
         "ActionStatusEnum": "bcp_portal.actions.models.Action.Status",

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from knox.models import AuthToken
 
+from bcp_portal.catalogue.models import Service
 from bcp_portal.contacts.models import Contact
 from bcp_portal.core import limits
 from bcp_portal.core.api.parsers import json_depth
@@ -107,7 +108,10 @@ def test_a_nul_in_a_page_form_field_is_a_400_naming_it_and_nothing_is_stored(cli
     assert not Contact.objects.exists()
 
 
-def test_a_nul_in_an_api_form_body_is_a_400_naming_the_field(api):
-    response = api.post("/api/v1/services", {"name": "Payments\x00"})
+def test_a_nul_in_an_api_json_body_is_a_400_naming_the_field(api):
+    response = api.post(
+        "/api/v1/services", {"name": "Payments\x00"}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "name" in response.json()["error"]["fields"]
+    assert not Service.objects.exists()

@@ -4,7 +4,8 @@
                "fields": {"name": ["This field is required."]}}}
 
 `fields` is present only for validation errors and names every field that failed and why;
-errors on the whole object sit under "non_field_errors".
+errors on the whole object sit under "non_field_errors", and an error inside a list of
+objects is named by its path (`steps.2.ended_at`).
 
 Statuses: 400 invalid input (a malformed or too deeply nested body, a NUL character, more
 fields than the limit); 413 a body over the size limit (`bcp_portal.core.limits`); 401 no
@@ -48,12 +49,22 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorBodySerializer()
 
 
-def _flatten(detail: Any) -> dict[str, Any] | list[Any]:
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Errors by field as `{name: [message, ...]}`; a nested field's name is its path
+    (`actions.0.title`), so the shape stays flat however deep the error was found."""
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
-    if isinstance(detail, list):
-        return [_flatten(item) if isinstance(item, dict | list) else str(item) for item in detail]
-    return [str(detail)]
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(_flatten(item, f"{prefix}.{index}"))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

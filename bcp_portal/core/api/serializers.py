@@ -5,6 +5,9 @@
 `PortalFormMixin` does for the pages: a title with a line break is a 400 naming the field,
 never a reminder that cannot be sent.
 
+Values must have the JSON type the schema states: `true`/`false` for a boolean (DRF alone
+also takes 0, 1, "yes"...), a number for an integer (not "5"), a string for text (not 5).
+
 A serializer whose lists have a row limit names them in `Meta.max_rows` (`{"steps":
 limits.REPORT_STEPS_MAX}`): each such field refuses more rows with a 400 naming the limit,
 and says the limit in its help text and in the schema (`maxItems`).
@@ -39,6 +42,10 @@ class PortalModelSerializer(serializers.ModelSerializer):
                 field.validators.append(single_line)
         for name, limit in getattr(self.Meta, "max_rows", {}).items():
             add_row_limit(fields[name], limit)
+        for field in fields.values():
+            strict = _strict_class(type(field))
+            if strict is not None and not field.read_only:
+                field.__class__ = strict
         return fields
 
     def to_internal_value(self, data: Any) -> Any:
@@ -53,6 +60,39 @@ class PortalModelSerializer(serializers.ModelSerializer):
         if too_many:
             raise serializers.ValidationError(too_many)
         return super().to_internal_value(data)
+
+
+# The JSON type each kind of field takes; a subclass (EmailField, SlugField) takes its base's.
+_JSON_TYPES: tuple[tuple[type[serializers.Field], tuple[type, ...]], ...] = (
+    (serializers.BooleanField, (bool,)),
+    (serializers.IntegerField, (int,)),
+    (serializers.CharField, (str,)),
+)
+_strict_classes: dict[type, type | None] = {}
+
+
+class _StrictJSONType:
+    json_types: tuple[type, ...] = ()
+
+    def to_internal_value(self, data: Any) -> Any:
+        # bool is an int to Python; an integer field takes no true/false.
+        if not isinstance(data, self.json_types) or (
+            isinstance(data, bool) and bool not in self.json_types
+        ):
+            self.fail("invalid")  # type: ignore[attr-defined]  # a Field method
+        return super().to_internal_value(data)  # type: ignore[misc]  # mixed into a Field
+
+
+def _strict_class(cls: type) -> type | None:
+    """`cls` made strict about the JSON type of its input (None: not a kind we check)."""
+    if cls not in _strict_classes:
+        json_types = next((t for base, t in _JSON_TYPES if issubclass(cls, base)), None)
+        _strict_classes[cls] = (
+            None
+            if json_types is None or issubclass(cls, _StrictJSONType)
+            else type(f"Strict{cls.__name__}", (_StrictJSONType, cls), {"json_types": json_types})
+        )
+    return _strict_classes[cls]
 
 
 def row_limit_message(limit: int, rows: int | str) -> str:
