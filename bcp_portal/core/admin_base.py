@@ -31,7 +31,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from bcp_portal.core.forms import apply_validation_error, refuse_line_breaks
+from bcp_portal.core.forms import apply_input_rules, apply_validation_error
 from bcp_portal.core.typehints import Actor
 
 REVERT_REFUSED = (
@@ -154,7 +154,7 @@ class ServiceBackedAdmin(DomainAdmin):
         class ServiceBackedForm(form_class):  # type: ignore[valid-type,misc]  # a class made at run time
             def __init__(self, *args: Any, **kwargs: Any) -> None:
                 super().__init__(*args, **kwargs)
-                refuse_line_breaks(self)
+                apply_input_rules(self)
 
             def full_clean(self) -> None:
                 super().full_clean()

@@ -18,7 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from bcp_portal.core.dates import DateFormat
 from bcp_portal.core.models import UserProfile
 from bcp_portal.core.outbox import outbox_add
-from bcp_portal.core.text import single_line
+from bcp_portal.core.text import calendar_year, single_line
 
 if TYPE_CHECKING:
     _FormBase = forms.BaseForm  # what the mixin is mixed into
@@ -40,8 +40,9 @@ def is_single_line(field: forms.Field) -> bool:
     return isinstance(field, forms.CharField) and not isinstance(field.widget, forms.Textarea)
 
 
-def refuse_line_breaks(form: forms.BaseForm) -> None:
-    """Give every single-line text field of `form` the `single_line` validator.
+def apply_input_rules(form: forms.BaseForm) -> None:
+    """Give every single-line text field of `form` the `single_line` validator, and every
+    date and time field the `calendar_year` one.
 
     Each form instance has its own copies of its fields (and their validator lists), so
     this changes nothing outside `form`.
@@ -49,6 +50,9 @@ def refuse_line_breaks(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if is_single_line(field) and single_line not in field.validators:
             field.validators.append(single_line)
+        dated = isinstance(field, forms.DateField | forms.DateTimeField)
+        if dated and calendar_year not in field.validators:
+            field.validators.append(calendar_year)
 
 
 class PeoplePicker(forms.CheckboxSelectMultiple):
@@ -90,11 +94,12 @@ class PeoplePicker(forms.CheckboxSelectMultiple):
 
 class PortalFormMixin(_FormBase):
     """Bootstrap classes and error state on every widget, so templates stay plain; and no
-    line break in a single-line text field (`refuse_line_breaks`)."""
+    line break in a single-line text field, no date outside the portal's years
+    (`apply_input_rules`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        refuse_line_breaks(self)
+        apply_input_rules(self)
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, PeoplePicker):

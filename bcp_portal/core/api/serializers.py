@@ -3,7 +3,7 @@
 `PortalModelSerializer` gives each writable text field backed by a single-line model field
 (`models.CharField` and its kinds, choices aside) the `single_line` validator, as
 `PortalFormMixin` does for the pages: a title with a line break is a 400 naming the field,
-never a reminder that cannot be sent.
+never a reminder that cannot be sent. Every writable date and time takes `calendar_year`.
 
 Values must have the JSON type the schema states: `true`/`false` for a boolean (DRF alone
 also takes 0, 1, "yes"...), a number for an integer (not "5"), a string for text (not 5).
@@ -23,7 +23,7 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from rest_framework import serializers
 
-from bcp_portal.core.text import single_line
+from bcp_portal.core.text import calendar_year, single_line
 
 
 class PortalModelSerializer(serializers.ModelSerializer):
@@ -31,6 +31,10 @@ class PortalModelSerializer(serializers.ModelSerializer):
         fields: dict[str, Any] = super().get_fields()
         model: type[models.Model] = self.Meta.model
         for name, field in fields.items():
+            if not field.read_only and isinstance(
+                field, serializers.DateField | serializers.DateTimeField
+            ):
+                field.validators.append(calendar_year)
             if field.read_only or not isinstance(field, serializers.CharField):
                 continue
             try:
