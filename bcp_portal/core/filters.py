@@ -148,7 +148,8 @@ class QuarterField(forms.CharField):
 
 
 class YesNoField(forms.CharField):
-    """A switch: 1/true/yes/on or 0/false/no/off (any case); None when absent or empty."""
+    """A switch: 1/true/yes/on or 0/false/no/off (lower case, as the API schema lists
+    them); None when absent or empty."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
@@ -159,9 +160,9 @@ class YesNoField(forms.CharField):
         value = super().clean(value)
         if value in (None, ""):
             return None
-        if value.lower() in TRUE_VALUES:
+        if value in TRUE_VALUES:
             return True
-        if value.lower() in FALSE_VALUES:
+        if value in FALSE_VALUES:
             return False
         raise ValidationError("Give 1 or 0 (true or false).", code="invalid")
 

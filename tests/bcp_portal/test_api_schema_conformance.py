@@ -85,3 +85,14 @@ def test_an_empty_choice_filter_is_documented_as_allowed(schema):
     parameters = schema["paths"]["/api/v1/actions"]["get"]["parameters"]
     status = next(p for p in parameters if p["name"] == "status")
     assert "" in status["schema"]["enum"]
+
+
+def test_a_switch_filter_is_documented_with_the_words_it_takes(schema, api):
+    parameters = schema["paths"]["/api/v1/services"]["get"]["parameters"]
+    inactive = next(p for p in parameters if p["name"] == "inactive")
+    assert inactive["schema"] == {
+        "type": "string",
+        "enum": ["1", "true", "yes", "on", "0", "false", "no", "off", ""],
+    }
+    assert api.get("/api/v1/services", {"inactive": ""}).status_code == 200
+    assert api.get("/api/v1/services", {"inactive": "TRUE"}).status_code == 400

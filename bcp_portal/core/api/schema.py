@@ -22,7 +22,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.permissions import AllowAny
 
-from bcp_portal.core import limits
+from bcp_portal.core import filters, limits
 from bcp_portal.core.api.errors import ErrorSerializer
 
 ERROR_ANSWERS = {
@@ -57,11 +57,17 @@ class PortalAutoSchema(AutoSchema):
 
 def empty_means_no_filter(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """Post-processing hook: a list filter given empty means "no filter" (as a form's "All"
-    option sends it; `bcp_portal.core.filters`), so each choice parameter's enum has ""."""
+    option sends it; `bcp_portal.core.filters`), so each choice parameter's enum has "";
+    a switch (`YesNoFilter`) takes the words it lists, or nothing."""
+    switch = {"type": "string", "enum": [*filters.TRUE_VALUES, *filters.FALSE_VALUES, ""]}
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") != "query":
+                    continue
                 schema = parameter.get("schema", {})
-                if parameter.get("in") == "query" and "enum" in schema and "" not in schema["enum"]:
+                if schema.get("type") == "boolean":
+                    parameter["schema"] = dict(switch)
+                elif "enum" in schema and "" not in schema["enum"]:
                     schema["enum"] = [*schema["enum"], ""]
     return result
