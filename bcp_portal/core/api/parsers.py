@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from typing import IO, Any
 
 from rest_framework import exceptions, parsers, status
@@ -47,7 +48,7 @@ class JSONParser(parsers.JSONParser):
         self,
         stream: IO[bytes] | None,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         if stream is None:
             return None

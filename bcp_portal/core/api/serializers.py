@@ -39,7 +39,7 @@ class PortalModelSerializer(serializers.ModelSerializer):
                 continue
             try:
                 # Not bound yet: `source` is set only for a field declared with one.
-                model_field = model._meta.get_field(field.source or name)
+                model_field = model._meta.get_field(str(field.source or name))
             except FieldDoesNotExist:
                 continue
             if isinstance(model_field, models.CharField) and not model_field.choices:
