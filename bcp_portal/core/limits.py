@@ -10,7 +10,7 @@ from __future__ import annotations
 
 # --- Requests ---------------------------------------------------------------------------
 # The body of any request (a form post, a JSON document): larger answers 413. A drill report
-# at its row limits below with long texts fits with room to spare (about 0.5 MiB).
+# at its row limits below, with a paragraph in every row, is well under it.
 REQUEST_BODY_MAX_BYTES = 2 * 1024 * 1024 + 512 * 1024  # 2.5 MiB, Django's default
 # Query parameters, or fields of a form post: a full drill report form (every row limit
 # below reached, each row with all its fields) has about 2,300.
