@@ -2,7 +2,7 @@
 PYTHON := .venv/bin/python
 MANAGE := $(PYTHON) manage.py
 
-.PHONY: run check test lint fmt lock demo worker beat venv venv-dev bench
+.PHONY: run check test lint fmt lock demo worker beat venv venv-dev bench fuzz audit
 
 run:  ## set up and serve the portal on SQLite at http://127.0.0.1:8000
 	bash scripts/run.sh
@@ -44,3 +44,10 @@ beat: venv
 SIZE ?= 1000 100000
 bench: venv-dev  ## pages, API lists and PDFs at SIZE rows (default "1000 100000") -> bench/results.md
 	.venv/bin/python bench/run.py --sizes $(SIZE) $(ARGS)
+
+FUZZ_EXAMPLES ?= 200
+fuzz: venv-dev  ## schemathesis over the whole API, FUZZ_EXAMPLES per operation (the suite runs 10)
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 .venv/bin/pytest -p no:cacheprovider -n auto tests/test_api_fuzz.py $(ARGS)
+
+audit: venv-dev  ## pip-audit over both lock files (asks an advisory service: not in check or CI)
+	bash scripts/audit.sh

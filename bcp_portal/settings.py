@@ -13,6 +13,8 @@ from pathlib import Path
 import environ
 import xstatic.pkg.bootstrap
 
+from bcp_portal.core import limits
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -67,6 +69,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Oversized bodies, too many fields and NUL characters: refused before any view.
+    "bcp_portal.core.middleware.RequestGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -217,6 +221,10 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 # A message claimed longer ago than this is taken again by the sweep (the worker died).
 OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=300)
 
+# --- Request size (bcp_portal/core/limits.py) ------------------------------------------
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.REQUEST_BODY_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = limits.REQUEST_FIELDS_MAX
+
 # --- API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -225,9 +233,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["bcp_portal.core.api.permissions.RolePermissions"],
+    # JSON only (the sign-in endpoint also takes a form), bounded in size and nesting depth
+    # (a deep document was a RecursionError); anything else answers 415.
+    "DEFAULT_PARSER_CLASSES": ["bcp_portal.core.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "bcp_portal.core.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "bcp_portal.core.api.schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "bcp_portal.core.api.errors.exception_handler",
     "DEFAULT_FILTER_BACKENDS": [],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -248,6 +259,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "bcp_portal.core.api.schema.empty_means_no_filter",
+    ],
     "ENUM_NAME_OVERRIDES": {
         # Several models have a `status`; the action tracker's gets a name of its own.
         "ActionStatusEnum": "bcp_portal.actions.models.Action.Status",

@@ -8,14 +8,21 @@ from django.contrib.auth import get_user_model
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 
+from bcp_portal.core import limits
 from bcp_portal.core.api.idempotency import idempotent
+from bcp_portal.core.api.serializers import PortalModelSerializer
 from drills import selectors
 from drills.filters import DrillFilterSet
-from drills.models import Drill, DrillType, validate_planned_duration
+from drills.models import (
+    MAX_PLANNED_DURATION_MINUTES,
+    PLANNED_DURATION_RANGE,
+    Drill,
+    DrillType,
+)
 from drills.services import planning as services
 
 
-class DrillSerializer(serializers.ModelSerializer):
+class DrillSerializer(PortalModelSerializer):
     drill_type = serializers.SlugRelatedField(
         slug_field="key", queryset=DrillType.objects.filter(is_active=True)
     )
@@ -24,8 +31,12 @@ class DrillSerializer(serializers.ModelSerializer):
         many=True, required=False, queryset=get_user_model().objects.filter(is_active=True)
     )
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    # The bounds of `validate_planned_duration`, as min and max so the schema states them.
     planned_duration_minutes = serializers.IntegerField(
-        required=False, validators=[validate_planned_duration]
+        required=False,
+        min_value=1,
+        max_value=MAX_PLANNED_DURATION_MINUTES,
+        error_messages=dict.fromkeys(("min_value", "max_value"), PLANNED_DURATION_RANGE),
     )
     ends_at = serializers.DateTimeField(read_only=True)
     is_overdue = serializers.SerializerMethodField()
@@ -33,6 +44,7 @@ class DrillSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Drill
+        max_rows = {"participants": limits.DRILL_PARTICIPANTS_MAX}
         fields = [
             "id",
             "drill_type",

@@ -5,7 +5,9 @@ which the time-zone middleware activates; schedule start times are the organisat
 """
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
+from bcp_portal.core import limits
 from bcp_portal.core.forms import PeoplePicker, PortalFormMixin
 from bcp_portal.core.people import display_name
 from drills import selectors
@@ -48,7 +50,14 @@ class DrillForm(PortalFormMixin, forms.ModelForm):
         queryset=selectors.participant_choices(),
         required=False,
         widget=PeoplePicker,
-        help_text="Each is reminded 7 days and 1 day before; with nobody, the SRE role is.",
+        help_text="Each is reminded 7 days and 1 day before; with nobody, the SRE role is. "
+        f"At most {limits.DRILL_PARTICIPANTS_MAX}.",
+        validators=[
+            MaxLengthValidator(
+                limits.DRILL_PARTICIPANTS_MAX,
+                message=f"Choose at most {limits.DRILL_PARTICIPANTS_MAX} participants.",
+            )
+        ],
     )
 
     class Meta:

@@ -7,10 +7,12 @@ until the report is saved.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
+from bcp_portal.core import limits
 from bcp_portal.core.durations import humanize_minutes
 from bcp_portal.core.forms import PeoplePicker, PortalFormMixin
 from bcp_portal.core.people import display_name
@@ -94,6 +96,13 @@ class DrillReportForm(PortalFormMixin, forms.ModelForm):
                 .order_by("name")
             )
         self.fields["services"].widget.attrs["class"] = "form-check-input"
+        for name in ("services", "participants"):
+            limit = limits.report_section_limits()[name]
+            field = self.fields[name]
+            field.validators.append(
+                MaxLengthValidator(limit, message=f"Choose at most {limit} {name}.")
+            )
+            field.help_text = f"{field.help_text} At most {limit}.".strip()
 
 
 class StepForm(PortalFormMixin, forms.Form):
@@ -171,11 +180,34 @@ class OrderedFormSet(forms.BaseFormSet):
         return rows
 
 
+def _limited(limit: int) -> dict:
+    # More rows than the limit are refused with the formset's error ("Please submit at most
+    # N forms."), and no more than the limit are even built from a post.
+    return {"max_num": limit, "validate_max": True, "absolute_max": limit}
+
+
 StepFormSet = forms.formset_factory(
-    StepForm, formset=OrderedFormSet, extra=0, can_order=True, can_delete=True
+    StepForm,
+    formset=OrderedFormSet,
+    extra=0,
+    can_order=True,
+    can_delete=True,
+    **_limited(limits.REPORT_STEPS_MAX),
 )
-IssueFormSet = forms.formset_factory(IssueForm, formset=OrderedFormSet, extra=0, can_delete=True)
-ActionFormSet = forms.formset_factory(ActionForm, formset=OrderedFormSet, extra=0, can_delete=True)
+IssueFormSet = forms.formset_factory(
+    IssueForm,
+    formset=OrderedFormSet,
+    extra=0,
+    can_delete=True,
+    **_limited(limits.REPORT_ISSUES_MAX),
+)
+ActionFormSet = forms.formset_factory(
+    ActionForm,
+    formset=OrderedFormSet,
+    extra=0,
+    can_delete=True,
+    **_limited(limits.REPORT_ACTIONS_MAX),
+)
 
 
 class NewReportForm(PortalFormMixin, forms.Form):

@@ -30,15 +30,15 @@ OVERDUE_AFTER = timedelta(days=2)
 MAX_PLANNED_DURATION_MINUTES = 7 * 24 * 60
 DRILL_REPORT_SOURCE = "drill_report"
 STEP_ENDS_BEFORE_START = "The step cannot end before it started."
+PLANNED_DURATION_RANGE = (
+    f"Give a duration from 1 to {MAX_PLANNED_DURATION_MINUTES} minutes (a week)."
+)
 
 
 def validate_planned_duration(value: int | None) -> None:
     """A planned duration is 1 minute to a week (forms and the API; blank is allowed)."""
     if value is not None and not 1 <= value <= MAX_PLANNED_DURATION_MINUTES:
-        raise ValidationError(
-            f"Give a duration from 1 to {MAX_PLANNED_DURATION_MINUTES} minutes (a week).",
-            code="planned_duration",
-        )
+        raise ValidationError(PLANNED_DURATION_RANGE, code="planned_duration")
 
 
 def check_step_times(started_at, ended_at) -> None:

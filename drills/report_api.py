@@ -19,8 +19,10 @@ from rest_framework.response import Response
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
+from bcp_portal.core import limits
 from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.permissions import RolePermissions
+from bcp_portal.core.api.serializers import PortalModelSerializer
 from drills import report_selectors
 from drills.filters import DrillReportFilterSet
 from drills.models import (
@@ -37,7 +39,7 @@ from drills.services import reports as services
 User = get_user_model()
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(PortalModelSerializer):
     id = serializers.IntegerField(required=False)
     result = serializers.ChoiceField(choices=Result.choices, required=False, allow_blank=True)
     effective_duration_minutes = serializers.IntegerField(read_only=True)
@@ -65,7 +67,7 @@ class StepSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class IssueSerializer(serializers.ModelSerializer):
+class IssueSerializer(PortalModelSerializer):
     id = serializers.IntegerField(required=False)
 
     class Meta:
@@ -73,7 +75,7 @@ class IssueSerializer(serializers.ModelSerializer):
         fields = ["id", "description", "severity"]
 
 
-class ReportActionSerializer(serializers.ModelSerializer):
+class ReportActionSerializer(PortalModelSerializer):
     id = serializers.IntegerField(required=False)
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
@@ -85,7 +87,7 @@ class ReportActionSerializer(serializers.ModelSerializer):
         read_only_fields = ["status"]
 
 
-class DrillReportSerializer(serializers.ModelSerializer):
+class DrillReportSerializer(PortalModelSerializer):
     drill = serializers.PrimaryKeyRelatedField(queryset=Drill.objects.all(), required=False)
     drill_type = serializers.SlugRelatedField(
         slug_field="key",
@@ -144,6 +146,7 @@ class DrillReportSerializer(serializers.ModelSerializer):
             "created_by",
             "submit",
         ]
+        max_rows = limits.report_section_limits()
         read_only_fields = [
             "status",
             "revision",

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from bcp_portal.core import limits
+from bcp_portal.core.exports import Export, register
 from bcp_portal.core.pdf import DocumentControl, reader_zone
 from bcp_portal.core.people import display_name, zone_named
 from bcp_portal.core.typehints import Actor
 from drills.models import DrillReport
+from drills.report_selectors import report_detail_queryset
 
 TEMPLATE = "print/drill_report.html"
 
@@ -38,3 +41,30 @@ def drill_report_document(
     }
     filename = f"{report.document_id}-rev{report.revision}.pdf"
     return TEMPLATE, context, filename
+
+
+# --- A long report's PDF, rendered by a worker -------------------------------------------
+REPORT_EXPORT = "drills.report"
+
+
+def report_size(report: DrillReport) -> tuple[int, int]:
+    """(rows, characters of text) of a report from `report_detail_queryset` (no query)."""
+    steps, issues, actions = report.steps.all(), report.issues.all(), report.actions.all()
+    texts = [report.scenario, report.summary, report.other_participants]
+    texts += [s.description + s.notes for s in steps]
+    texts += [i.description for i in issues]
+    texts += [a.title for a in actions]
+    return len(steps) + len(issues) + len(actions), sum(len(t) for t in texts)
+
+
+def renders_in_the_request(report: DrillReport) -> bool:
+    """Small enough to render while the reader waits (`bcp_portal.core.limits`)."""
+    rows, chars = report_size(report)
+    return rows <= limits.REPORT_PDF_DIRECT_MAX_ROWS and chars <= limits.REPORT_PDF_DIRECT_MAX_CHARS
+
+
+@register(REPORT_EXPORT, permission="drills.view_drillreport")
+def report_export(*, params: dict, user: Actor) -> Export:
+    report = report_detail_queryset().get(pk=params["report"])
+    template, context, filename = drill_report_document(report, reader=user)
+    return Export(template=template, context=context, filename=filename)

@@ -41,7 +41,7 @@ from drills.models import (
     DrillSchedule,
 )
 
-QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
+QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$", re.ASCII)
 DUE_SOON = timedelta(days=14)
 PANEL_ROWS = 8
 # The statuses a list can filter by: the stored ones plus "overdue" (planned, two days past).

@@ -3,10 +3,11 @@
 #
 # Installs what is missing (Debian packages, the Python lock), reuses PostgreSQL and Redis
 # when they answer on loopback or starts private ones under var/ci/ otherwise, then runs:
-# format, lint, migrations check, the database-roles test (migrations as the owner role,
-# the portal as a less privileged one), the SQLite smoke test (the `make run` setup) and the
-# whole suite against PostgreSQL and Redis. A failing check does not stop the others: the
-# run ends with the list of failed checks and a non-zero exit. It stops only what it started.
+# format, lint, the security lint (bandit), migrations check, the database-roles test
+# (migrations as the owner role, the portal as a less privileged one), the SQLite smoke test
+# (the `make run` setup) and the whole suite against PostgreSQL and Redis. A failing check
+# does not stop the others: the run ends with the list of failed checks and a non-zero exit.
+# It stops only what it started.
 #
 # Overrides: BCP_PG_PORT / BCP_REDIS_PORT (where to look for running servers; default 5432
 # and 6379), BCP_PG_SUPERUSER (default postgres), BCP_PG_DB (default bcp; dropped and
@@ -215,6 +216,8 @@ ensure_venv dev
 
 run_check "Format (ruff format --check)" "$VENV/bin/ruff" format --check .
 run_check "Lint (ruff check)" "$VENV/bin/ruff" check .
+run_check "Security lint (bandit: no high-severity finding)" \
+    "$VENV/bin/bandit" -q -c pyproject.toml -r . --severity-level high
 # An in-memory database: the check must not create or touch db.sqlite3.
 run_check "Migrations are up to date (makemigrations --check)" \
     env DATABASE_URL="sqlite://:memory:" \

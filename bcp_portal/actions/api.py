@@ -20,6 +20,7 @@ from bcp_portal.actions.filters import ActionFilterSet
 from bcp_portal.actions.models import Action
 from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.permissions import RolePermissions
+from bcp_portal.core.api.serializers import PortalModelSerializer
 from bcp_portal.core.people import display_name
 
 
@@ -30,7 +31,7 @@ class ActionSourceSerializer(serializers.Serializer):
     url = serializers.CharField(allow_blank=True)
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(PortalModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True),
         allow_null=True,

@@ -17,6 +17,7 @@ from bcp_portal.actions import selectors, services, sources
 from bcp_portal.actions.filters import ActionFilterSet
 from bcp_portal.actions.forms import ActionForm, TransitionCommentForm
 from bcp_portal.actions.models import Action
+from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.roles import permission_required
@@ -75,6 +76,7 @@ def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
 @login_required
 @permission_required("actions.view_action")
 @require_safe
+@filtered_by(ActionFilterSet)
 def action_list(request: HttpRequest) -> HttpResponse:
     return _actions_page(request, mine=False)
 
@@ -82,6 +84,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("actions.view_action")
 @require_safe
+@filtered_by(ActionFilterSet, without=("owner",))
 def action_mine(request: HttpRequest) -> HttpResponse:
     return _actions_page(request, mine=True)
 

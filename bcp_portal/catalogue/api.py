@@ -9,9 +9,10 @@ from bcp_portal.catalogue.filters import ServiceFilterSet
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.services import EDITABLE_FIELDS, OBJECTIVE_FIELDS
 from bcp_portal.core.api.idempotency import idempotent
+from bcp_portal.core.api.serializers import PortalModelSerializer
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(PortalModelSerializer):
     rto_target_minutes = serializers.IntegerField(required=False, min_value=0)
     rto_max_minutes = serializers.IntegerField(required=False, min_value=0)
     rpo_target_minutes = serializers.IntegerField(required=False, min_value=0)

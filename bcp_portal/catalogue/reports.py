@@ -9,12 +9,13 @@ from django.utils import timezone
 from bcp_portal.catalogue import selectors
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.selectors import organisation_profile
+from bcp_portal.core import limits
 from bcp_portal.core.exports import Export, Progress, register
 from bcp_portal.core.pdf import DocumentControl
 
 SERVICE_CATALOGUE = "catalogue.service_catalogue"
 # About seven pages: more than that is rendered by a worker, not inside a request.
-DIRECT_DOWNLOAD_MAX_ROWS = 150
+DIRECT_DOWNLOAD_MAX_ROWS = limits.CATALOGUE_PDF_DIRECT_MAX_ROWS
 FILTERS = ("q", "kind", "priority", "inactive")
 
 

@@ -22,6 +22,7 @@ from bcp_portal.catalogue.reports import (
 from bcp_portal.catalogue.selectors import organisation_profile
 from bcp_portal.catalogue.services import OBJECTIVE_FIELDS
 from bcp_portal.core.exports import build_export, start_export
+from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.pdf import pdf_response
 from bcp_portal.core.roles import permission_required
@@ -38,6 +39,7 @@ def _service_filters(request, params) -> ServiceFilterSet:
 @login_required
 @permission_required("catalogue.view_service")
 @require_safe
+@filtered_by(ServiceFilterSet)
 def service_list(request):
     params = request.GET
     filterset = _service_filters(request, params)

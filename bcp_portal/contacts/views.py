@@ -9,6 +9,7 @@ from bcp_portal.contacts import selectors, services
 from bcp_portal.contacts.filters import ContactFilterSet
 from bcp_portal.contacts.forms import ContactForm
 from bcp_portal.contacts.models import Contact
+from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.roles import permission_required
 
@@ -16,6 +17,7 @@ from bcp_portal.core.roles import permission_required
 @login_required
 @permission_required("contacts.view_contact")
 @require_safe
+@filtered_by(ContactFilterSet)
 def contact_list(request):
     params = request.GET
     filterset = ContactFilterSet(

@@ -32,7 +32,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from bcp_portal.core.forms import apply_validation_error
+from bcp_portal.core.forms import apply_input_rules, apply_validation_error
 from bcp_portal.core.models import SubmissionKey
 from bcp_portal.core.submissions import (
     ALREADY_SAVED,
@@ -165,6 +165,10 @@ class ServiceBackedAdmin(DomainAdmin):
         model_admin = self
 
         class ServiceBackedForm(form_class):  # type: ignore[valid-type,misc]  # a class made at run time
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                apply_input_rules(self)
+
             def full_clean(self) -> None:
                 super().full_clean()
                 if self.is_bound and not self._errors:

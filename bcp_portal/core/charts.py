@@ -4,6 +4,10 @@ Charts are returned as `data:` URLs so the same string goes into an <img> on the
 in a print template (the PDF fetcher accepts `data:` URLs and nothing remote). Text stays
 text (SVG <text>, `svg.fonttype = "none"`): a PDF reader can select and search the values,
 and matplotlib escapes whatever the data holds, so no markup from the data gets through.
+
+No text is interpreted: matplotlib would read `$...$` in a label (a drill type named
+"Failover $\\frac{1}{$") as mathematics and fail on it, so math parsing is off for every
+text (`text.parse_math`), and TeX is never used.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from matplotlib.patches import Patch
 matplotlib.rcParams["svg.fonttype"] = "none"
 matplotlib.rcParams["svg.hashsalt"] = "bcp-portal"
 matplotlib.rcParams["font.family"] = "DejaVu Sans"
+# Labels are people's text (drill type names, owners): drawn as typed, never parsed.
+matplotlib.rcParams["text.parse_math"] = False
+matplotlib.rcParams["text.usetex"] = False
 
 PASS_COLOUR = "#1b7f3b"
 WARN_COLOUR = "#c77c02"

@@ -16,7 +16,7 @@ than once is an error: the list cannot tell which one was meant.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any
 
@@ -26,16 +26,36 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 
-MIN_YEAR, MAX_YEAR = 1900, 2999
-SEARCH_MAX_LENGTH = 200
+from bcp_portal.core.limits import MAX_YEAR, MIN_YEAR, SEARCH_MAX_LENGTH
+
 # PostgreSQL's integer and bigint: an id beyond its column's range is refused by the database.
 INT_MAX = 2**31 - 1
 BIGINT_MAX = 2**63 - 1
 TRUE_VALUES = ("1", "true", "yes", "on")
 FALSE_VALUES = ("0", "false", "no", "off")
 
-_MONTH_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
-_QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>\d)$")
+# ASCII digits only: `\d` alone also matches other scripts' digits.
+_MONTH_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$", re.ASCII)
+_QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>\d)$", re.ASCII)
+
+
+def filtered_by(
+    filterset: type[PortalFilterSet], *, without: tuple[str, ...] = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a list page with the FilterSet it reads (less the filters in `without`).
+
+    Only a label: the view still builds its FilterSet. `tests/test_list_filters.py` finds
+    every marked page in the URL conf (the API's lists by their `filterset_class`) and feeds
+    each filter malformed values, so a new list or parameter is tested without listing it.
+    The mark survives other decorators (functools.wraps copies it).
+    """
+
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        view.filterset_class = filterset  # type: ignore[attr-defined]  # read by the test
+        view.filterset_without = without  # type: ignore[attr-defined]
+        return view
+
+    return mark
 
 
 def pk_max(model: type[models.Model]) -> int:
@@ -128,7 +148,8 @@ class QuarterField(forms.CharField):
 
 
 class YesNoField(forms.CharField):
-    """A switch: 1/true/yes/on or 0/false/no/off (any case); None when absent or empty."""
+    """A switch: 1/true/yes/on or 0/false/no/off (lower case, as the API schema lists
+    them); None when absent or empty."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
@@ -139,9 +160,9 @@ class YesNoField(forms.CharField):
         value = super().clean(value)
         if value in (None, ""):
             return None
-        if value.lower() in TRUE_VALUES:
+        if value in TRUE_VALUES:
             return True
-        if value.lower() in FALSE_VALUES:
+        if value in FALSE_VALUES:
             return False
         raise ValidationError("Give 1 or 0 (true or false).", code="invalid")
 

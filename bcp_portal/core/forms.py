@@ -24,6 +24,7 @@ from bcp_portal.core.submissions import (
     new_form_token,
     submit_once,
 )
+from bcp_portal.core.text import calendar_year, single_line
 
 T = TypeVar("T")
 
@@ -40,6 +41,26 @@ def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def is_single_line(field: forms.Field) -> bool:
+    """A text field typed into a one-line box (not a text area)."""
+    return isinstance(field, forms.CharField) and not isinstance(field.widget, forms.Textarea)
+
+
+def apply_input_rules(form: forms.BaseForm) -> None:
+    """Give every single-line text field of `form` the `single_line` validator, and every
+    date and time field the `calendar_year` one.
+
+    Each form instance has its own copies of its fields (and their validator lists), so
+    this changes nothing outside `form`.
+    """
+    for field in form.fields.values():
+        if is_single_line(field) and single_line not in field.validators:
+            field.validators.append(single_line)
+        dated = isinstance(field, forms.DateField | forms.DateTimeField)
+        if dated and calendar_year not in field.validators:
+            field.validators.append(calendar_year)
 
 
 class PeoplePicker(forms.CheckboxSelectMultiple):
@@ -80,8 +101,10 @@ class PeoplePicker(forms.CheckboxSelectMultiple):
 
 
 class PortalFormMixin(_FormBase):
-    """Bootstrap classes and error state on every widget, so templates stay plain; and on a
-    create form, a one-time token (`bcp_portal.core.submissions`).
+    """Bootstrap classes and error state on every widget, so templates stay plain; no line
+    break in a single-line text field, no date outside the portal's years
+    (`apply_input_rules`); and on a create form, a one-time token
+    (`bcp_portal.core.submissions`).
 
     `one_time`: whether the form carries the token. None (the default) means every
     ModelForm with no saved instance yet, that is every create form; a form that adds rows
@@ -96,6 +119,7 @@ class PortalFormMixin(_FormBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        apply_input_rules(self)
         if self._carries_token():
             self.fields[FORM_TOKEN_FIELD] = forms.CharField(
                 required=False,

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError, IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect
@@ -11,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
-from bcp_portal.core import dates, dbstate, twofactor
+from bcp_portal.core import dates, dbstate, limits, twofactor
 from bcp_portal.core.audit import Source, audit_context, client_request_id_from, new_request_id
 from bcp_portal.core.integrity import as_validation_error
 from bcp_portal.core.people import user_date_format, user_zone
@@ -260,3 +261,86 @@ class ConflictMiddleware:
             return JsonResponse(body, status=400)
         html = loader.render_to_string("errors/400_conflict.html", {"errors": errors}, request)
         return HttpResponse(html, status=400)
+
+
+class RequestGuardMiddleware:
+    """Refuses, before any view runs, what no view could store or answer well:
+
+    - a body larger than `limits.REQUEST_BODY_MAX_BYTES` (413);
+    - more query parameters or form fields than `limits.REQUEST_FIELDS_MAX` (400);
+    - a NUL character in the path, in any query parameter or in any form field of a page,
+      name or value (400 naming it): PostgreSQL cannot store or compare text holding one,
+      so a NUL that reached a filter or a form answered 500. (The API reads JSON, and its
+      text fields refuse a NUL themselves.)
+
+    Under /api/ the answer is in the API's error shape; elsewhere a short page says what was
+    refused. Validation proper stays with forms, filters and serializers.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        refusal = self._refusal(request)
+        if refusal is not None:
+            return refusal
+        return self.get_response(request)
+
+    def _refusal(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limits.REQUEST_BODY_MAX_BYTES:
+            return _refuse(
+                request,
+                413,
+                "request_too_large",
+                f"The request body is {length:,} bytes; the limit is "
+                f"{limits.REQUEST_BODY_MAX_BYTES:,} bytes.",
+            )
+        if "\x00" in request.path:
+            return _refuse(request, 400, "nul_character", "The address holds a NUL character.")
+        try:
+            sources = [("query parameter", request.GET)]
+            # The API reads JSON (its serializers refuse a NUL) and answers 415 to a form,
+            # which it could not tell once the form were read here.
+            api = request.path.startswith("/api/")
+            if request.method == "POST" and _is_form(request) and not api:
+                sources.append(("form field", request.POST))
+        except TooManyFieldsSent:
+            return _refuse(
+                request,
+                400,
+                "too_many_fields",
+                f"The request has more than the limit of {limits.REQUEST_FIELDS_MAX:,} "
+                "query parameters or form fields.",
+            )
+        for kind, data in sources:
+            for name, values in data.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    shown = name.replace("\x00", "\\0")
+                    return _refuse(
+                        request,
+                        400,
+                        "validation_error",
+                        f"The {kind} “{shown}” holds a NUL character, which is not allowed.",
+                        field=shown,
+                    )
+        return None
+
+
+def _is_form(request: HttpRequest) -> bool:
+    return request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _refuse(
+    request: HttpRequest, status: int, code: str, message: str, *, field: str = ""
+) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        error: dict[str, object] = {"code": code, "message": message}
+        if field:
+            error["fields"] = {field: [message]}
+        return JsonResponse({"error": error}, status=status)
+    html = loader.render_to_string("errors/refused.html", {"message": message, "status": status})
+    return HttpResponse(html, status=status)

@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from bcp_portal.core.models import DeliveryAttempt, OutboxMessage
 from bcp_portal.core.tasking import publish
+from bcp_portal.core.text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,8 @@ def outbox_add(
         with transaction.atomic():
             message = OutboxMessage.objects.create(
                 dedup_key=key,
-                subject=subject[:255],
+                # A subject is one header line: a title with a line break must not stop it.
+                subject=one_line(subject)[:255],
                 body=body,
                 url=url,
                 kind=kind,
@@ -166,7 +168,8 @@ def render(message: OutboxMessage) -> RenderedMessage:
 def send_email(message: OutboxMessage, address: Address) -> None:
     rendered = render(message)
     EmailMessage(
-        subject=rendered.subject,
+        # Flattened again: a row stored before subjects were flattened must still go out.
+        subject=one_line(rendered.subject),
         body=rendered.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[address.address],

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
+from bcp_portal.core import limits
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
@@ -229,6 +230,13 @@ def _set_participants(drill: Drill, participants: Iterable[User] | None, *, acto
     if participants is None:
         return False
     wanted = list(participants)
+    if len(wanted) > limits.DRILL_PARTICIPANTS_MAX:
+        raise ValidationError(
+            {
+                "participants": f"At most {limits.DRILL_PARTICIPANTS_MAX} participants "
+                f"per drill (this one has {len(wanted)})."
+            }
+        )
     if {user.pk for user in wanted} == set(drill.participants.values_list("pk", flat=True)):
         return False
     drill._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model

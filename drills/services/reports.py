@@ -36,6 +36,7 @@ from bcp_portal.actions.services import (
 )
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
+from bcp_portal.core import limits
 from bcp_portal.core.roles import SRE_LEAD, has_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
@@ -298,6 +299,7 @@ def drill_report_save(*, actor: Actor, report: DrillReport, data: ReportData) ->
     report = DrillReport.objects.select_for_update().get(pk=report.pk)
     _require_may_edit(actor, report)
     _require_editable(report)
+    check_row_limits(data)
     # Many-to-many changes write history rows too: they carry the same actor.
     report._history_user = actor  # type: ignore[attr-defined]  # read by django-simple-history, declared by no model
     changed = apply_changes(report, {k: v for k, v in data.fields.items() if k in REPORT_FIELDS})
@@ -333,6 +335,17 @@ def drill_report_save(*, actor: Actor, report: DrillReport, data: ReportData) ->
     if data.actions is not None:
         _sync_actions(actor, report, data.actions)
     return report
+
+
+def check_row_limits(data: ReportData) -> None:
+    """Refuse a section with more rows than its limit (`bcp_portal.core.limits`)."""
+    too_many = {}
+    for name, limit in limits.report_section_limits().items():
+        rows = getattr(data, name)
+        if rows is not None and len(rows) > limit:
+            too_many[name] = f"At most {limit} {name} per report (this one has {len(rows)})."
+    if too_many:
+        raise ValidationError(too_many, code="too_many_rows")
 
 
 def _sync_children(

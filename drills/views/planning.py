@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bcp_portal.catalogue.selectors import organisation_zone
+from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.roles import permission_required
@@ -38,6 +39,7 @@ def _shift_month(first: date, months: int) -> date:
 @login_required
 @permission_required("drills.view_drill")
 @require_safe
+@filtered_by(DrillMonthFilterSet)
 def calendar(request: HttpRequest) -> HttpResponse:
     tz = timezone.get_current_timezone()
     now = timezone.now()
@@ -85,6 +87,7 @@ def _counts_window(qs, filterset: DrillFilterSet) -> tuple:
 @login_required
 @permission_required("drills.view_drill")
 @require_safe
+@filtered_by(DrillFilterSet)
 def drill_list(request: HttpRequest) -> HttpResponse:
     params = request.GET
     now = timezone.now()

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from bcp_portal.catalogue.selectors import organisation_today
-from bcp_portal.core import charts
+from bcp_portal.core import charts, limits
+from bcp_portal.core.exports import start_export
+from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import (
     already_saved,
     apply_validation_error,
@@ -33,7 +35,12 @@ from drills.forms import (
     StepFormSet,
 )
 from drills.models import Drill, DrillReport, DrillType, Result
-from drills.reports import drill_report_document
+from drills.reports import (
+    REPORT_EXPORT,
+    drill_report_document,
+    renders_in_the_request,
+    report_size,
+)
 from drills.services import reports as services
 
 SECTIONS = ("steps", "issues", "actions")
@@ -46,6 +53,7 @@ def _get_report(pk: int) -> DrillReport:
 @login_required
 @permission_required("drills.view_drillreport")
 @require_safe
+@filtered_by(DrillReportFilterSet)
 def report_list(request):
     params = request.GET
     filterset = DrillReportFilterSet(
@@ -178,6 +186,7 @@ def _render_edit(request, report, form, steps, issues, actions, section_errors=N
             "issues": issues,
             "actions": actions,
             "section_errors": section_errors or {},
+            "limits": limits.report_section_limits(),
         },
         status=status,
     )
@@ -377,11 +386,29 @@ def report_history(request, pk: int):
 
 @login_required
 @permission_required("drills.view_drillreport")
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_pdf(request, pk: int):
-    """A drill report is a few pages: rendered and streamed directly."""
-    template, context, filename = drill_report_document(_get_report(pk), reader=request.user)
-    return pdf_response(request, template=template, context=context, filename=filename)
+    """A report of a few pages is rendered and streamed directly; a long one (more rows or
+    text than `bcp_portal.core.limits` allows in a request) is rendered by a worker: this
+    page offers to prepare it, and the progress page offers the download."""
+    report = _get_report(pk)
+    if renders_in_the_request(report):
+        template, context, filename = drill_report_document(report, reader=request.user)
+        return pdf_response(request, template=template, context=context, filename=filename)
+    if request.method == "POST":
+        progress = start_export(
+            user=request.user,
+            kind=REPORT_EXPORT,
+            params={"report": report.pk},
+            title=f"{report.document_id} revision {report.revision} (PDF)",
+        )
+        return redirect(progress)
+    rows, chars = report_size(report)
+    return render(
+        request,
+        "drills/report_pdf_prepare.html",
+        {"report": report, "rows": rows, "chars": chars, "limits": limits},
+    )
 
 
 def _summary_context(*, with_lists: bool = False, user=None) -> dict:

@@ -27,7 +27,8 @@ def test_pages_api_and_health_say_the_database_needs_migrating(
     sre, client_for, database_one_migration_behind
 ):
     client = client_for(sre)
-    for url in ("/drills/?month=9999-12", "/drills/?page=-1", "/actions/?status=%00zz"):
+    # (A NUL in a parameter is refused by the request guard before any query: not here.)
+    for url in ("/drills/?month=9999-12", "/drills/?page=-1", "/actions/?status=zz"):
         page = client.get(url)
         assert page.status_code == 503, url
         assert "manage.py migrate" in page.content.decode()

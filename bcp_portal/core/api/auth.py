@@ -29,6 +29,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema
 from knox import views as knox_views
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -36,6 +37,7 @@ from rest_framework.response import Response
 from bcp_portal.core import twofactor
 from bcp_portal.core.api.authentication import TokenAuthentication
 from bcp_portal.core.api.errors import ErrorSerializer
+from bcp_portal.core.api.parsers import JSONParser
 from bcp_portal.core.typehints import Actor
 
 WRONG_CREDENTIALS = "Wrong username or password."
@@ -177,6 +179,8 @@ class TokenLoginView(knox_views.LoginView):
     """POST credentials (JSON or form body, HTTP Basic, or a session) to get a token."""
 
     authentication_classes = [PortalBasicAuthentication, SessionAuthentication]
+    # Credentials as JSON or as a form (urlencoded or multipart), as documented below.
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
     # Anyone may try; the view itself demands credentials (401 naming what it expects).
     permission_classes = [AllowAny]
 

@@ -4,18 +4,21 @@
                "fields": {"name": ["This field is required."]}}}
 
 `fields` is present only for validation errors and names every field that failed and why;
-errors on the whole object sit under "non_field_errors".
+errors on the whole object sit under "non_field_errors", and an error inside a list of
+objects is named by its path (`steps.2.ended_at`).
 
-Statuses: 400 invalid input, or a write the database refused because another request made
-the same one at the same moment (naming the field, `core.integrity`); 401 no or bad
-credentials (with `WWW-Authenticate: Token`, as knox's TokenAuthentication comes first);
-403 signed in but not allowed; 404 no such object, or no such endpoint under /api/v1/
-(`views.not_found`); 405 method not offered.
+Statuses: 400 invalid input (a malformed or too deeply nested body, a NUL character, more
+fields than the limit), or a write the database refused because another request made the
+same one at the same moment (naming the field, `core.integrity`); 413 a body over the size
+limit (`bcp_portal.core.limits`); 401 no or bad credentials (with `WWW-Authenticate: Token`,
+as knox's TokenAuthentication comes first); 403 signed in but not allowed; 404 no such
+object, or no such endpoint under /api/v1/ (`views.not_found`); 405 method not offered.
 """
 
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
@@ -23,6 +26,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from bcp_portal.core import limits
+from bcp_portal.core.api.parsers import RequestTooLarge
 from bcp_portal.core.integrity import as_validation_error
 
 
@@ -47,12 +52,22 @@ class ErrorSerializer(serializers.Serializer):
     error = ErrorBodySerializer()
 
 
-def _flatten(detail: Any) -> dict[str, Any] | list[Any]:
+def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Errors by field as `{name: [message, ...]}`; a nested field's name is its path
+    (`actions.0.title`), so the shape stays flat however deep the error was found."""
     if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
-    if isinstance(detail, list):
-        return [_flatten(item) if isinstance(item, dict | list) else str(item) for item in detail]
-    return [str(detail)]
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        flat = {}
+        for index, item in enumerate(detail):
+            if item:
+                flat.update(_flatten(item, f"{prefix}.{index}"))
+        return flat
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix or "non_field_errors": [str(message) for message in messages]}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -68,6 +83,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own limits, met while a parser reads the body: not its HTML 400.
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = exceptions.ParseError(
+            f"The request has more than the limit of {limits.REQUEST_FIELDS_MAX:,} fields."
+        )
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from rest_framework import exceptions, pagination
 
+from bcp_portal.core import limits
 from bcp_portal.core.filters import BIGINT_MAX, pk_max
 
 INVALID_CURSOR = "This cursor is not one this list gave out: follow the `next` or `previous` link."
@@ -31,8 +32,8 @@ class CursorPagination(pagination.CursorPagination):
     capped.
     """
 
-    page_size = 50
-    max_page_size = 200
+    page_size = limits.API_PAGE_SIZE
+    max_page_size = limits.API_PAGE_SIZE_MAX
     page_size_query_param = "page_size"
     ordering = "-pk"
 
@@ -45,6 +46,18 @@ class CursorPagination(pagination.CursorPagination):
     ) -> list[Any] | None:
         self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                # Above the maximum the page is capped, not refused.
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = (
+                    f"Rows per page, from 1 (default {self.page_size}; at most "
+                    f"{self.max_page_size}, a larger number gives that many)."
+                )
+        return parameters
 
     def get_page_size(self, request: Request) -> int:
         values = request.query_params.getlist(self.page_size_query_param)

@@ -1,0 +1,112 @@
+"""The base of every model serializer in the API.
+
+`PortalModelSerializer` gives each writable text field backed by a single-line model field
+(`models.CharField` and its kinds, choices aside) the `single_line` validator, as
+`PortalFormMixin` does for the pages: a title with a line break is a 400 naming the field,
+never a reminder that cannot be sent. Every writable date and time takes `calendar_year`.
+
+Values must have the JSON type the schema states: `true`/`false` for a boolean (DRF alone
+also takes 0, 1, "yes"...), a number for an integer (not "5"), a string for text (not 5).
+
+A serializer whose lists have a row limit names them in `Meta.max_rows` (`{"steps":
+limits.REPORT_STEPS_MAX}`): each such field refuses more rows with a 400 naming the limit,
+and says the limit in its help text and in the schema (`maxItems`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from rest_framework import serializers
+
+from bcp_portal.core.text import calendar_year, single_line
+
+
+class PortalModelSerializer(serializers.ModelSerializer):
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()
+        model: type[models.Model] = self.Meta.model
+        for name, field in fields.items():
+            if not field.read_only and isinstance(
+                field, serializers.DateField | serializers.DateTimeField
+            ):
+                field.validators.append(calendar_year)
+            if field.read_only or not isinstance(field, serializers.CharField):
+                continue
+            try:
+                # Not bound yet: `source` is set only for a field declared with one.
+                model_field = model._meta.get_field(str(field.source or name))
+            except FieldDoesNotExist:
+                continue
+            if isinstance(model_field, models.CharField) and not model_field.choices:
+                field.validators.append(single_line)
+        for name, limit in getattr(self.Meta, "max_rows", {}).items():
+            add_row_limit(fields[name], limit)
+        for field in fields.values():
+            strict = _strict_class(type(field))
+            if strict is not None and not field.read_only:
+                field.__class__ = strict
+        return fields
+
+    def to_internal_value(self, data: Any) -> Any:
+        # Counted before any row is validated: 10,000 rows are refused as fast as 101.
+        too_many = {
+            name: [row_limit_message(limit, len(data[name]))]
+            for name, limit in getattr(self.Meta, "max_rows", {}).items()
+            if isinstance(data, Mapping)
+            and isinstance(data.get(name), list)
+            and len(data[name]) > limit
+        }
+        if too_many:
+            raise serializers.ValidationError(too_many)
+        return super().to_internal_value(data)
+
+
+# The JSON type each kind of field takes; a subclass (EmailField, SlugField) takes its base's.
+_JSON_TYPES: tuple[tuple[type[serializers.Field], tuple[type, ...]], ...] = (
+    (serializers.BooleanField, (bool,)),
+    (serializers.IntegerField, (int,)),
+    (serializers.CharField, (str,)),
+)
+_strict_classes: dict[type, type | None] = {}
+
+
+class _StrictJSONType:
+    json_types: tuple[type, ...] = ()
+
+    def to_internal_value(self, data: Any) -> Any:
+        # bool is an int to Python; an integer field takes no true/false.
+        if not isinstance(data, self.json_types) or (
+            isinstance(data, bool) and bool not in self.json_types
+        ):
+            self.fail("invalid")  # type: ignore[attr-defined]  # a Field method
+        return super().to_internal_value(data)  # type: ignore[misc]  # mixed into a Field
+
+
+def _strict_class(cls: type) -> type | None:
+    """`cls` made strict about the JSON type of its input (None: not a kind we check)."""
+    if cls not in _strict_classes:
+        json_types = next((t for base, t in _JSON_TYPES if issubclass(cls, base)), None)
+        _strict_classes[cls] = (
+            None
+            if json_types is None or issubclass(cls, _StrictJSONType)
+            else type(f"Strict{cls.__name__}", (_StrictJSONType, cls), {"json_types": json_types})
+        )
+    return _strict_classes[cls]
+
+
+def row_limit_message(limit: int, rows: int | str) -> str:
+    return f"At most {limit} rows here (this list has {rows})."
+
+
+def add_row_limit(field: serializers.Field, limit: int) -> None:
+    """A list field takes at most `limit` rows; its help text (and schema) says so."""
+    field.validators.append(
+        MaxLengthValidator(limit, message=row_limit_message(limit, "%(show_value)d"))
+    )
+    said = f"At most {limit}."
+    field.help_text = f"{field.help_text} {said}" if field.help_text else said

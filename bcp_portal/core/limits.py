@@ -1,0 +1,56 @@
+"""Every size limit of the portal, in one place (docs/security.md lists them).
+
+Plain constants, no Django imports: the settings read the request limits from here too.
+Each limit is enforced where the input arrives (the request guard, the API's parsers,
+forms, serializers) and again in the service that writes, and each is stated to the user:
+in the form's help text, in the API schema, in the error that refuses it.
+"""
+
+from __future__ import annotations
+
+# --- Requests ---------------------------------------------------------------------------
+# The body of any request (a form post, a JSON document): larger answers 413. A drill report
+# at its row limits below, with a paragraph in every row, is well under it.
+REQUEST_BODY_MAX_BYTES = 2 * 1024 * 1024 + 512 * 1024  # 2.5 MiB, Django's default
+# Query parameters, or fields of a form post: a full drill report form (every row limit
+# below reached, each row with all its fields) has about 2,300.
+REQUEST_FIELDS_MAX = 3000
+# How deeply a JSON body may nest objects and arrays. The deepest document the API reads is
+# a drill report: report > steps > step > value, four levels.
+JSON_MAX_DEPTH = 32
+
+# --- List filters and pages -----------------------------------------------------------
+# Years a month, a quarter or a date filter may name (the calendar and PostgreSQL hold more;
+# nothing in a drill programme lies outside these).
+MIN_YEAR, MAX_YEAR = 1900, 2999
+SEARCH_MAX_LENGTH = 200
+API_PAGE_SIZE = 50
+API_PAGE_SIZE_MAX = 200
+
+# --- Rows per drill report section --------------------------------------------------------
+REPORT_STEPS_MAX = 100
+REPORT_ISSUES_MAX = 100
+REPORT_ACTIONS_MAX = 100
+REPORT_PARTICIPANTS_MAX = 200
+REPORT_SERVICES_MAX = 100
+DRILL_PARTICIPANTS_MAX = 200
+
+# --- PDFs rendered inside the request --------------------------------------------------
+# A drill report with more rows than this (steps, issues and actions together), or more
+# characters of text, is rendered by a worker (bcp_portal.core.exports) and downloaded from
+# its progress page: rendering it in the request would hold a web worker for too long.
+REPORT_PDF_DIRECT_MAX_ROWS = 60
+REPORT_PDF_DIRECT_MAX_CHARS = 60_000
+# The service catalogue: about seven pages.
+CATALOGUE_PDF_DIRECT_MAX_ROWS = 150
+
+
+def report_section_limits() -> dict[str, int]:
+    """The row limit of each section of a drill report, by its name in forms and the API."""
+    return {
+        "steps": REPORT_STEPS_MAX,
+        "issues": REPORT_ISSUES_MAX,
+        "actions": REPORT_ACTIONS_MAX,
+        "participants": REPORT_PARTICIPANTS_MAX,
+        "services": REPORT_SERVICES_MAX,
+    }
