@@ -410,7 +410,9 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_submitted_report, data=_revision_reason),
     "drills:report-history":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_report),
+    # POST asks a worker to prepare a long report's PDF; a short one is answered at once.
     "drills:report-pdf":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_report),
     "drills:summary":             Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "drills:summary-pdf":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),

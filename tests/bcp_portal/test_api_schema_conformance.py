@@ -9,6 +9,7 @@ from knox.models import AuthToken
 
 from bcp_portal.catalogue.models import Service
 from tests.drills.report_factories import ReportDrillTypeFactory
+from tests.twofactor import give_two_factor, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +76,10 @@ def test_the_api_reads_json_only_and_the_sign_in_also_a_form(api, srelead):
     assert response.json()["error"]["code"] == "unsupported_media_type"
     srelead.set_password("a long enough password")
     srelead.save()
+    code = totp_code(give_two_factor(srelead))  # two-factor is on in the suite
     login = Client().post(
-        "/api/v1/auth/login", {"username": srelead.username, "password": "a long enough password"}
+        "/api/v1/auth/login",
+        {"username": srelead.username, "password": "a long enough password", "otp_code": code},
     )
     assert login.status_code == 200 and login.json()["token"]
 

@@ -9,7 +9,8 @@ Each operation now lists, in the error shape (`ErrorSerializer`):
   validate or parse);
 - 401 and 403 when the view requires a signed-in user;
 - 404 when the path names an object;
-- 413 when it takes a body (over `limits.REQUEST_BODY_MAX_BYTES`).
+- 406 always (an Accept header that excludes JSON, the only type the API answers in);
+- 413 and 415 when it takes a body (over `limits.REQUEST_BODY_MAX_BYTES`; not JSON).
 
 An operation's own `extend_schema(responses=...)` wins over these defaults.
 """
@@ -30,7 +31,9 @@ ERROR_ANSWERS = {
     "401": "No credentials, or credentials that are not valid (WWW-Authenticate says which).",
     "403": "Signed in, but your roles do not allow this.",
     "404": "No such object, or not one you may see.",
+    "406": "The Accept header excludes application/json, the only type the API answers in.",
     "413": f"The request body is over the limit of {limits.REQUEST_BODY_MAX_BYTES:,} bytes.",
+    "415": "The body is not JSON (send Content-Type: application/json).",
 }
 
 
@@ -50,8 +53,9 @@ class PortalAutoSchema(AutoSchema):
             codes += ["401", "403"]
         if "{" in self.path:
             codes.append("404")
+        codes.append("406")
         if self.method in ("POST", "PUT", "PATCH"):
-            codes.append("413")
+            codes += ["413", "415"]
         return codes
 
 
