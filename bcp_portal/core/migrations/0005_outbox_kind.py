@@ -14,9 +14,12 @@ def scrub_reset_links(apps, schema_editor):
     """Reset messages queued before this migration kept the link in `url` and its token in
     the key: remove both. One still pending is sent with a freshly made link."""
     message_model = apps.get_model("core", "OutboxMessage")
-    legacy = message_model.objects.filter(dedup_key__startswith="password-reset:", kind="")
+    # The migration's own connection: the deploy runs it as the tables' owner on the
+    # "migrate" alias, and a second connection would wait on this one's locks for ever.
+    messages = message_model.objects.using(schema_editor.connection.alias)
+    legacy = messages.filter(dedup_key__startswith="password-reset:", kind="")
     for pk, user_id in legacy.values_list("pk", "to_user_id"):
-        message_model.objects.filter(pk=pk).update(
+        messages.filter(pk=pk).update(
             kind="password_reset",
             url="",
             body=RESET_STORED_BODY,
