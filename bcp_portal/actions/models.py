@@ -89,6 +89,13 @@ class Action(models.Model):
                 "id",
                 name="action_owner_order_idx",
             ),
+            # Overdue counts (unfinished, due before today), per owner: an index-only scan
+            # over the unfinished actions alone.
+            models.Index(
+                fields=["due_date", "owner"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="action_open_due_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

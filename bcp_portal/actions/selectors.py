@@ -27,6 +27,15 @@ STATUS_FILTERS = [
 ]
 
 
+# Unfinished first, then by due date (none last), then id: the expression of the indexes
+# `action_list_order_idx` and `action_owner_order_idx`, so a list reads an index in order.
+LIST_ORDER = (
+    Case(When(status__in=Action.OPEN_STATUSES, then=Value(0)), default=Value(1)),
+    F("due_date").asc(nulls_last=True),
+    "pk",
+)
+
+
 def action_list(
     *,
     user: Actor,
@@ -59,8 +68,7 @@ def action_list(
         search=search,
         today=today,
     )
-    finished = Case(When(status__in=Action.OPEN_STATUSES, then=Value(0)), default=Value(1))
-    return qs.order_by(finished, F("due_date").asc(nulls_last=True), "pk")
+    return qs.order_by(*LIST_ORDER)
 
 
 def filter_actions(
@@ -133,12 +141,9 @@ def my_actions_panel(user: Actor) -> Panel | None:
     today = timezone.localdate()
     # A user with the view permission is a signed-in one.
     qs = Action.objects.filter(owner=cast(User, user), status__in=Action.OPEN_STATUSES)
-    overdue_first = Case(When(due_date__lt=today, then=Value(0)), default=Value(1))
-    actions = list(
-        qs.order_by(overdue_first, F("due_date").asc(nulls_last=True), "pk")[
-            : MY_ACTIONS_PANEL_SIZE + 1
-        ]
-    )
+    # By due date, none last: the overdue ones (due before today) come first. In the list's
+    # order (every row here is unfinished), so the owner's index is read in order.
+    actions = list(qs.order_by(*LIST_ORDER)[: MY_ACTIONS_PANEL_SIZE + 1])
     more = len(actions) > MY_ACTIONS_PANEL_SIZE
     return Panel(
         "My actions",

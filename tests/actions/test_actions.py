@@ -228,6 +228,13 @@ def test_my_actions_panel_lists_my_open_actions_overdue_first(sre):
     assert panel.context["more"] is False
 
 
+def test_my_actions_panel_lists_an_action_without_a_due_date_after_the_dated_ones(sre):
+    undated = ActionFactory(owner=sre, due_date=None)
+    later = ActionFactory(owner=sre, due_date=date(2025, 9, 1))
+    late = ActionFactory(owner=sre, due_date=date(2025, 6, 1))
+    assert selectors.my_actions_panel(sre).context["actions"] == [late, later, undated]
+
+
 def test_my_actions_panel_shows_at_most_eight(sre):
     ActionFactory.create_batch(9, owner=sre)
     panel = selectors.my_actions_panel(sre)

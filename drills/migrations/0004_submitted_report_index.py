@@ -1,0 +1,18 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("drills", "0003_indexes"),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="drillreport",
+            index=models.Index(
+                condition=models.Q(("status", "submitted")),
+                fields=["drill"],
+                name="drillreport_submitted_idx",
+            ),
+        ),
+    ]
