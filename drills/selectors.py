@@ -17,10 +17,12 @@ from typing import Any, cast
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -28,10 +30,12 @@ from django.db.models import (
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core import roles
+from bcp_portal.core.dates import format_day
 from bcp_portal.core.panels import Panel
 from bcp_portal.core.typehints import Actor
 from drills.models import (
@@ -218,11 +222,25 @@ def participant_choices() -> QuerySet[User]:
 
 
 @dataclass
+class CalendarChip:
+    """One drill on a day of the month grid, as its chip shows it: computed once here, so
+    the page prints a hundred chips without a template lookup chain per field."""
+
+    url: str
+    title: str
+    type_name: str
+    time: str  # "HH:MM" in the grid's zone
+    state: str  # planned, done, cancelled, or overdue (a planned drill past its time)
+    state_label: str  # "planned", "done", "cancelled", "overdue"
+
+
+@dataclass
 class CalendarDay:
     day: date
     in_month: bool
     is_today: bool
-    drills: list[Drill] = field(default_factory=list)
+    label: str  # the day in the reader's date format
+    drills: list[CalendarChip] = field(default_factory=list)  # as their chips show them
 
 
 def calendar_month(
@@ -236,22 +254,36 @@ def calendar_month(
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     today = now.astimezone(tz).date()
     days = {
-        day: CalendarDay(day=day, in_month=day.month == month, is_today=day == today)
+        day: CalendarDay(
+            day=day, in_month=day.month == month, is_today=day == today, label=format_day(day)
+        )
         for week in weeks
         for day in week
     }
     if not user.has_perm("drills.view_drill"):
         return [[days[day] for day in week] for week in weeks]
-    # Only what a day's chip shows (title, type, time, status): no participants, report or
-    # result.
-    drills = (
+    # Only what a day's chip shows (title, type, time, status), as plain rows: no model
+    # instances, participants, report or result. Overdue is `Drill.objects`' rule, computed
+    # by the database.
+    rows = (
         Drill.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("drill_type")
-        .only("pk", "title", "starts_at", "status", "drill_type__name")
+        .annotate(overdue=ExpressionWrapper(DrillQuerySet.overdue_q(now), BooleanField()))
         .order_by("starts_at", "pk")
+        .values_list("pk", "title", "drill_type__name", "starts_at", "status", "overdue")
     )
-    for drill in drills:
-        days[drill.starts_at.astimezone(tz).date()].drills.append(drill)
+    labels = dict(Drill.Status.choices)
+    for pk, title, type_name, starts_at, status, overdue in rows:
+        local = starts_at.astimezone(tz)
+        days[local.date()].drills.append(
+            CalendarChip(
+                url=reverse("drills:drill-detail", args=[pk]),
+                title=title,
+                type_name=type_name,
+                time=f"{local:%H:%M}",
+                state="overdue" if overdue else status,
+                state_label="overdue" if overdue else labels[status].lower(),
+            )
+        )
     return [[days[day] for day in week] for week in weeks]
 
 

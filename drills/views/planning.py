@@ -59,7 +59,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "next": f"{_shift_month(first, 1):%Y-%m}",
             "this_month": f"{today:%Y-%m}",
             "now": now,
-            "can_add": request.user.has_perm("drills.add_drill"),
+            # Every day's "+" links here: reversed once, not once a day.
+            "create_url": (
+                reverse("drills:drill-create") if request.user.has_perm("drills.add_drill") else ""
+            ),
         },
         status=200 if valid else 400,
     )
@@ -108,7 +111,10 @@ def drill_list(request: HttpRequest) -> HttpResponse:
             "quarters": selectors.drill_quarters(around=timezone.localdate(now)),
             "people": selectors.participant_choices(),
             "now": now,
-            "can_add": request.user.has_perm("drills.add_drill"),
+            # Every day's "+" links here: reversed once, not once a day.
+            "create_url": (
+                reverse("drills:drill-create") if request.user.has_perm("drills.add_drill") else ""
+            ),
         },
         status=200 if valid else 400,
     )
