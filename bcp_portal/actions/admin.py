@@ -4,7 +4,7 @@ from django.http import HttpRequest
 
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.services import ACTION_EDITABLE_FIELDS, action_update
-from bcp_portal.actions.sources import all_sources, describe, select_related_paths
+from bcp_portal.actions.sources import all_sources, label_of, select_related_paths
 from bcp_portal.core.admin_base import ServiceBackedAdmin
 from bcp_portal.core.paginator import CappedPaginator
 
@@ -52,5 +52,4 @@ class ActionAdmin(ServiceBackedAdmin):
 
     @admin.display(description="source")
     def source_label(self, action: Action) -> str:
-        ref = describe(action)
-        return ref.label if ref else "—"
+        return label_of(action) or "—"

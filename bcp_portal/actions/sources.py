@@ -127,6 +127,16 @@ def describe(action: Action) -> SourceRef | None:
     return SourceRef(kind=source.kind, id=row.pk, label=source.describe(row), url=source.url(row))
 
 
+def label_of(action: Action) -> str | None:
+    """Only the label of an action's source, for lists that show no link (the admin): the
+    link is a URL reversal per row, which such a list would compute for nothing."""
+    source = _REGISTRY.get(action.source_kind)
+    row = source_of(action) if source is not None else None
+    if source is None or row is None:
+        return None
+    return source.describe(row)
+
+
 def link_rows(source: ActionSource, rows: Iterable[Any]) -> QuerySet[Action]:
     """The actions linked to any of `rows` of this source."""
     return Action.objects.filter(**{f"{source.accessor}__{source.source_field}__in": rows})
