@@ -111,10 +111,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
             "quarters": selectors.drill_quarters(around=timezone.localdate(now)),
             "people": selectors.participant_choices(),
             "now": now,
-            # Every day's "+" links here: reversed once, not once a day.
-            "create_url": (
-                reverse("drills:drill-create") if request.user.has_perm("drills.add_drill") else ""
-            ),
+            "can_add": request.user.has_perm("drills.add_drill"),
         },
         status=200 if valid else 400,
     )

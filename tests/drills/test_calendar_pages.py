@@ -126,6 +126,15 @@ def test_the_list_counts_planned_versus_done_per_type(frozen, client_for, sre, s
     assert 'data-testid="drill-counts"' in response.content.decode()
 
 
+@pytest.mark.parametrize("path", ["/drills/", "/drills/list/"])
+def test_the_month_view_and_the_list_offer_plan_a_drill_to_the_sre_lead_only(
+    frozen, client_for, srelead, sre, path
+):
+    plan = '<a class="btn btn-primary" href="/drills/new/">Plan a drill</a>'
+    assert plan in client_for(srelead).get(path).content.decode()
+    assert plan not in client_for(sre).get(path).content.decode()
+
+
 def test_the_empty_list_says_so(frozen, client_for, sre):
     page = client_for(sre).get("/drills/list/").content.decode()
     assert "No drills are planned yet." in page
