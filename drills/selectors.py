@@ -25,6 +25,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -49,6 +50,8 @@ from drills.models import (
 QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$")
 DUE_SOON = timedelta(days=14)
 PANEL_ROWS = 8
+# Where `drill_list` puts each drill's participants (a list, in the relation's order).
+PARTICIPANT_LIST = "participant_list"
 # The statuses a list can filter by: the stored ones plus "overdue" (planned, two days past).
 STATUS_FILTERS = [*Drill.Status.choices, ("overdue", "Overdue")]
 
@@ -108,8 +111,13 @@ def drill_list(
     """Drills the user may see, filtered (see `filter_drills`), latest first."""
     if not user.has_perm("drills.view_drill"):
         return Drill.objects.none()
+    # The report's result comes as an annotation (`_with_result`): lists do not load the
+    # report rows themselves. Participants come as a plain list (PARTICIPANT_LIST), not a
+    # related manager and queryset built per drill.
     qs = _with_result(
-        Drill.objects.select_related("drill_type", "report").prefetch_related("participants")
+        Drill.objects.select_related("drill_type").prefetch_related(
+            Prefetch("participants", to_attr=PARTICIPANT_LIST)
+        )
     )
     qs = filter_drills(
         qs,
@@ -165,7 +173,8 @@ def filter_drills(
 
 
 def drill_detail(*, user: Actor, pk: int) -> Drill | None:
-    return drill_list(user=user).filter(pk=pk).first()
+    """One drill with its report (the page links to it)."""
+    return drill_list(user=user).select_related("report").filter(pk=pk).first()
 
 
 def drill_counts_by_type(
