@@ -18,11 +18,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.actions.models import Action, ActionLink, link_constraints
 from bcp_portal.core.audit import history
+from bcp_portal.core.links import detail_url
 
 # A planned drill with no report this long after it started is overdue.
 OVERDUE_AFTER = timedelta(days=2)
@@ -195,7 +195,7 @@ class Drill(models.Model):
         return f"{self.title} ({timezone.localtime(self.starts_at):%Y-%m-%d})"
 
     def get_absolute_url(self) -> str:
-        return reverse("drills:drill-detail", args=[self.pk])
+        return detail_url("drills:drill-detail", self.pk)
 
     @property
     def ends_at(self):
@@ -273,7 +273,7 @@ class DrillReport(models.Model):
         return f"Drill report {self.document_id} rev {self.revision}"
 
     def get_absolute_url(self) -> str:
-        return reverse("drills:report-detail", args=[self.pk])
+        return detail_url("drills:report-detail", self.pk)
 
     @property
     def document_id(self) -> str:

@@ -20,7 +20,6 @@ from rest_framework.response import Response
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
 from drills import report_selectors
-from drills.report_selectors import API_LISTS
 from drills.filters import DrillReportFilterSet
 from drills.models import (
     Drill,
@@ -31,6 +30,7 @@ from drills.models import (
     Result,
     check_step_times,
 )
+from drills.report_selectors import API_LISTS
 from drills.services import reports as services
 
 User = get_user_model()

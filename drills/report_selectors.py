@@ -61,12 +61,8 @@ def report_api_queryset() -> QuerySet[DrillReport]:
             queryset=RecoveryStep.objects.order_by("order", "pk"),
             to_attr=API_LISTS["steps"],
         ),
-        Prefetch(
-            "issues", queryset=DrillIssue.objects.order_by("pk"), to_attr=API_LISTS["issues"]
-        ),
-        Prefetch(
-            "actions", queryset=Action.objects.order_by("pk"), to_attr=API_LISTS["actions"]
-        ),
+        Prefetch("issues", queryset=DrillIssue.objects.order_by("pk"), to_attr=API_LISTS["issues"]),
+        Prefetch("actions", queryset=Action.objects.order_by("pk"), to_attr=API_LISTS["actions"]),
     )
 
 

@@ -31,12 +31,12 @@ from django.db.models import (
     Value,
     When,
 )
-from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core import roles
 from bcp_portal.core.dates import format_day
+from bcp_portal.core.links import detail_url
 from bcp_portal.core.panels import Panel
 from bcp_portal.core.typehints import Actor
 from drills.models import (
@@ -285,7 +285,7 @@ def calendar_month(
         local = starts_at.astimezone(tz)
         days[local.date()].drills.append(
             CalendarChip(
-                url=reverse("drills:drill-detail", args=[pk]),
+                url=detail_url("drills:drill-detail", pk),
                 title=title,
                 type_name=type_name,
                 time=f"{local:%H:%M}",

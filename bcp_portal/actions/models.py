@@ -15,10 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.core.audit import history
+from bcp_portal.core.links import detail_url
 
 
 class Action(models.Model):
@@ -109,7 +109,7 @@ class Action(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:action-detail", args=[self.pk])
+        return detail_url("actions:action-detail", self.pk)
 
     @property
     def source(self) -> Any:
