@@ -232,8 +232,8 @@ def participant_choices() -> QuerySet[User]:
 
 @dataclass
 class CalendarChip:
-    """One drill on a day of the month grid, as its chip shows it: computed once here, so
-    the page prints a hundred chips without a template lookup chain per field."""
+    """One drill on a day of the month grid, as its chip shows it (`{{ drill|chip }}`,
+    drills/templatetags/drill_calendar.py): computed here, printed in one filter call."""
 
     url: str
     title: str

@@ -45,6 +45,13 @@ def test_the_month_view_shows_the_months_drills_colour_coded(frozen, client_for,
     assert "?month=2026-12" in page and "?month=2027-02" in page
 
 
+def test_a_chip_escapes_the_title_and_type_it_shows(frozen, client_for, sre):
+    DrillFactory(title='<img src=x onerror="alert(1)">', starts_at=at(2027, 1, 12, 10))
+    page = client_for(sre).get("/drills/", {"month": "2027-01"}).content.decode()
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+
+
 def test_the_month_view_defaults_to_this_month_in_the_users_zone(frozen, client_for, sre):
     response = client_for(sre).get("/drills/")
     assert response.status_code == 200
