@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.selectors import ACTIVE, action_list
+from bcp_portal.catalogue.models import Service
 from bcp_portal.core.history import Change, Display, field_changes, newest_first
 from bcp_portal.core.typehints import Actor
 from drills.models import (
@@ -52,17 +54,28 @@ API_LISTS = {
 
 def report_api_queryset() -> QuerySet[DrillReport]:
     """Reports with what the API shows of each, the related rows as plain lists (API_LISTS),
-    in a fixed number of queries."""
-    return DrillReport.objects.select_related("drill").prefetch_related(
-        Prefetch("services", to_attr=API_LISTS["services"]),
-        Prefetch("participants", to_attr=API_LISTS["participants"]),
+    in a fixed number of queries. The API names related rows by id, so only ids (and each
+    action's own fields) are read."""
+    return DrillReport.objects.prefetch_related(
+        Prefetch("services", queryset=Service.objects.only("pk"), to_attr=API_LISTS["services"]),
+        Prefetch(
+            "participants",
+            queryset=User.objects.only("pk"),
+            to_attr=API_LISTS["participants"],
+        ),
         Prefetch(
             "steps",
             queryset=RecoveryStep.objects.order_by("order", "pk"),
             to_attr=API_LISTS["steps"],
         ),
         Prefetch("issues", queryset=DrillIssue.objects.order_by("pk"), to_attr=API_LISTS["issues"]),
-        Prefetch("actions", queryset=Action.objects.order_by("pk"), to_attr=API_LISTS["actions"]),
+        Prefetch(
+            "actions",
+            queryset=Action.objects.only(
+                "pk", "title", "owner_id", "due_date", "priority", "status"
+            ).order_by("pk"),
+            to_attr=API_LISTS["actions"],
+        ),
     )
 
 
