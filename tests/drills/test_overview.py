@@ -209,3 +209,13 @@ def test_the_overview_costs_the_same_queries_with_2_rows_and_with_30(client_for)
     with_thirty = (_dashboard_queries(client), _overview_queries(manager))
     assert with_two == with_thirty
     assert with_thirty[1] == OVERVIEW_QUERIES
+
+
+def test_the_dashboard_reads_the_organisation_profile_once_for_all_its_panels(client_for):
+    client = client_for(make_persona("srelead"))
+    _fill(2)
+    client.get("/")  # the organisation profile is created on first use
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    profile_reads = [q for q in queries if "catalogue_organisationprofile" in q["sql"]]
+    assert len(profile_reads) == 1
