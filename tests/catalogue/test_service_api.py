@@ -165,8 +165,8 @@ def test_the_list_takes_the_same_queries_for_2_and_30_rows(
     ServiceFactory.create_batch(rows)
     client = client_for(sre)
 
-    # session, user, profile (time zone), user and group permissions, the page
-    with django_assert_num_queries(6):
+    # session, user, profile (time zone), permissions (one query), the page
+    with django_assert_num_queries(5):
         response = client.get(LIST_URL)
 
     assert len(response.json()["results"]) == rows

@@ -77,8 +77,8 @@ def test_the_list_query_count_does_not_grow_with_rows(
                 drill=drill, created_by=srelead, status="submitted", overall_result="pass"
             )
     client = client_for(sre)
-    # session, user, profile (time zone), user and group permissions, the page, participants
-    with django_assert_num_queries(7):
+    # session, user, profile (time zone), permissions (one query), the page, participants
+    with django_assert_num_queries(6):
         response = client.get(LIST_URL)
     assert len(response.json()["results"]) == rows
 
