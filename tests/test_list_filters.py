@@ -194,6 +194,35 @@ def test_valid_service_filters_still_filter_with_either_name_for_retired_entries
     assert [s.name for s in page.context["page"].object_list] == ["Old ledger"]
 
 
+PAGED = [listing for listing in PAGES if listing.url != "/drills/"]  # the month view has none
+
+
+@pytest.mark.parametrize("listing", PAGED, ids=lambda listing: listing.url)
+def test_a_page_number_that_names_no_page_is_a_400_naming_it_above_the_list(
+    client_for, sre, listing
+):
+    client = client_for(sre)
+    for value in ["abc", "0", "-1", "2.0", "ü", "a\x00b", HUGE, "2", ["1", "2"]]:
+        response = client.get(listing.url, {"page": value})
+        assert response.status_code == 400, value
+        page = response.content.decode()
+        error = page.split('id="page-error" role="alert">')[1].split("</div>")[0]
+        assert "“page" in error and "from 1 to 1. Showing page 1." in error, error
+        assert 'role="search"' in page and "<nav" in page
+    for value in ["", "1"]:
+        response = client.get(listing.url, {"page": value})
+        assert response.status_code == 200 and 'id="page-error"' not in response.content.decode()
+
+
+def test_a_page_past_the_end_shows_the_last_page_with_the_error(client_for, sre):
+    ActionFactory.create_batch(30, owner=sre)
+    response = client_for(sre).get("/actions/", {"page": "7"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“page=7” is not a page of this list: give a whole number from 1 to 2." in page
+    assert "Showing page 2." in page and "Page 2 of 2" in page
+
+
 def _cursor(query: str) -> str:
     return base64.b64encode(query.encode()).decode()
 
