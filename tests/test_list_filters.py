@@ -247,7 +247,7 @@ def test_a_malformed_cursor_or_page_size_is_a_400_naming_it(client_for, sre, lis
         assert "cursor" in response.json()["error"]["fields"]
     response = client.get(listing.url, {"cursor": ["a", "b"]})
     assert response.status_code == 400
-    for size in ["0", "-1", "abc", HUGE + "x", "ü", ""]:
+    for size in ["0", "-1", "abc", HUGE + "x", "ü", "", "201", HUGE]:
         response = client.get(listing.url, {"page_size": size})
         assert response.status_code == 400, size
         assert "page_size" in response.json()["error"]["fields"]
@@ -261,6 +261,17 @@ def test_the_api_schema_documents_every_filter_of_every_list(listing):
     operation = schema["paths"][listing.url]["get"]
     documented = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
     assert set(listing.params) | {"cursor", "page_size"} <= documented
+
+
+@pytest.mark.parametrize("listing", APIS, ids=lambda listing: listing.url)
+def test_the_api_schema_gives_the_range_of_page_size_it_enforces(listing):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    parameters = schema["paths"][listing.url]["get"]["parameters"]
+    page_size = next(p for p in parameters if p["name"] == "page_size")
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}
+    assert "1 to 200" in page_size["description"]
 
 
 def test_the_catalogue_pdf_with_a_bad_filter_goes_back_to_the_list_showing_it(client_for, sre):

@@ -27,13 +27,15 @@ class CursorPagination(pagination.CursorPagination):
 
     A malformed `cursor` or `page_size` answers 400 naming the parameter, like a malformed
     filter: the cursor's position must be a value of the ordering field (an id in range, text
-    without NUL bytes) before it reaches the database. A page size above `max_page_size` is
-    capped.
+    without NUL bytes) before it reaches the database. A page size outside 1 to
+    `max_page_size` is refused the same way (the error and the schema give the range), not
+    capped in silence.
     """
 
     page_size = 50
     max_page_size = 200
     page_size_query_param = "page_size"
+    page_size_query_description = f"Results per page: 1 to {max_page_size} (default {page_size})."
     ordering = "-pk"
 
     def get_ordering(self, request: Request, queryset: QuerySet, view: APIView) -> tuple[str, ...]:
@@ -51,7 +53,8 @@ class CursorPagination(pagination.CursorPagination):
         if not values:
             return self.page_size
         raw = values[-1]
-        if len(values) > 1 or not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        wanted = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if len(values) > 1 or not 1 <= wanted <= self.max_page_size:
             raise exceptions.ValidationError(
                 {
                     self.page_size_query_param: [
@@ -59,7 +62,19 @@ class CursorPagination(pagination.CursorPagination):
                     ]
                 }
             )
-        return min(int(raw), self.max_page_size)
+        return wanted
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
 
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
         if len(request.query_params.getlist(self.cursor_query_param)) > 1:
