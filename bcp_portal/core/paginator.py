@@ -34,8 +34,13 @@ class CappedPaginator(Paginator):
     @cached_property
     def _capped_count(self) -> int:
         if isinstance(self.object_list, QuerySet):
-            # Ordering is dropped: the count needs none, and the limit keeps it bounded.
-            return self.object_list.order_by()[: self.cap + 1].count()
+            # Ordering is dropped: the count needs none, and the limit keeps it bounded. A
+            # list of rows counts their keys only: the columns and annotations the page shows
+            # (and a join only they need, which the database then drops) stay out of it.
+            rows = self.object_list.order_by()
+            if not rows.query.values_select:
+                rows = rows.values("pk")
+            return rows[: self.cap + 1].count()
         return len(self.object_list)
 
     @cached_property
