@@ -360,14 +360,15 @@ def my_drills_panel(user: Actor) -> Panel | None:
         return None
     now = timezone.now()
     mine = _reminded_of(user)
-    base = Drill.objects.filter(status=Drill.Status.PLANNED).select_related("drill_type")
+    # Only what the panel shows of a drill: its title, time and link.
+    base = Drill.objects.filter(status=Drill.Status.PLANNED).only("pk", "title", "starts_at")
     due = list(
         base.filter(mine, starts_at__gt=now, starts_at__lte=now + DUE_SOON)
         .distinct()
         .order_by("starts_at", "pk")[:PANEL_ROWS]
     )
-    # NOT EXISTS, probing the report's unique drill index per overdue drill, rather than a
-    # join that hashes every report.
+    # NOT EXISTS, probing the small index of submitted reports (drillreport_submitted_idx)
+    # per overdue drill, rather than a join that hashes every report.
     submitted = DrillReport.objects.filter(
         drill=OuterRef("pk"), status=DrillReport.Status.SUBMITTED
     )
