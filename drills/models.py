@@ -184,6 +184,13 @@ class Drill(models.Model):
             models.Index(fields=["starts_at", "id"], name="drill_starts_at_idx"),
             # Status filters and the overdue rule (planned and started before a cutoff).
             models.Index(fields=["status", "starts_at"], name="drill_status_starts_at_idx"),
+            # The planned drills alone, with their ids: overdue counts read this small index
+            # only (an index-only scan), not the table.
+            models.Index(
+                fields=["starts_at", "id"],
+                condition=models.Q(status="planned"),
+                name="drill_planned_starts_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

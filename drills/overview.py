@@ -63,10 +63,10 @@ def overdue_actions_panel(user: Actor) -> Panel | None:
         return None
     # The tracker's own "today" (`filter_actions`), so a count matches the list it opens.
     today = timezone.localdate()
-    # Counted per owner id alone (an index-only scan of `action_open_due_idx`), then each
-    # owner's name read once per group: joining the users first would carry every overdue
-    # row through the join and group by the names. The names come in a second annotate()
-    # so that Django groups by the owner only, not by the name subqueries.
+    # Counted per owner id alone (an index-only scan of `action_open_due_idx`, in owner
+    # order), then each owner's name read once per group: joining the users first would
+    # carry every overdue row through the join and group by the names. The names come in a
+    # second annotate() so that Django groups by the owner only, not by the subqueries.
     person = User.objects.filter(pk=OuterRef("owner"))
     rows = (
         Action.objects.filter(status__in=Action.OPEN_STATUSES, due_date__lt=today)

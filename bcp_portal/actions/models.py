@@ -89,10 +89,10 @@ class Action(models.Model):
                 "id",
                 name="action_owner_order_idx",
             ),
-            # Overdue counts (unfinished, due before today), per owner: an index-only scan
-            # over the unfinished actions alone.
+            # Overdue counts (unfinished, due before today) per owner: an index-only scan of
+            # the unfinished actions alone, in owner order, so they are counted as they come.
             models.Index(
-                fields=["due_date", "owner"],
+                fields=["owner", "due_date"],
                 condition=models.Q(status__in=["open", "in_progress"]),
                 name="action_open_due_idx",
             ),

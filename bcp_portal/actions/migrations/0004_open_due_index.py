@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
             model_name="action",
             index=models.Index(
                 condition=models.Q(("status__in", ["open", "in_progress"])),
-                fields=["due_date", "owner"],
+                fields=["owner", "due_date"],
                 name="action_open_due_idx",
             ),
         ),

@@ -15,4 +15,12 @@ class Migration(migrations.Migration):
                 name="drillreport_submitted_idx",
             ),
         ),
+        migrations.AddIndex(
+            model_name="drill",
+            index=models.Index(
+                condition=models.Q(("status", "planned")),
+                fields=["starts_at", "id"],
+                name="drill_planned_starts_idx",
+            ),
+        ),
     ]
