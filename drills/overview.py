@@ -143,6 +143,15 @@ def rto_rpo_misses_panel(user: Actor) -> Panel | None:
             drill_date__lte=today,
         )
         .select_related("drill")
+        # What the panel shows: the drill's title, the date and the four figures.
+        .only(
+            "drill_date",
+            "rto_target_minutes",
+            "rto_actual_minutes",
+            "rpo_target_minutes",
+            "rpo_actual_minutes",
+            "drill__title",
+        )
         .order_by("-drill_date", "-pk")[: OVERVIEW_ROWS + 1]
     )
     return Panel(
@@ -175,6 +184,7 @@ def unexercised_services_panel(user: Actor) -> Panel | None:
         )
     services = list(
         Service.objects.filter(is_active=True)
+        .only("name", "recovery_priority")
         .annotate(
             last_exercised=Max(
                 "drill_reports__drill_date",

@@ -140,7 +140,9 @@ def my_actions_panel(user: Actor) -> Panel | None:
         return None
     today = timezone.localdate()
     # A user with the view permission is a signed-in one.
-    qs = Action.objects.filter(owner=cast(User, user), status__in=Action.OPEN_STATUSES)
+    qs = Action.objects.filter(owner=cast(User, user), status__in=Action.OPEN_STATUSES).only(
+        "title", "due_date", "status"
+    )
     # By due date, none last: the overdue ones (due before today) come first. In the list's
     # order (every row here is unfinished), so the owner's index is read in order.
     actions = list(qs.order_by(*LIST_ORDER)[: MY_ACTIONS_PANEL_SIZE + 1])

@@ -75,8 +75,14 @@ def user_roles(user: Actor) -> set[str]:
     cached: set[str] | None = getattr(user, "_bcp_roles", None)
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True))
-        user._bcp_roles = cached  # type: ignore[attr-defined]  # a per-request cache on the user
+        remember_roles(user, cached)
     return cached
+
+
+def remember_roles(user: Actor, names: set[str]) -> None:
+    """Keep `user`'s roles for this request (the request's user object lives as long): the
+    auth backend reads them with the permissions, in the same query."""
+    user._bcp_roles = names  # type: ignore[union-attr]  # a per-request cache on the user
 
 
 def has_role(user: Actor, *roles: str) -> bool:
