@@ -369,7 +369,12 @@ def test_the_dashboard_lists_the_latest_overdue_drills_and_links_to_all(
 ):
     for n in range(10):
         DrillFactory(title=f"Overdue {n}", starts_at=at(2026, 12, 1 + n, 10))
-    page = client_for(srelead).get("/").content.decode()
+    submit_report(DrillFactory(title="Reported", starts_at=at(2026, 12, 20, 10)), srelead)
+    client = client_for(srelead)
+    page = client.get("/").content.decode()
     assert "Overdue, no report: 10" in page
-    assert "Overdue 9" in page and "Overdue 0" not in page
+    assert "Overdue 9" in page and "Overdue 0" not in page and "Reported" not in page
     assert "/drills/list/?status=overdue" in page
+    # The count is the one the list it links to shows.
+    listed = client.get("/drills/list/", {"status": "overdue"}).context["page"]
+    assert listed.paginator.count == 10
