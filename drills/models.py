@@ -267,13 +267,6 @@ class DrillReport(models.Model):
             # The report list's latest-first order (read backwards) and its status filter.
             models.Index(fields=["drill_date", "id"], name="drillreport_date_idx"),
             models.Index(fields=["status", "drill_date", "id"], name="drillreport_status_date_idx"),
-            # "Has this drill a submitted report?", asked per overdue drill (the dashboard's
-            # count, reminders): a probe of this small index instead of hashing every report.
-            models.Index(
-                fields=["drill"],
-                condition=models.Q(status="submitted"),
-                name="drillreport_submitted_idx",
-            ),
         ]
 
     def __str__(self) -> str:

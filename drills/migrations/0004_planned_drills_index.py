@@ -8,14 +8,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddIndex(
-            model_name="drillreport",
-            index=models.Index(
-                condition=models.Q(("status", "submitted")),
-                fields=["drill"],
-                name="drillreport_submitted_idx",
-            ),
-        ),
-        migrations.AddIndex(
             model_name="drill",
             index=models.Index(
                 condition=models.Q(("status", "planned")),
