@@ -19,6 +19,7 @@ class DrillsConfig(AppConfig):
                 link_model=DrillReportAction,
                 source_field="drill_report",
                 related=("drill",),
+                fields=("drill__title",),
                 describe=lambda report: f"Drill report {report.document_id}: {report.drill.title}",
                 url=lambda report: report.get_absolute_url(),
                 is_draft=lambda report: report.status == DrillReport.Status.DRAFT,

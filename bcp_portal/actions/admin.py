@@ -4,7 +4,12 @@ from django.http import HttpRequest
 
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.services import ACTION_EDITABLE_FIELDS, action_update
-from bcp_portal.actions.sources import all_sources, label_of, select_related_paths
+from bcp_portal.actions.sources import (
+    all_sources,
+    label_of,
+    list_only_paths,
+    select_related_paths,
+)
 from bcp_portal.core.admin_base import ServiceBackedAdmin
 from bcp_portal.core.paginator import CappedPaginator
 
@@ -46,7 +51,12 @@ class ActionAdmin(ServiceBackedAdmin):
     list_per_page = 25
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("owner", *select_related_paths())
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("owner", *select_related_paths())
+            .only(*list_only_paths())
+        )
 
     def service_update(self, *, actor, obj, fields):
         return action_update(actor=actor, action=obj, **fields)

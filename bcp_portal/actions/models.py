@@ -67,6 +67,8 @@ class Action(models.Model):
             # The lists' order: unfinished first, then by due date (none last), then id; the
             # expression is `selectors.action_list`'s, so a page reads the index in order.
             # (["open", "in_progress"] is OPEN_STATUSES: Meta cannot see the class body.)
+            # Only the tracker's actions (LIVE_STATUSES, every one but a proposal): the lists'
+            # own filter, so a list's capped count reads the index alone.
             models.Index(
                 models.Case(
                     models.When(status__in=["open", "in_progress"], then=models.Value(0)),
@@ -74,11 +76,12 @@ class Action(models.Model):
                 ),
                 "due_date",  # ascending is NULLS LAST in PostgreSQL, as the lists sort
                 "id",
+                condition=models.Q(status__in=["open", "in_progress", "done", "cancelled"]),
                 name="action_list_order_idx",
             ),
             # The model's default order (the admin changelist's).
             models.Index(fields=["due_date", "id"], name="action_due_date_idx"),
-            # "Mine" and the owner filter, in the same order.
+            # "Mine" and the owner filter, in the same order, of the same actions.
             models.Index(
                 "owner",
                 models.Case(
@@ -87,6 +90,7 @@ class Action(models.Model):
                 ),
                 "due_date",  # ascending is NULLS LAST in PostgreSQL, as the lists sort
                 "id",
+                condition=models.Q(status__in=["open", "in_progress", "done", "cancelled"]),
                 name="action_owner_order_idx",
             ),
             # Overdue counts (unfinished, due before today) per owner: an index-only scan of

@@ -53,8 +53,10 @@ def action_list(
     if not user.has_perm("actions.view_action"):
         return Action.objects.none()
     # Proposals of draft reports are not in the tracker until their report is submitted.
-    qs = Action.objects.filter(status__in=Action.LIVE_STATUSES).select_related(
-        "owner", *sources.select_related_paths()
+    qs = (
+        Action.objects.filter(status__in=Action.LIVE_STATUSES)
+        .select_related("owner", *sources.select_related_paths())
+        .only(*sources.list_only_paths())
     )
     qs = filter_actions(
         qs,
