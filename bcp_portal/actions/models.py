@@ -67,8 +67,6 @@ class Action(models.Model):
             # The lists' order: unfinished first, then by due date (none last), then id; the
             # expression is `selectors.action_list`'s, so a page reads the index in order.
             # (["open", "in_progress"] is OPEN_STATUSES: Meta cannot see the class body.)
-            # Only the tracker's actions (LIVE_STATUSES, every one but a proposal): the lists'
-            # own filter, so a list's capped count reads the index alone.
             models.Index(
                 models.Case(
                     models.When(status__in=["open", "in_progress"], then=models.Value(0)),
@@ -76,12 +74,13 @@ class Action(models.Model):
                 ),
                 "due_date",  # ascending is NULLS LAST in PostgreSQL, as the lists sort
                 "id",
-                condition=models.Q(status__in=["open", "in_progress", "done", "cancelled"]),
                 name="action_list_order_idx",
             ),
             # The model's default order (the admin changelist's).
             models.Index(fields=["due_date", "id"], name="action_due_date_idx"),
-            # "Mine" and the owner filter, in the same order, of the same actions.
+            # "Mine" and the owner filter, in the same order, of the tracker's actions only
+            # (LIVE_STATUSES, all but proposals: those lists' own filter), so a person's
+            # capped count reads the index alone.
             models.Index(
                 "owner",
                 models.Case(
