@@ -8,13 +8,14 @@ from django.contrib.auth import get_user_model
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers, viewsets
 
+from bcp_portal.core.api import serializers as api_serializers
 from drills import selectors
 from drills.filters import DrillFilterSet
 from drills.models import Drill, DrillType, validate_planned_duration
 from drills.services import planning as services
 
 
-class DrillSerializer(serializers.ModelSerializer):
+class DrillSerializer(api_serializers.ModelSerializer):
     drill_type = serializers.SlugRelatedField(
         slug_field="key", queryset=DrillType.objects.filter(is_active=True)
     )

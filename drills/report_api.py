@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
+from bcp_portal.core.api import serializers as api_serializers
 from drills import report_selectors
 from drills.filters import DrillReportFilterSet
 from drills.models import (
@@ -36,7 +37,7 @@ from drills.services import reports as services
 User = get_user_model()
 
 
-class StepSerializer(serializers.ModelSerializer):
+class StepSerializer(api_serializers.ModelSerializer):
     id = serializers.IntegerField(required=False)
     result = serializers.ChoiceField(choices=Result.choices, required=False, allow_blank=True)
     effective_duration_minutes = serializers.IntegerField(read_only=True)
@@ -64,7 +65,7 @@ class StepSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class IssueSerializer(serializers.ModelSerializer):
+class IssueSerializer(api_serializers.ModelSerializer):
     id = serializers.IntegerField(required=False)
 
     class Meta:
@@ -72,7 +73,7 @@ class IssueSerializer(serializers.ModelSerializer):
         fields = ["id", "description", "severity"]
 
 
-class ReportActionSerializer(serializers.ModelSerializer):
+class ReportActionSerializer(api_serializers.ModelSerializer):
     id = serializers.IntegerField(required=False)
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
@@ -84,7 +85,7 @@ class ReportActionSerializer(serializers.ModelSerializer):
         read_only_fields = ["status"]
 
 
-class DrillReportSerializer(serializers.ModelSerializer):
+class DrillReportSerializer(api_serializers.ModelSerializer):
     drill = serializers.PrimaryKeyRelatedField(queryset=Drill.objects.all(), required=False)
     drill_type = serializers.SlugRelatedField(
         slug_field="key",

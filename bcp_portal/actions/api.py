@@ -17,6 +17,7 @@ from rest_framework import permissions, serializers, viewsets
 from bcp_portal.actions import selectors, services, sources
 from bcp_portal.actions.filters import ActionFilterSet
 from bcp_portal.actions.models import Action
+from bcp_portal.core.api import serializers as api_serializers
 from bcp_portal.core.api.permissions import RolePermissions
 from bcp_portal.core.people import display_name
 
@@ -28,7 +29,7 @@ class ActionSourceSerializer(serializers.Serializer):
     url = serializers.CharField(allow_blank=True)
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(api_serializers.ModelSerializer):
     owner = serializers.PrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True),
         allow_null=True,

@@ -8,9 +8,10 @@ from bcp_portal.catalogue import selectors, services
 from bcp_portal.catalogue.filters import ServiceFilterSet
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.services import EDITABLE_FIELDS, OBJECTIVE_FIELDS
+from bcp_portal.core.api import serializers as api_serializers
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(api_serializers.ModelSerializer):
     rto_target_minutes = serializers.IntegerField(required=False, min_value=0)
     rto_max_minutes = serializers.IntegerField(required=False, min_value=0)
     rpo_target_minutes = serializers.IntegerField(required=False, min_value=0)
