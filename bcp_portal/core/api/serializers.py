@@ -1,7 +1,7 @@
 """The API's model serializer: DRF's, finding its readable fields once per serializer.
 
 DRF's `to_representation` walks the serializer's field mapping anew for every row it writes
-out (a generator over a mapping view: three Python calls a field), a third of the time a
+out (a generator over a mapping view: three Python calls a field), half the time a
 list of fifty rows spends serialising. The readable fields are the same for every row one
 serializer writes (its `fields` are built once), so `ModelSerializer` here keeps them as a
 list the first time. Everything else is DRF's.
