@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.module_loading import import_string
 
+from bcp_portal.catalogue.selectors import organisation_profile_read_once
 from bcp_portal.core.panels import Panel
 
 PANELS = [
@@ -25,8 +26,10 @@ PANELS = [
 
 def panels_for(user) -> list[Panel]:
     result = []
-    for path in PANELS:
-        panel = import_string(path)(user)
-        if panel is not None:
-            result.append(panel)
+    # Several panels need the organisation's "today": its profile is read once for all.
+    with organisation_profile_read_once():
+        for path in PANELS:
+            panel = import_string(path)(user)
+            if panel is not None:
+                result.append(panel)
     return result

@@ -16,11 +16,12 @@ def main() -> None:
     django.setup()
     from django.test import Client
 
-    from bench.seed import seed, users
+    from bench.seed import seed, settle, users
     from drills.models import DrillReport
 
     size = int(sys.argv[1])
     seed(size)
+    settle()
     client = Client()
     client.force_login(users()["lead"])
     report = DrillReport.objects.filter(status="submitted").order_by("-pk").first()

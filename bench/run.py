@@ -6,11 +6,12 @@ For each size it creates its own PostgreSQL database (`bcp_bench` unless --db sa
 it, seeds it with COPY (bench/seed.py), serves the portal through gunicorn (one worker, a
 free loopback port, bench/settings.py) and, signed in as a bench SRE Lead, times every list
 against a plain `values()` + JSON view of the same table's 100 rows served by the same
-worker, interleaved request by request so the shared machine's load falls on both. It
-records medians, p95s, the query count of each request (a bench-only middleware header) and
-the EXPLAIN of each page's statements, then stops the server and drops the database. PDF
-exports are timed against WeasyPrint laying out the identical HTML. It writes a Markdown
-table with each figure, its ratio, its target and whether it is met.
+worker, interleaved request by request so the shared machine's load falls on both. The
+seeded tables are vacuumed and analysed first (bench.seed.settle), as autovacuum leaves a
+live database. It records medians, p95s, the query count of each request (a bench-only
+middleware header) and the EXPLAIN of each page's statements, then stops the server and
+drops the database. PDF exports are timed against WeasyPrint laying out the identical HTML.
+It writes a Markdown table with each figure, its ratio, its target and whether it is met.
 
 The server: DATABASE_URL when it names PostgreSQL, else postgres@127.0.0.1 on BCP_PG_PORT
 (default 5432), as scripts/check.sh looks for it. Loopback only; every loop is bounded.
@@ -330,7 +331,8 @@ def report(results: list[Result], sizes: list[int]) -> str:
         "Written by `make bench` (bench/run.py); sizes: "
         + ", ".join(f"{s:,}" for s in sizes)
         + " drills (90 % with a report) and as many actions. Times in ms through gunicorn "
-        "(one worker) on the loopback; each request is followed by its baseline (a plain "
+        "(one worker) on the loopback, the seeded tables vacuumed and analysed as autovacuum "
+        "leaves a live database; each request is followed by its baseline (a plain "
         "`values()` of 100 rows of the same table as JSON, same worker) so the machine's "
         "load falls on both. Targets: pages and admin changelists at most "
         f"{PAGE_TARGET:g}x their baseline, API lists at most {API_TARGET:g}x, PDF exports at "

@@ -27,8 +27,13 @@ class DrillSerializer(PortalModelSerializer):
         slug_field="key", queryset=DrillType.objects.filter(is_active=True)
     )
     drill_type_name = serializers.CharField(source="drill_type.name", read_only=True)
+    # Read from the list `selectors.drill_list` prefetches; `_fields` names it back for the
+    # services.
     participants = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=get_user_model().objects.filter(is_active=True)
+        many=True,
+        required=False,
+        queryset=get_user_model().objects.filter(is_active=True),
+        source=selectors.PARTICIPANT_LIST,
     )
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     # The bounds of `validate_planned_duration`, as min and max so the schema states them.
@@ -111,11 +116,19 @@ class DrillViewSet(viewsets.ModelViewSet):
     create = idempotent(viewsets.ModelViewSet.create)
 
     def perform_create(self, serializer):
-        serializer.instance = services.drill_create(
-            actor=self.request.user, **serializer.validated_data
-        )
+        drill = services.drill_create(actor=self.request.user, **_fields(serializer))
+        serializer.instance = selectors.drill_detail(user=self.request.user, pk=drill.pk)
 
     def perform_update(self, serializer):
-        serializer.instance = services.drill_update(
-            actor=self.request.user, drill=serializer.instance, **serializer.validated_data
+        drill = services.drill_update(
+            actor=self.request.user, drill=serializer.instance, **_fields(serializer)
         )
+        serializer.instance = selectors.drill_detail(user=self.request.user, pk=drill.pk)
+
+
+def _fields(serializer: DrillSerializer) -> dict:
+    """The validated fields under the services' names (participants, not the read list)."""
+    fields = dict(serializer.validated_data)
+    if selectors.PARTICIPANT_LIST in fields:
+        fields["participants"] = fields.pop(selectors.PARTICIPANT_LIST)
+    return fields

@@ -47,6 +47,7 @@ class DrillsConfig(AppConfig):
                 link_model=DrillReportAction,
                 source_field="drill_report",
                 related=("drill",),
+                fields=("drill__title",),
                 describe=lambda report: f"Drill report {report.document_id}: {report.drill.title}",
                 url=lambda report: report.get_absolute_url(),
                 refuse_add=report_refuses_action,

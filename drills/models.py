@@ -18,11 +18,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.actions.models import Action, ActionLink, link_constraints
 from bcp_portal.core.audit import history
+from bcp_portal.core.links import detail_url
 
 # A planned drill with no report this long after it started is overdue.
 OVERDUE_AFTER = timedelta(days=2)
@@ -184,6 +184,13 @@ class Drill(models.Model):
             models.Index(fields=["starts_at", "id"], name="drill_starts_at_idx"),
             # Status filters and the overdue rule (planned and started before a cutoff).
             models.Index(fields=["status", "starts_at"], name="drill_status_starts_at_idx"),
+            # The planned drills alone, with their ids: overdue counts read this small index
+            # only (an index-only scan), not the table.
+            models.Index(
+                fields=["starts_at", "id"],
+                condition=models.Q(status="planned"),
+                name="drill_planned_starts_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -195,7 +202,7 @@ class Drill(models.Model):
         return f"{self.title} ({timezone.localtime(self.starts_at):%Y-%m-%d})"
 
     def get_absolute_url(self) -> str:
-        return reverse("drills:drill-detail", args=[self.pk])
+        return detail_url("drills:drill-detail", self.pk)
 
     @property
     def ends_at(self):
@@ -266,7 +273,7 @@ class DrillReport(models.Model):
         return f"Drill report {self.document_id} rev {self.revision}"
 
     def get_absolute_url(self) -> str:
-        return reverse("drills:report-detail", args=[self.pk])
+        return detail_url("drills:report-detail", self.pk)
 
     @property
     def document_id(self) -> str:

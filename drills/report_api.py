@@ -34,6 +34,7 @@ from drills.models import (
     Result,
     check_step_times,
 )
+from drills.report_selectors import API_LISTS
 from drills.services import reports as services
 
 User = get_user_model()
@@ -96,18 +97,24 @@ class DrillReportSerializer(PortalModelSerializer):
         write_only=True,
         help_text="For a drill that was not on the calendar: its type key, with drill_date.",
     )
+    # The related lists are read from (and validated into) the plain lists that
+    # `report_selectors.report_api_queryset` prefetches (API_LISTS); `_report_data` maps
+    # them back to the service's names. Errors still name the fields as the API does.
     services = serializers.PrimaryKeyRelatedField(
-        queryset=Service.objects.all(), many=True, required=False
+        queryset=Service.objects.all(), many=True, required=False, source=API_LISTS["services"]
     )
     participants = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), many=True, required=False
+        queryset=User.objects.filter(is_active=True),
+        many=True,
+        required=False,
+        source=API_LISTS["participants"],
     )
     overall_result = serializers.ChoiceField(
         choices=Result.choices, required=False, allow_blank=True
     )
-    steps = StepSerializer(many=True, required=False)
-    issues = IssueSerializer(many=True, required=False)
-    actions = ReportActionSerializer(many=True, required=False)
+    steps = StepSerializer(many=True, required=False, source=API_LISTS["steps"])
+    issues = IssueSerializer(many=True, required=False, source=API_LISTS["issues"])
+    actions = ReportActionSerializer(many=True, required=False, source=API_LISTS["actions"])
     submit = serializers.BooleanField(required=False, default=False, write_only=True)
     document_id = serializers.CharField(read_only=True)
     rto_verdict = serializers.CharField(read_only=True)
@@ -176,14 +183,8 @@ class DrillReportSerializer(PortalModelSerializer):
 
 def _report_data(validated: dict) -> services.ReportData:
     fields = {name: validated[name] for name in services.REPORT_FIELDS if name in validated}
-    return services.ReportData(
-        fields=fields,
-        services=validated.get("services"),
-        participants=validated.get("participants"),
-        steps=validated.get("steps"),
-        issues=validated.get("issues"),
-        actions=validated.get("actions"),
-    )
+    lists = {name: validated.get(source) for name, source in API_LISTS.items()}
+    return services.ReportData(fields=fields, **lists)
 
 
 class ReviseSerializer(serializers.Serializer):
@@ -216,10 +217,10 @@ class DrillReportViewSet(viewsets.ModelViewSet):
     filterset_class = DrillReportFilterSet
 
     def get_queryset(self):
-        return report_selectors.report_detail_queryset()
+        return report_selectors.report_api_queryset()
 
     def _respond(self, report: DrillReport, http_status=status.HTTP_200_OK) -> Response:
-        report = report_selectors.report_detail_queryset().get(pk=report.pk)
+        report = report_selectors.report_api_queryset().get(pk=report.pk)
         return Response(self.get_serializer(report).data, status=http_status)
 
     @idempotent

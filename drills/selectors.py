@@ -16,12 +16,13 @@ from typing import Any, cast
 
 from django.contrib.auth.models import User
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
-    Exists,
+    ExpressionWrapper,
     F,
-    OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -31,6 +32,8 @@ from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core import roles
+from bcp_portal.core.dates import format_day
+from bcp_portal.core.links import detail_url
 from bcp_portal.core.panels import Panel
 from bcp_portal.core.typehints import Actor
 from drills.models import (
@@ -44,6 +47,8 @@ from drills.models import (
 QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>[1-4])$", re.ASCII)
 DUE_SOON = timedelta(days=14)
 PANEL_ROWS = 8
+# Where `drill_list` puts each drill's participants (a list, in the relation's order).
+PARTICIPANT_LIST = "participant_list"
 # The statuses a list can filter by: the stored ones plus "overdue" (planned, two days past).
 STATUS_FILTERS = [*Drill.Status.choices, ("overdue", "Overdue")]
 
@@ -103,8 +108,13 @@ def drill_list(
     """Drills the user may see, filtered (see `filter_drills`), latest first."""
     if not user.has_perm("drills.view_drill"):
         return Drill.objects.none()
+    # The report's result comes as an annotation (`_with_result`): lists do not load the
+    # report rows themselves. Participants come as a plain list (PARTICIPANT_LIST), not a
+    # related manager and queryset built per drill.
     qs = _with_result(
-        Drill.objects.select_related("drill_type", "report").prefetch_related("participants")
+        Drill.objects.select_related("drill_type").prefetch_related(
+            Prefetch("participants", to_attr=PARTICIPANT_LIST)
+        )
     )
     qs = filter_drills(
         qs,
@@ -160,7 +170,8 @@ def filter_drills(
 
 
 def drill_detail(*, user: Actor, pk: int) -> Drill | None:
-    return drill_list(user=user).filter(pk=pk).first()
+    """One drill with its report (the page links to it)."""
+    return drill_list(user=user).select_related("report").filter(pk=pk).first()
 
 
 def drill_counts_by_type(
@@ -212,11 +223,25 @@ def participant_choices() -> QuerySet[User]:
 
 
 @dataclass
+class CalendarChip:
+    """One drill on a day of the month grid, as its chip shows it (`{{ drill|chip }}`,
+    drills/templatetags/drill_calendar.py): computed here, printed in one filter call."""
+
+    url: str
+    title: str
+    type_name: str
+    time: str  # "HH:MM" in the grid's zone
+    state: str  # planned, done, cancelled, or overdue (a planned drill past its time)
+    state_label: str  # "planned", "done", "cancelled", "overdue"
+
+
+@dataclass
 class CalendarDay:
     day: date
     in_month: bool
     is_today: bool
-    drills: list[Drill] = field(default_factory=list)
+    label: str  # the day in the reader's date format
+    drills: list[CalendarChip] = field(default_factory=list)  # as their chips show them
 
 
 def calendar_month(
@@ -230,22 +255,36 @@ def calendar_month(
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     today = now.astimezone(tz).date()
     days = {
-        day: CalendarDay(day=day, in_month=day.month == month, is_today=day == today)
+        day: CalendarDay(
+            day=day, in_month=day.month == month, is_today=day == today, label=format_day(day)
+        )
         for week in weeks
         for day in week
     }
     if not user.has_perm("drills.view_drill"):
         return [[days[day] for day in week] for week in weeks]
-    # Only what a day's chip shows (title, type, time, status): no participants, report or
-    # result.
-    drills = (
+    # Only what a day's chip shows (title, type, time, status), as plain rows: no model
+    # instances, participants, report or result. Overdue is `Drill.objects`' rule, computed
+    # by the database.
+    rows = (
         Drill.objects.filter(starts_at__gte=start, starts_at__lt=end)
-        .select_related("drill_type")
-        .only("pk", "title", "starts_at", "status", "drill_type__name")
+        .annotate(overdue=ExpressionWrapper(DrillQuerySet.overdue_q(now), BooleanField()))
         .order_by("starts_at", "pk")
+        .values_list("pk", "title", "drill_type__name", "starts_at", "status", "overdue")
     )
-    for drill in drills:
-        days[drill.starts_at.astimezone(tz).date()].drills.append(drill)
+    labels = dict(Drill.Status.choices)
+    for pk, title, type_name, starts_at, status, overdue in rows:
+        local = starts_at.astimezone(tz)
+        days[local.date()].drills.append(
+            CalendarChip(
+                url=detail_url("drills:drill-detail", pk),
+                title=title,
+                type_name=type_name,
+                time=f"{local:%H:%M}",
+                state="overdue" if overdue else status,
+                state_label="overdue" if overdue else labels[status].lower(),
+            )
+        )
     return [[days[day] for day in week] for week in weeks]
 
 
@@ -313,18 +352,17 @@ def my_drills_panel(user: Actor) -> Panel | None:
         return None
     now = timezone.now()
     mine = _reminded_of(user)
-    base = Drill.objects.filter(status=Drill.Status.PLANNED).select_related("drill_type")
+    # Only what the panel shows of a drill: its title, time and link.
+    base = Drill.objects.filter(status=Drill.Status.PLANNED).only("pk", "title", "starts_at")
     due = list(
         base.filter(mine, starts_at__gt=now, starts_at__lte=now + DUE_SOON)
         .distinct()
         .order_by("starts_at", "pk")[:PANEL_ROWS]
     )
-    # NOT EXISTS, probing the report's unique drill index per overdue drill, rather than a
-    # join that hashes every report.
-    submitted = DrillReport.objects.filter(
-        drill=OuterRef("pk"), status=DrillReport.Status.SUBMITTED
-    )
-    overdue_qs = base.overdue(now).exclude(Exists(submitted))
+    # `Drill.objects`' own rule, as the drill list this panel links to applies it: a planned
+    # drill has no submitted report (submitting one marks the drill done), so the count
+    # matches that list and reads only the planned drills' index.
+    overdue_qs = base.overdue(now)
     if not roles.has_role(user, roles.SRE_LEAD):
         # One row per drill: a person takes part in a drill at most once.
         overdue_qs = overdue_qs.filter(participants=user)

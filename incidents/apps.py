@@ -17,5 +17,6 @@ class IncidentsConfig(AppConfig):
                 link_model=PostMortemAction,
                 source_field="postmortem",
                 describe=str,
+                fields=("incident_reference", "title"),
             )
         )

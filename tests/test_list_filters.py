@@ -252,6 +252,35 @@ def test_valid_service_filters_still_filter_with_either_name_for_retired_entries
     assert [s.name for s in page.context["page"].object_list] == ["Old ledger"]
 
 
+PAGED = [listing for listing in PAGES if listing.url != "/drills/"]  # the month view has none
+
+
+@pytest.mark.parametrize("listing", PAGED, ids=lambda listing: listing.url)
+def test_a_page_number_that_names_no_page_is_a_400_naming_it_above_the_list(
+    client_for, sre, listing
+):
+    client = client_for(sre)
+    for value in ["abc", "0", "-1", "2.0", "ü", "a\x00b", HUGE, "2", ["1", "2"]]:
+        response = client.get(listing.url, {"page": value})
+        assert response.status_code == 400, value
+        page = response.content.decode()
+        error = page.split('id="page-error" role="alert">')[1].split("</div>")[0]
+        assert "“page" in error and "from 1 to 1. Showing page 1." in error, error
+        assert 'role="search"' in page and "<nav" in page
+    for value in ["", "1"]:
+        response = client.get(listing.url, {"page": value})
+        assert response.status_code == 200 and 'id="page-error"' not in response.content.decode()
+
+
+def test_a_page_past_the_end_shows_the_last_page_with_the_error(client_for, sre):
+    ActionFactory.create_batch(30, owner=sre)
+    response = client_for(sre).get("/actions/", {"page": "7"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "“page=7” is not a page of this list: give a whole number from 1 to 2." in page
+    assert "Showing page 2." in page and "Page 2 of 2" in page
+
+
 def _cursor(query: str) -> str:
     return base64.b64encode(query.encode()).decode()
 
@@ -276,7 +305,7 @@ def test_a_malformed_cursor_or_page_size_is_a_400_naming_it(client_for, sre, lis
         assert "cursor" in response.json()["error"]["fields"]
     response = client.get(listing.url, {"cursor": ["a", "b"]})
     assert response.status_code == 400
-    for size in ["0", "-1", "abc", HUGE + "x", "ü", ""]:
+    for size in ["0", "-1", "abc", HUGE + "x", "ü", "", "201", HUGE]:
         response = client.get(listing.url, {"page_size": size})
         assert response.status_code == 400, size
         assert "page_size" in response.json()["error"]["fields"]
@@ -290,6 +319,17 @@ def test_the_api_schema_documents_every_filter_of_every_list(listing):
     operation = schema["paths"][listing.url]["get"]
     documented = {p["name"] for p in operation["parameters"] if p["in"] == "query"}
     assert set(listing.params) | {"cursor", "page_size"} <= documented
+
+
+@pytest.mark.parametrize("listing", APIS, ids=lambda listing: listing.url)
+def test_the_api_schema_gives_the_range_of_page_size_it_enforces(listing):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    parameters = schema["paths"][listing.url]["get"]["parameters"]
+    page_size = next(p for p in parameters if p["name"] == "page_size")
+    assert page_size["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}
+    assert "1 to 200" in page_size["description"]
 
 
 def test_the_catalogue_pdf_with_a_bad_filter_goes_back_to_the_list_showing_it(client_for, sre):

@@ -36,7 +36,7 @@ from knox.models import AuthToken
 from matplotlib.figure import Figure
 from weasyprint import HTML
 
-from bcp_portal.core import roles
+from bcp_portal.core import charts, roles
 from tests.conftest import PERSONA_ROLES, PERSONAS, make_persona
 from tests.factories import UserFactory
 from tests.permission_matrix import ANONYMOUS, COLUMNS, MATRIX, METHODS, Route, parse_grid
@@ -343,8 +343,14 @@ def _drawing(*, real: bool) -> Iterator[list[int]]:
         def chart(self, fname, *args, **kwargs):
             fname.write(STUB_SVG)  # the portal draws charts into a buffer (bcp_portal.charts)
 
-    with patch.object(HTML, "write_pdf", pdf), patch.object(Figure, "savefig", chart):
-        yield drawn
+    # Charts keep their drawings (bcp_portal.core.charts): forget them on the way in, so a
+    # real call draws, and on the way out, so no stub drawing outlives the stub.
+    charts.forget_drawings()
+    try:
+        with patch.object(HTML, "write_pdf", pdf), patch.object(Figure, "savefig", chart):
+            yield drawn
+    finally:
+        charts.forget_drawings()
 
 
 def _is_login_redirect(response) -> bool:

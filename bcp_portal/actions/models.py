@@ -15,10 +15,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.urls import reverse
 from django.utils import timezone
 
 from bcp_portal.core.audit import history
+from bcp_portal.core.links import detail_url
 
 
 class Action(models.Model):
@@ -78,7 +78,9 @@ class Action(models.Model):
             ),
             # The model's default order (the admin changelist's).
             models.Index(fields=["due_date", "id"], name="action_due_date_idx"),
-            # "Mine" and the owner filter, in the same order.
+            # "Mine" and the owner filter, in the same order, of the tracker's actions only
+            # (LIVE_STATUSES, all but proposals: those lists' own filter), so a person's
+            # capped count reads the index alone.
             models.Index(
                 "owner",
                 models.Case(
@@ -87,7 +89,15 @@ class Action(models.Model):
                 ),
                 "due_date",  # ascending is NULLS LAST in PostgreSQL, as the lists sort
                 "id",
+                condition=models.Q(status__in=["open", "in_progress", "done", "cancelled"]),
                 name="action_owner_order_idx",
+            ),
+            # Overdue counts (unfinished, due before today) per owner: an index-only scan of
+            # the unfinished actions alone, in owner order, so they are counted as they come.
+            models.Index(
+                fields=["owner", "due_date"],
+                condition=models.Q(status__in=["open", "in_progress"]),
+                name="action_open_due_idx",
             ),
         ]
         constraints = [
@@ -102,7 +112,7 @@ class Action(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("actions:action-detail", args=[self.pk])
+        return detail_url("actions:action-detail", self.pk)
 
     @property
     def source(self) -> Any:

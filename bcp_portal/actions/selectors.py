@@ -27,6 +27,15 @@ STATUS_FILTERS = [
 ]
 
 
+# Unfinished first, then by due date (none last), then id: the expression of the indexes
+# `action_list_order_idx` and `action_owner_order_idx`, so a list reads an index in order.
+LIST_ORDER = (
+    Case(When(status__in=Action.OPEN_STATUSES, then=Value(0)), default=Value(1)),
+    F("due_date").asc(nulls_last=True),
+    "pk",
+)
+
+
 def action_list(
     *,
     user: Actor,
@@ -44,8 +53,10 @@ def action_list(
     if not user.has_perm("actions.view_action"):
         return Action.objects.none()
     # Proposals of draft reports are not in the tracker until their report is submitted.
-    qs = Action.objects.filter(status__in=Action.LIVE_STATUSES).select_related(
-        "owner", *sources.select_related_paths()
+    qs = (
+        Action.objects.filter(status__in=Action.LIVE_STATUSES)
+        .select_related("owner", *sources.select_related_paths())
+        .only(*sources.list_only_paths())
     )
     qs = filter_actions(
         qs,
@@ -59,8 +70,7 @@ def action_list(
         search=search,
         today=today,
     )
-    finished = Case(When(status__in=Action.OPEN_STATUSES, then=Value(0)), default=Value(1))
-    return qs.order_by(finished, F("due_date").asc(nulls_last=True), "pk")
+    return qs.order_by(*LIST_ORDER)
 
 
 def filter_actions(
@@ -132,13 +142,12 @@ def my_actions_panel(user: Actor) -> Panel | None:
         return None
     today = timezone.localdate()
     # A user with the view permission is a signed-in one.
-    qs = Action.objects.filter(owner=cast(User, user), status__in=Action.OPEN_STATUSES)
-    overdue_first = Case(When(due_date__lt=today, then=Value(0)), default=Value(1))
-    actions = list(
-        qs.order_by(overdue_first, F("due_date").asc(nulls_last=True), "pk")[
-            : MY_ACTIONS_PANEL_SIZE + 1
-        ]
+    qs = Action.objects.filter(owner=cast(User, user), status__in=Action.OPEN_STATUSES).only(
+        "title", "due_date", "status"
     )
+    # By due date, none last: the overdue ones (due before today) come first. In the list's
+    # order (every row here is unfinished), so the owner's index is read in order.
+    actions = list(qs.order_by(*LIST_ORDER)[: MY_ACTIONS_PANEL_SIZE + 1])
     more = len(actions) > MY_ACTIONS_PANEL_SIZE
     return Panel(
         "My actions",

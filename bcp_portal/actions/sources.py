@@ -36,6 +36,9 @@ class ActionSource:
     url: Callable[[Any], str] = lambda source: ""
     # Extra relations below the source row that `describe`/`url` read (select_related).
     related: tuple[str, ...] = ()
+    # The fields of the source row (and, through `related`, below it) that `describe` and
+    # `url` read besides its id: lists read only those (`list_only_paths`).
+    fields: tuple[str, ...] = ()
     # Why `user` may not add an action to this source row now, or None when they may.
     refuse_add: Callable[[Any, Any], str | None] = _no_rule
     # Whether a source row is still a draft: an action added to a draft is a proposal, kept
@@ -99,6 +102,25 @@ def select_related_paths() -> list[str]:
     return [path for source in _REGISTRY.values() for path in source.select_related()]
 
 
+# Of an action's owner, what lists show: the name (`core.people.display_name`).
+OWNER_FIELDS = ("owner__username", "owner__first_name", "owner__last_name")
+
+
+def list_only_paths() -> list[str]:
+    """`only()` for a list of actions with their owner and sources (select_related on
+    `select_related_paths()`): every column of the action, and of the owner and each source
+    only what a list shows. A source row's text (a report's scenario and summary, a
+    post-mortem's analysis) stays in the database."""
+    paths = [f.name for f in Action._meta.concrete_fields]
+    paths += OWNER_FIELDS
+    for source in _REGISTRY.values():
+        base = f"{source.accessor}__{source.source_field}"
+        paths.append(base)
+        paths += [f"{base}__{related}" for related in source.related]
+        paths += [f"{base}__{name}" for name in source.fields]
+    return paths
+
+
 def source_of(action: Action) -> Any:
     """The row an action came from, or None if its link is missing."""
     source = _REGISTRY.get(action.source_kind)
@@ -125,6 +147,16 @@ def describe(action: Action) -> SourceRef | None:
     if source is None or row is None:
         return None
     return SourceRef(kind=source.kind, id=row.pk, label=source.describe(row), url=source.url(row))
+
+
+def label_of(action: Action) -> str | None:
+    """Only the label of an action's source, for lists that show no link (the admin): the
+    link is a URL reversal per row, which such a list would compute for nothing."""
+    source = _REGISTRY.get(action.source_kind)
+    row = source_of(action) if source is not None else None
+    if source is None or row is None:
+        return None
+    return source.describe(row)
 
 
 def link_rows(source: ActionSource, rows: Iterable[Any]) -> QuerySet[Action]:

@@ -19,7 +19,7 @@ from bcp_portal.actions.forms import ActionForm, TransitionCommentForm
 from bcp_portal.actions.models import Action
 from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import submit_form
-from bcp_portal.core.paginator import CappedPaginator
+from bcp_portal.core.paginator import CappedPaginator, page_of
 from bcp_portal.core.roles import permission_required
 
 PAGE_SIZE = 25
@@ -53,13 +53,14 @@ def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
     )
     valid = filterset.is_valid()
     qs = filterset.qs if valid else filterset.queryset.none()
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(params.get("page"))
+    page, page_error = page_of(CappedPaginator(qs, PAGE_SIZE), params)
     rows = [Row(a, a.is_overdue(today), source_link(a)) for a in page.object_list]
     return render(
         request,
         "actions/action_list.html",
         {
             "page": page,
+            "page_error": page_error,
             "rows": rows,
             "mine": mine,
             "filter_form": filterset.form,
@@ -69,7 +70,7 @@ def _actions_page(request: HttpRequest, *, mine: bool) -> HttpResponse:
             "owners": [] if mine else list(selectors.action_owners()),
             "sources": selectors.source_filters(),
         },
-        status=200 if valid else 400,
+        status=200 if valid and not page_error else 400,
     )
 
 

@@ -6,9 +6,9 @@ organisation profile whose objectives new entries default to. Every app points h
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 
 from bcp_portal.core.audit import history
+from bcp_portal.core.links import detail_url
 from bcp_portal.core.models import validate_time_zone
 
 
@@ -80,7 +80,7 @@ class Service(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("catalogue:service-detail", args=[self.pk])
+        return detail_url("catalogue:service-detail", self.pk)
 
     def clean(self) -> None:
         errors = {}

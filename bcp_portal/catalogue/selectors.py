@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import zoneinfo
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from django.db.models import Count, Q, QuerySet
@@ -70,11 +73,35 @@ def catalogue_panel(user: Actor) -> Panel | None:
     return Panel("Service catalogue", "dashboard/catalogue_panel.html", {"by_priority": list(rows)})
 
 
+# Set by `organisation_profile_read_once`: the profile read in that block, once read.
+_read_once: contextvars.ContextVar[list[OrganisationProfile] | None] = contextvars.ContextVar(
+    "bcp_organisation_profile_read_once", default=None
+)
+
+
+@contextlib.contextmanager
+def organisation_profile_read_once() -> Iterator[None]:
+    """Inside the block, `organisation_profile()` reads the row once and answers the same
+    row after: for a page that only reads and asks several times (the dashboard, whose
+    overview panels each need the organisation's "today"). Nothing written in the block
+    would be seen, so no write happens inside one."""
+    token = _read_once.set([])
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def organisation_profile() -> OrganisationProfile:
     """The single profile row; a fresh install gets the runbook's recovery objectives."""
+    held = _read_once.get()
+    if held:
+        return held[0]
     profile = OrganisationProfile.objects.order_by("pk").first()
     if profile is None:
         profile = OrganisationProfile.objects.create()
+    if held is not None:
+        held.append(profile)
     return profile
 
 

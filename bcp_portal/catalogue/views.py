@@ -24,6 +24,7 @@ from bcp_portal.catalogue.services import OBJECTIVE_FIELDS
 from bcp_portal.core.exports import build_export, start_export
 from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import submit_form
+from bcp_portal.core.paginator import page_of
 from bcp_portal.core.pdf import pdf_response
 from bcp_portal.core.roles import permission_required
 
@@ -45,18 +46,19 @@ def service_list(request):
     filterset = _service_filters(request, params)
     valid = filterset.is_valid()
     qs = filterset.qs if valid else filterset.queryset.none()
-    page = Paginator(qs, 25).get_page(params.get("page"))
+    page, page_error = page_of(Paginator(qs, 25), params)
     return render(
         request,
         "catalogue/service_list.html",
         {
             "page": page,
+            "page_error": page_error,
             "filter_form": filterset.form,
             "kinds": Service.Kind.choices,
             "priorities": Service.Priority.choices,
             "can_add": request.user.has_perm("catalogue.add_service"),
         },
-        status=200 if valid else 400,
+        status=200 if valid and not page_error else 400,
     )
 
 

@@ -1,9 +1,9 @@
 """The contact directory: people to reach who are not users of the portal."""
 
 from django.db import models
-from django.urls import reverse
 
 from bcp_portal.core.audit import history
+from bcp_portal.core.links import detail_url
 
 
 class Contact(models.Model):
@@ -37,4 +37,4 @@ class Contact(models.Model):
         return self.name if not self.organisation else f"{self.name} ({self.organisation})"
 
     def get_absolute_url(self) -> str:
-        return reverse("contacts:contact-detail", args=[self.pk])
+        return detail_url("contacts:contact-detail", self.pk)

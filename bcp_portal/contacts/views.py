@@ -11,6 +11,7 @@ from bcp_portal.contacts.forms import ContactForm
 from bcp_portal.contacts.models import Contact
 from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import submit_form
+from bcp_portal.core.paginator import page_of
 from bcp_portal.core.roles import permission_required
 
 
@@ -27,17 +28,18 @@ def contact_list(request):
     )
     valid = filterset.is_valid()
     qs = filterset.qs if valid else filterset.queryset.none()
-    page = Paginator(qs, 25).get_page(params.get("page"))
+    page, page_error = page_of(Paginator(qs, 25), params)
     return render(
         request,
         "contacts/list.html",
         {
             "page": page,
+            "page_error": page_error,
             "filter_form": filterset.form,
             "kinds": Contact.Kind.choices,
             "can_add": request.user.has_perm("contacts.add_contact"),
         },
-        status=200 if valid else 400,
+        status=200 if valid and not page_error else 400,
     )
 
 

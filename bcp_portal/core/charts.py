@@ -8,13 +8,20 @@ and matplotlib escapes whatever the data holds, so no markup from the data gets 
 No text is interpreted: matplotlib would read `$...$` in a label (a drill type named
 "Failover $\\frac{1}{$") as mathematics and fail on it, so math parsing is off for every
 text (`text.parse_math`), and TeX is never used.
+
+A chart is a pure function of the rows it draws (the SVG carries no date and a fixed hash
+salt), and drawing one costs about 100 ms of matplotlib: each chart function keeps its last
+CHART_CACHE_SIZE drawings keyed on its rows and options, so a page that shows the same
+figures again (the dashboard on every visit) reuses the drawing, and new figures draw anew.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -50,12 +57,38 @@ def rate_colour(rate: float) -> str:
     return next(colour for below, colour, _ in RATE_BANDS if rate < below)
 
 
+CHART_CACHE_SIZE = 32
+_KEPT: list[Callable[[], None]] = []  # each chart function's cache_clear
+
+
+def _kept(draw: Callable[..., str]) -> Callable[..., str]:
+    """`draw`, keeping its last CHART_CACHE_SIZE drawings keyed on the rows and options."""
+
+    @functools.lru_cache(maxsize=CHART_CACHE_SIZE)
+    def drawing(rows: tuple[tuple[Any, ...], ...], options: tuple[tuple[str, Any], ...]) -> str:
+        return draw(rows, **dict(options))
+
+    @functools.wraps(draw)
+    def chart(rows: Sequence[Sequence[Any]], **options: Any) -> str:
+        return drawing(tuple(tuple(row) for row in rows), tuple(sorted(options.items())))
+
+    _KEPT.append(drawing.cache_clear)
+    return chart
+
+
+def forget_drawings() -> None:
+    """Drop every kept drawing (tests that replace the drawing step call this)."""
+    for clear in _KEPT:
+        clear()
+
+
 def _to_data_url(figure: Figure) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
+@_kept
 def pass_rate_chart(rows: Sequence[tuple[str, int, int]]) -> str:
     """Horizontal bars: per drill type, the share of submitted reports that passed.
 
@@ -93,6 +126,7 @@ def pass_rate_chart(rows: Sequence[tuple[str, int, int]]) -> str:
     return _to_data_url(figure)
 
 
+@_kept
 def planned_done_chart(rows: Sequence[tuple[str, int, int, int]]) -> str:
     """Bars per period: drills planned whose time has come (with the upcoming ones stacked
     on top, paler and hatched) next to the drills done. rows: (label, due, done, upcoming)."""
@@ -126,6 +160,7 @@ def planned_done_chart(rows: Sequence[tuple[str, int, int, int]]) -> str:
     return _to_data_url(figure)
 
 
+@_kept
 def counts_by_label_chart(rows: Sequence[tuple[str, int]], *, xlabel: str) -> str:
     """Horizontal bars of one count per label (e.g. overdue actions per owner), value as text."""
     figure = Figure(figsize=(5, 0.6 + 0.35 * max(len(rows), 1)))

@@ -5,14 +5,18 @@ scan of the table on every page view. `CappedPaginator` counts at most `cap + 1`
 (`SELECT COUNT(*) FROM (... LIMIT cap + 1)`, which stops early and uses the list's index),
 so a page costs the same at 1,000 rows and at a million. Beyond the cap the list says "more
 than 10,000" and offers pages up to the cap: nobody pages through 400 pages; they filter.
+
+`page_of` reads `?page=` for every list page: a value that names no page is an error naming
+the parameter (HTTP 400 and a message above the list), never a silent fall back.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
@@ -30,8 +34,13 @@ class CappedPaginator(Paginator):
     @cached_property
     def _capped_count(self) -> int:
         if isinstance(self.object_list, QuerySet):
-            # Ordering is dropped: the count needs none, and the limit keeps it bounded.
-            return self.object_list.order_by()[: self.cap + 1].count()
+            # Ordering is dropped: the count needs none, and the limit keeps it bounded. A
+            # list of rows counts their keys only: the columns and annotations the page shows
+            # (and a join only they need, which the database then drops) stay out of it.
+            rows = self.object_list.order_by()
+            if not rows.query.values_select:
+                rows = rows.values("pk")
+            return rows[: self.cap + 1].count()
         return len(self.object_list)
 
     @cached_property
@@ -43,3 +52,32 @@ class CappedPaginator(Paginator):
     def count_capped(self) -> bool:
         """True when there are more rows than `count` says."""
         return self._capped_count > self.cap
+
+
+PAGE_PARAMETER = "page"
+_SHOWN_CHARACTERS = 20  # of a bad `page` value, quoted back in the error
+
+
+def page_of(paginator: Paginator, params: QueryDict) -> tuple[Page, str]:
+    """The page `?page=` names, with "" — or, for a value that names no page, the nearest
+    page (the first; the last for a number past the end) with an error naming the parameter.
+
+    List pages answer that error with HTTP 400 and show it above the list (id `page-error`),
+    as they do a malformed filter: a person sees what went wrong and still gets a list, a
+    script sees the 400. An empty value is the first page, as an absent one is.
+    """
+    values = params.getlist(PAGE_PARAMETER)
+    raw = values[-1] if values else ""
+    if len(values) <= 1 and raw == "":
+        return paginator.page(1), ""
+    last = paginator.num_pages
+    number = int(raw) if raw.isascii() and raw.isdigit() else 0
+    if len(values) == 1 and 1 <= number <= last:
+        return paginator.page(number), ""
+    shown = last if number > last else 1
+    if len(values) > 1:
+        problem = f"Give one “{PAGE_PARAMETER}”, a whole number"
+    else:
+        quoted = raw if len(raw) <= _SHOWN_CHARACTERS else raw[:_SHOWN_CHARACTERS] + "…"
+        problem = f"“{PAGE_PARAMETER}={quoted}” is not a page of this list: give a whole number"
+    return paginator.page(shown), f"{problem} from 1 to {last}. Showing page {shown}."

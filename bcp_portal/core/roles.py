@@ -76,7 +76,7 @@ def user_roles(user: Actor) -> set[str]:
     cached: set[str] | None = getattr(user, "_bcp_roles", None)
     if cached is None:
         cached = set(user.groups.values_list("name", flat=True))
-        user._bcp_roles = cached  # type: ignore[attr-defined]  # a per-request cache on the user
+        remember_roles(user, cached)
     return cached
 
 
@@ -95,6 +95,12 @@ def role_holders() -> QuerySet[User]:
 def holds_role(user: User) -> bool:
     """`user` is one of `role_holders()` (active, in a role)."""
     return role_holders().filter(pk=user.pk).exists()
+
+
+def remember_roles(user: Actor, names: set[str]) -> None:
+    """Keep `user`'s roles for this request (the request's user object lives as long): the
+    auth backend reads them with the permissions, in the same query."""
+    user._bcp_roles = names  # type: ignore[union-attr]  # a per-request cache on the user
 
 
 def has_role(user: Actor, *roles: str) -> bool:

@@ -96,7 +96,7 @@ def _event(drill: Drill, host: str, site: str) -> icalendar.Event:
     lines = [f"Type: {drill.drill_type.name}", f"Status: {drill.get_status_display()}"]
     if drill.participant_teams:
         lines.append(f"Teams: {drill.participant_teams}")
-    people = [display_name(p) for p in drill.participants.all()]
+    people = [display_name(p) for p in drill.participant_list]  # selectors.drill_list's
     if people:
         lines.append(f"Participants: {', '.join(people)}")
     if drill.scenario:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import submit_form
-from bcp_portal.core.paginator import CappedPaginator
+from bcp_portal.core.paginator import CappedPaginator, page_of
 from bcp_portal.core.roles import permission_required
 from drills import report_selectors, selectors
 from drills.calendar_forms import DrillForm, DrillScheduleForm
@@ -62,7 +62,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "next": f"{_shift_month(first, 1):%Y-%m}",
             "this_month": f"{today:%Y-%m}",
             "now": now,
-            "can_add": request.user.has_perm("drills.add_drill"),
+            # Every day's "+" links here: reversed once, not once a day.
+            "create_url": (
+                reverse("drills:drill-create") if request.user.has_perm("drills.add_drill") else ""
+            ),
         },
         status=200 if valid else 400,
     )
@@ -96,13 +99,14 @@ def drill_list(request: HttpRequest) -> HttpResponse:
     )
     valid = filterset.is_valid()
     qs = filterset.qs if valid else filterset.queryset.none()
-    page = CappedPaginator(qs, 25).get_page(params.get("page"))
+    page, page_error = page_of(CappedPaginator(qs, 25), params)
     counted, counts_span = _counts_window(qs, filterset) if valid else (qs, "")
     return render(
         request,
         "drills/drill_list.html",
         {
             "page": page,
+            "page_error": page_error,
             "filter_form": filterset.form,
             "counts": selectors.drill_counts_by_type(counted, now=now) if valid else [],
             "counts_span": counts_span,
@@ -115,7 +119,7 @@ def drill_list(request: HttpRequest) -> HttpResponse:
             "now": now,
             "can_add": request.user.has_perm("drills.add_drill"),
         },
-        status=200 if valid else 400,
+        status=200 if valid and not page_error else 400,
     )
 
 

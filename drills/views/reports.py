@@ -20,7 +20,7 @@ from bcp_portal.core.forms import (
     submit_form,
 )
 from bcp_portal.core.integrity import as_validation_error
-from bcp_portal.core.paginator import CappedPaginator
+from bcp_portal.core.paginator import CappedPaginator, page_of
 from bcp_portal.core.pdf import DocumentControl, pdf_response
 from bcp_portal.core.roles import permission_required
 from bcp_portal.core.submissions import AlreadySubmitted
@@ -61,12 +61,13 @@ def report_list(request):
     )
     valid = filterset.is_valid()
     qs = filterset.qs if valid else filterset.queryset.none()
-    page = CappedPaginator(qs, 25).get_page(params.get("page"))
+    page, page_error = page_of(CappedPaginator(qs, 25), params)
     return render(
         request,
         "drills/report_list.html",
         {
             "page": page,
+            "page_error": page_error,
             "filter_form": filterset.form,
             "filtered": any(params.get(name) for name in filterset.filters),
             "statuses": DrillReport.Status.choices,
@@ -74,7 +75,7 @@ def report_list(request):
             "types": DrillType.objects.order_by("name"),
             "can_add": request.user.has_perm("drills.add_drillreport"),
         },
-        status=200 if valid else 400,
+        status=200 if valid and not page_error else 400,
     )
 
 

@@ -72,8 +72,9 @@ def test_the_list_takes_the_same_queries_for_2_and_30_rows(
         ActionFactory(owner=PersonFactory())
     client = client_for(sre)
     client.get(LIST_URL)  # warm the session and permission caches
-    # session, user, 2FA device, profile, permissions (x2), page rows with owner, report and drill
-    with django_assert_num_queries(7):
+    # session, user, 2FA device, profile, permissions (one query), page rows with owner,
+    # report and drill
+    with django_assert_num_queries(6):
         response = client.get(LIST_URL)
     assert len(response.json()["results"]) == rows
 

@@ -233,6 +233,13 @@ def test_my_actions_panel_lists_my_open_actions_overdue_first(sre):
     assert panel.context["more"] is False
 
 
+def test_my_actions_panel_lists_an_action_without_a_due_date_after_the_dated_ones(sre):
+    undated = ActionFactory(owner=sre, due_date=None)
+    later = ActionFactory(owner=sre, due_date=date(2025, 9, 1))
+    late = ActionFactory(owner=sre, due_date=date(2025, 6, 1))
+    assert selectors.my_actions_panel(sre).context["actions"] == [late, later, undated]
+
+
 def test_my_actions_panel_shows_at_most_eight(sre):
     ActionFactory.create_batch(9, owner=sre)
     panel = selectors.my_actions_panel(sre)
@@ -308,8 +315,8 @@ def test_the_actions_page_query_count_does_not_grow_with_rows(
         ActionFactory(owner=PersonFactory(), due_date=date(2025, 6, 1))
     client = client_for(sre)
     client.get("/actions/")  # warm the session and permission caches
-    # session, user, 2FA device, profile, permissions (x2), count, page rows, owner choices
-    with django_assert_num_queries(9):
+    # session, user, 2FA device, profile, permissions (one query), count, page rows, owner choices
+    with django_assert_num_queries(8):
         assert client.get("/actions/").status_code == 200
 
 

@@ -6,9 +6,11 @@ end of the transaction are made immediate here, since a test's transaction never
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from bcp_portal.actions import services, sources
 from bcp_portal.actions.models import Action
+from bcp_portal.actions.selectors import action_list
 from drills.models import DRILL_REPORT_SOURCE, DrillReport, DrillReportAction
 from incidents.models import POSTMORTEM_SOURCE, PostMortem, PostMortemAction
 from tests.actions.factories import ActionFactory, DrillReportFactory
@@ -107,3 +109,17 @@ def test_a_link_model_must_name_its_reverse_accessor_after_its_kind():
     )
     with pytest.raises(ValueError, match="related_name='something_else_link'"):
         sources.register(wrong)
+
+
+def test_a_list_of_actions_reads_of_each_source_only_what_its_label_and_link_show(sre):
+    report = DrillReportFactory(summary="A long account of the drill.")
+    action = ActionFactory(drill_report=report, title="Patch the replica")
+    sre.has_perm("actions.view_action")  # permissions are read once per user
+    with CaptureQueriesContext(connection) as queries:
+        (row,) = action_list(user=sre)
+        ref = sources.describe(row)
+    (select,) = queries.captured_queries  # the label and link read nothing more
+    assert '"drills_drillreport"."summary"' not in select["sql"]
+    assert '"incidents_postmortem"."root_cause"' not in select["sql"]
+    assert (row.title, ref.label) == ("Patch the replica", str(sources.describe(action).label))
+    assert ref.url == report.get_absolute_url()

@@ -14,10 +14,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from knox.models import AuthToken
+from rest_framework import serializers
 
 from bcp_portal.api.urls import router
+from bcp_portal.catalogue.models import Service
+from bcp_portal.core.api import serializers as api_serializers
 from bcp_portal.core.api.pagination import CursorPagination
-from tests.factories import UserFactory
+from tests.factories import ServiceFactory, UserFactory
 from tests.twofactor import give_two_factor
 
 PASSWORD = "correct horse battery"
@@ -476,3 +479,30 @@ def test_the_user_menu_links_to_the_token_page(client_for, db):
     response = client_for(user).get(reverse("dashboard"))
 
     assert f'href="{reverse("api-tokens")}"' in response.content.decode()
+
+
+def test_the_portals_model_serializer_writes_what_drfs_writes_leaving_write_only_fields_out(db):
+    class Plain(serializers.ModelSerializer):
+        secret = serializers.CharField(write_only=True, required=False)
+
+        class Meta:
+            model = Service
+            fields = ["id", "name", "kind", "rto_target_minutes", "secret", "updated_at"]
+
+    class Ours(api_serializers.ModelSerializer):
+        secret = serializers.CharField(write_only=True, required=False)
+
+        class Meta(Plain.Meta):
+            pass
+
+    rows = ServiceFactory.create_batch(3)
+    ours = Ours(rows, many=True)
+    assert ours.data == Plain(rows, many=True).data
+    assert all("secret" not in row for row in ours.data)
+    assert [f.field_name for f in ours.child._readable_fields] == [
+        "id",
+        "name",
+        "kind",
+        "rto_target_minutes",
+        "updated_at",
+    ]

@@ -12,6 +12,7 @@ from bcp_portal.actions.models import Action
 from bcp_portal.contacts.models import Contact
 from bcp_portal.core import paginator
 from bcp_portal.core.paginator import CappedPaginator
+from drills import selectors as drill_selectors
 from drills.models import Drill, DrillReport
 from tests.actions.factories import DrillReportFactory
 from tests.drills.factories import DrillFactory
@@ -28,6 +29,16 @@ def test_the_paginator_counts_no_further_than_its_cap(db):
     assert "LIMIT 4" in count["sql"] and "ORDER BY" not in count["sql"]
     exact = CappedPaginator(Contact.objects.all(), 2, cap=5)
     assert (exact.count, exact.count_capped, exact.num_pages) == (5, False, 3)
+
+
+def test_the_capped_count_reads_only_the_keys_of_an_annotated_list(db, sre):
+    DrillFactory.create_batch(3)
+    rows = drill_selectors.drill_list(user=sre)  # annotated with each drill's result
+    with CaptureQueriesContext(connection) as queries:
+        assert CappedPaginator(rows, 25).count == 3
+    (count,) = queries.captured_queries
+    assert count["sql"].startswith('SELECT COUNT(*) FROM (SELECT "drills_drill"."id" AS "pk"')
+    assert "CASE" not in count["sql"] and "LIMIT 10001" in count["sql"]
 
 
 def test_a_list_longer_than_the_cap_says_more_than_the_cap(db, sre, client_for, monkeypatch):

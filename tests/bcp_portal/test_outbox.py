@@ -14,7 +14,9 @@ from django.urls import reverse
 from bcp_portal.core import outbox, roles
 from bcp_portal.core.models import DeliveryAttempt, OutboxMessage
 from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.selectors import outbox_panel
 from bcp_portal.core.tasks import deliver_outbox_message, outbox_sweep
+from tests.conftest import make_persona
 from tests.factories import ContactFactory, OutboxMessageFactory, UserFactory
 from tests.fixtures.worker import free_port, wait_until
 
@@ -459,3 +461,20 @@ def test_the_outbox_admin_is_read_only_but_the_sre_lead_may_retry_delivery(
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert len(mailoutbox) == 1
+
+
+# --- The dashboard panel ----------------------------------------------------------------
+
+
+def test_the_notifications_panel_counts_pending_and_failed_messages_in_one_query(
+    db, django_assert_num_queries
+):
+    lead = make_persona("srelead")
+    lead.is_staff = True
+    lead.has_perm("core.view_outboxmessage")  # permissions are read once per user
+    OutboxMessageFactory.create_batch(3, status=Status.PENDING)
+    OutboxMessageFactory(status=Status.FAILED)
+    OutboxMessageFactory.create_batch(2, status=Status.SENT)
+    with django_assert_num_queries(1):
+        panel = outbox_panel(lead)
+    assert panel.context["counts"] == {"pending": 3, "failed": 1}

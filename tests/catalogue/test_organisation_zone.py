@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from bcp_portal.catalogue.selectors import (
     organisation_profile,
+    organisation_profile_read_once,
     organisation_today,
     organisation_zone,
 )
@@ -34,3 +35,15 @@ def test_an_unknown_stored_zone_reads_as_utc(db):
     profile.time_zone = "Nowhere/Special"
     profile.save()
     assert organisation_zone().key == "UTC"
+
+
+def test_a_read_once_block_reads_the_profile_once_and_later_reads_see_a_change(
+    db, django_assert_num_queries
+):
+    organisation_profile()  # created on first use
+    with django_assert_num_queries(1), organisation_profile_read_once():
+        first = organisation_profile()
+        assert organisation_profile() is first
+    first.time_zone = "Europe/Paris"
+    first.save()
+    assert organisation_profile().time_zone == "Europe/Paris"

@@ -132,13 +132,20 @@ def test_the_list_pages_with_a_cursor_ordered_by_name(client_for, sre):
     assert second["previous"] is not None
 
 
-def test_the_page_size_asked_for_is_capped(client_for, sre, monkeypatch):
+def test_a_page_size_above_the_maximum_is_refused_naming_it_and_the_maximum_is_served(
+    client_for, sre, monkeypatch
+):
     monkeypatch.setattr(CursorPagination, "max_page_size", 2)
     ServiceFactory.create_batch(3)
+    client = client_for(sre)
 
-    response = client_for(sre).get(LIST_URL, {"page_size": 10_000})
+    for size in (3, 10_000):
+        response = client.get(LIST_URL, {"page_size": size})
+        assert response.status_code == 400
+        error = response.json()["error"]
+        assert error["fields"]["page_size"] == ["Give one whole number from 1 to 2."]
 
-    assert len(response.json()["results"]) == 2
+    assert len(client.get(LIST_URL, {"page_size": 2}).json()["results"]) == 2
 
 
 def test_the_list_filters_by_kind_and_search_and_hides_retired_services(client_for, sre):
@@ -165,8 +172,8 @@ def test_the_list_takes_the_same_queries_for_2_and_30_rows(
     ServiceFactory.create_batch(rows)
     client = client_for(sre)
 
-    # session, user, 2FA device, profile (time zone), user and group permissions, the page
-    with django_assert_num_queries(7):
+    # session, user, 2FA device, profile (time zone), permissions (one query), the page
+    with django_assert_num_queries(6):
         response = client.get(LIST_URL)
 
     assert len(response.json()["results"]) == rows

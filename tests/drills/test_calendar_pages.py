@@ -45,6 +45,13 @@ def test_the_month_view_shows_the_months_drills_colour_coded(frozen, client_for,
     assert "?month=2026-12" in page and "?month=2027-02" in page
 
 
+def test_a_chip_escapes_the_title_and_type_it_shows(frozen, client_for, sre):
+    DrillFactory(title='<img src=x onerror="alert(1)">', starts_at=at(2027, 1, 12, 10))
+    page = client_for(sre).get("/drills/", {"month": "2027-01"}).content.decode()
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in page
+
+
 def test_the_month_view_defaults_to_this_month_in_the_users_zone(frozen, client_for, sre):
     response = client_for(sre).get("/drills/")
     assert response.status_code == 200
@@ -80,8 +87,9 @@ def test_the_month_view_query_count_does_not_grow_with_rows(
         DrillFactory(starts_at=at(2027, 1, 1 + n % 28, 10), participants=[sre])
     client = client_for(sre)
     client.get("/drills/")
-    # session, user, 2FA device, profile, permissions (x2), drills (the grid shows no participants)
-    with django_assert_num_queries(7):
+    # session, user, 2FA device, profile, permissions (one query), drills (the grid shows
+    # no participants)
+    with django_assert_num_queries(6):
         assert client.get("/drills/").status_code == 200
 
 
@@ -126,6 +134,15 @@ def test_the_list_counts_planned_versus_done_per_type(frozen, client_for, sre, s
     assert 'data-testid="drill-counts"' in response.content.decode()
 
 
+@pytest.mark.parametrize("path", ["/drills/", "/drills/list/"])
+def test_the_month_view_and_the_list_offer_plan_a_drill_to_the_sre_lead_only(
+    frozen, client_for, srelead, sre, path
+):
+    plan = '<a class="btn btn-primary" href="/drills/new/">Plan a drill</a>'
+    assert plan in client_for(srelead).get(path).content.decode()
+    assert plan not in client_for(sre).get(path).content.decode()
+
+
 def test_the_empty_list_says_so(frozen, client_for, sre):
     page = client_for(sre).get("/drills/list/").content.decode()
     assert "No drills are planned yet." in page
@@ -141,9 +158,9 @@ def test_the_list_page_query_count_does_not_grow_with_rows(
             submit_report(drill, srelead)
     client = client_for(sre)
     client.get("/drills/list/")
-    # session, user, 2FA device, profile, permissions (x2), counts per type, page count, page rows,
-    # their participants, the type, quarter and participant filter options
-    with django_assert_num_queries(12):
+    # session, user, 2FA device, profile, permissions (one query), counts per type, page
+    # count, page rows, their participants, the type, quarter and participant filter options
+    with django_assert_num_queries(11):
         assert client.get("/drills/list/").status_code == 200
 
 
@@ -353,7 +370,12 @@ def test_the_dashboard_lists_the_latest_overdue_drills_and_links_to_all(
 ):
     for n in range(10):
         DrillFactory(title=f"Overdue {n}", starts_at=at(2026, 12, 1 + n, 10))
-    page = client_for(srelead).get("/").content.decode()
+    submit_report(DrillFactory(title="Reported", starts_at=at(2026, 12, 20, 10)), srelead)
+    client = client_for(srelead)
+    page = client.get("/").content.decode()
     assert "Overdue, no report: 10" in page
-    assert "Overdue 9" in page and "Overdue 0" not in page
+    assert "Overdue 9" in page and "Overdue 0" not in page and "Reported" not in page
     assert "/drills/list/?status=overdue" in page
+    # The count is the one the list it links to shows.
+    listed = client.get("/drills/list/", {"status": "overdue"}).context["page"]
+    assert listed.paginator.count == 10

@@ -77,9 +77,9 @@ def test_the_list_query_count_does_not_grow_with_rows(
                 drill=drill, created_by=srelead, status="submitted", overall_result="pass"
             )
     client = client_for(sre)
-    # session, user, 2FA device, profile (time zone), user and group permissions, the page,
+    # session, user, 2FA device, profile (time zone), permissions (one query), the page,
     # participants
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(LIST_URL)
     assert len(response.json()["results"]) == rows
 

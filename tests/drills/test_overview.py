@@ -1,13 +1,16 @@
 """The managers' dashboard overview (drills.overview): who sees it and what it counts."""
 
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from matplotlib.figure import Figure
 
 from bcp_portal.catalogue.models import Service
+from bcp_portal.core import charts
 from bcp_portal.dashboard import panels_for
 from drills import overview
 from drills.models import Drill, DrillReport
@@ -83,6 +86,28 @@ def test_overdue_actions_are_counted_per_owner_and_link_to_the_filtered_list(cli
     assert f'href="/actions/?overdue=1&amp;owner={ana.pk}">3</a>' in page
     listed = client_for(make_persona("cto")).get(panel.context["owners"][0].url)
     assert listed.status_code == 200 and listed.content.decode().count("Improve the restore") == 3
+
+
+def test_the_overdue_chart_is_drawn_once_for_the_same_figures_and_again_when_they_change():
+    owner = PersonFactory(first_name="Ana", last_name="Ortiz")
+    ActionFactory(owner=owner, due_date=TODAY - timedelta(days=5))
+    drawn = []
+    savefig = Figure.savefig
+
+    def counting(figure, *args, **kwargs):
+        drawn.append(1)
+        return savefig(figure, *args, **kwargs)
+
+    manager = make_persona("engmgr")
+    charts.forget_drawings()
+    with patch.object(Figure, "savefig", counting):
+        first = overview.overdue_actions_panel(manager).context["chart"]
+        again = overview.overdue_actions_panel(manager).context["chart"]
+        ActionFactory(owner=owner, due_date=TODAY - timedelta(days=1))
+        changed = overview.overdue_actions_panel(manager).context["chart"]
+    assert len(drawn) == 2
+    assert first == again and first.startswith("data:image/svg+xml;base64,")
+    assert changed != first
 
 
 def test_drills_this_quarter_count_a_drill_ahead_as_upcoming_not_as_missed():
@@ -184,3 +209,13 @@ def test_the_overview_costs_the_same_queries_with_2_rows_and_with_30(client_for)
     with_thirty = (_dashboard_queries(client), _overview_queries(manager))
     assert with_two == with_thirty
     assert with_thirty[1] == OVERVIEW_QUERIES
+
+
+def test_the_dashboard_reads_the_organisation_profile_once_for_all_its_panels(client_for):
+    client = client_for(make_persona("srelead"))
+    _fill(2)
+    client.get("/")  # the organisation profile is created on first use
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    profile_reads = [q for q in queries if "catalogue_organisationprofile" in q["sql"]]
+    assert len(profile_reads) == 1

@@ -130,7 +130,7 @@ def test_the_list_query_count_does_not_grow_with_reports(
         RecoveryStepFactory(report=report)
     client = client_for(sre)
     client.get("/api/v1/drill-reports")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get("/api/v1/drill-reports")
     assert response.status_code == 200 and len(response.json()["results"]) == rows
 

@@ -190,7 +190,7 @@ def test_the_report_page_query_count_does_not_grow_with_steps(
     RecoveryStepFactory.create_batch(steps, report=report)
     client = client_for(sre)
     client.get(report.get_absolute_url())
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(report.get_absolute_url()).status_code == 200
 
 

@@ -9,7 +9,7 @@ import time_machine
 from pypdf import PdfReader
 
 from bcp_portal.core import charts
-from drills.models import Drill, DrillReport
+from drills.models import Drill, DrillIssue, DrillReport
 from drills.report_selectors import planned_vs_done
 from drills.services.reports import drill_report_start
 from tests.actions.factories import ActionFactory, PersonFactory
@@ -144,3 +144,39 @@ def test_the_report_pdf_says_submitted_by_and_not_approved_by(client_for, sre):
 
     assert "Submitted by Sam Reyes" in text
     assert "Approved by" not in text
+
+
+def _pages(response) -> list[str]:
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    return [page.extract_text() for page in reader.pages]
+
+
+ASSESSMENT = " ".join(
+    f"Finding {n}: the standby took over, the runbook step was followed and checked."
+    for n in range(1, 9)
+)
+
+
+def test_the_overall_assessment_stays_whole_with_its_heading_wherever_a_page_ends(client_for, sre):
+    """Issues are added one by one, pushing the assessment (a heading and several lines)
+    down across a page end: at every step the heading, the verdict and the last line of
+    the summary share a page, so the heading never ends a page apart from its text."""
+    report = report_for("pass", summary=ASSESSMENT)
+    client = client_for(sre)
+    moved = 0
+    for issues in range(80):
+        pages = _pages(client.get(f"/drills/reports/{report.pk}/pdf/"))
+        on = {
+            part: [i for i, text in enumerate(pages) if part in text]
+            for part in ("Overall assessment", "PASS — Finding 1:", "Finding 8:")
+        }
+        assert all(len(found) == 1 for found in on.values()), (issues, on)
+        assert len({found[0] for found in on.values()}) == 1, f"{issues} issues: split {on}"
+        if on["Overall assessment"][0] > 0:
+            moved += 1
+            if moved == 3:  # well past the page end: every way of meeting it was tried
+                break
+        DrillIssue.objects.create(
+            report=report, description=f"Issue {issues + 1} seen during the drill", severity="low"
+        )
+    assert moved == 3, "eighty issues never pushed the assessment onto a second page"

@@ -28,13 +28,15 @@ class CursorPagination(pagination.CursorPagination):
 
     A malformed `cursor` or `page_size` answers 400 naming the parameter, like a malformed
     filter: the cursor's position must be a value of the ordering field (an id in range, text
-    without NUL bytes) before it reaches the database. A page size above `max_page_size` is
-    capped.
+    without NUL bytes) before it reaches the database. A page size outside 1 to
+    `max_page_size` is refused the same way (the error and the schema give the range), not
+    capped in silence.
     """
 
     page_size = limits.API_PAGE_SIZE
     max_page_size = limits.API_PAGE_SIZE_MAX
     page_size_query_param = "page_size"
+    page_size_query_description = f"Results per page: 1 to {max_page_size} (default {page_size})."
     ordering = "-pk"
 
     def get_ordering(self, request: Request, queryset: QuerySet, view: APIView) -> tuple[str, ...]:
@@ -47,24 +49,13 @@ class CursorPagination(pagination.CursorPagination):
         self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 
-    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
-        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            if parameter["name"] == self.page_size_query_param:
-                # Above the maximum the page is capped, not refused.
-                parameter["schema"]["minimum"] = 1
-                parameter["description"] = (
-                    f"Rows per page, from 1 (default {self.page_size}; at most "
-                    f"{self.max_page_size}, a larger number gives that many)."
-                )
-        return parameters
-
     def get_page_size(self, request: Request) -> int:
         values = request.query_params.getlist(self.page_size_query_param)
         if not values:
             return self.page_size
         raw = values[-1]
-        if len(values) > 1 or not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        wanted = int(raw) if raw.isascii() and raw.isdigit() else 0
+        if len(values) > 1 or not 1 <= wanted <= self.max_page_size:
             raise exceptions.ValidationError(
                 {
                     self.page_size_query_param: [
@@ -72,7 +63,23 @@ class CursorPagination(pagination.CursorPagination):
                     ]
                 }
             )
-        return min(int(raw), self.max_page_size)
+        return wanted
+
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict[str, Any]]:
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["description"] = (
+                    f"Rows per page, from 1 to {self.max_page_size} (default {self.page_size}); "
+                    "any other number is refused naming this parameter."
+                )
+                parameter["schema"] = {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                }
+        return parameters
 
     def decode_cursor(self, request: Request) -> pagination.Cursor | None:
         if len(request.query_params.getlist(self.cursor_query_param)) > 1:

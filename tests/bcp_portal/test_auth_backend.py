@@ -1,0 +1,63 @@
+"""The portal's model backend answers exactly as Django's, with the roles, in one query."""
+
+import pytest
+from django.contrib.auth import backends as django_backends
+from django.contrib.auth.models import Group, Permission
+
+from bcp_portal.core import roles
+from bcp_portal.core.auth_backends import ModelBackend
+from tests.conftest import PERSONAS, make_persona
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _fresh(user):
+    """The same user without any permission cache."""
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_role_gets_the_permissions_djangos_backend_gives(persona):
+    user = make_persona(persona)
+    user.user_permissions.add(Permission.objects.get(codename="view_outboxmessage"))
+    expected = django_backends.ModelBackend().get_all_permissions(_fresh(user))
+    assert ModelBackend().get_all_permissions(_fresh(user)) == expected
+    assert "core.view_outboxmessage" in expected
+
+
+def test_a_superuser_holds_every_permission_and_an_inactive_user_none():
+    boss = UserFactory(is_superuser=True)
+    assert ModelBackend().get_all_permissions(boss) == (
+        django_backends.ModelBackend().get_all_permissions(_fresh(boss))
+    )
+    idle = make_persona("srelead")
+    idle.is_active = False
+    assert ModelBackend().get_all_permissions(idle) == set()
+    assert not idle.has_perm("drills.view_drill")
+
+
+def test_a_users_permissions_are_read_in_one_query(django_assert_num_queries):
+    user = _fresh(make_persona("sre"))
+    with django_assert_num_queries(1):
+        assert user.has_perm("drills.view_drill")
+        assert not user.has_perm("drills.change_drilltype")
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_roles_come_with_the_permissions_in_the_same_query(persona, django_assert_num_queries):
+    user = _fresh(make_persona(persona))
+    expected = set(user.groups.values_list("name", flat=True))
+    with django_assert_num_queries(1):
+        user.has_perm("drills.view_drill")
+        assert roles.user_roles(user) == expected
+
+
+def test_a_role_that_grants_no_permission_is_still_a_role():
+    user = make_persona("sre")
+    user.groups.add(Group.objects.create(name="Observer"))
+    user = _fresh(user)
+    assert ModelBackend().get_all_permissions(user) == (
+        django_backends.ModelBackend().get_all_permissions(_fresh(user))
+    )
+    assert roles.user_roles(user) == {"SRE", "Observer"}
