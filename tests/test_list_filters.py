@@ -260,7 +260,8 @@ def test_a_page_number_that_names_no_page_is_a_400_naming_it_above_the_list(
     client_for, sre, listing
 ):
     client = client_for(sre)
-    for value in ["abc", "0", "-1", "2.0", "ü", "a\x00b", HUGE, "2", ["1", "2"]]:
+    # (A NUL never reaches the list: the request guard refuses it first, test_request_guard.)
+    for value in ["abc", "0", "-1", "2.0", "ü", HUGE, "2", ["1", "2"]]:
         response = client.get(listing.url, {"page": value})
         assert response.status_code == 400, value
         page = response.content.decode()

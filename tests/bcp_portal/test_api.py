@@ -489,7 +489,7 @@ def test_the_portals_model_serializer_writes_what_drfs_writes_leaving_write_only
             model = Service
             fields = ["id", "name", "kind", "rto_target_minutes", "secret", "updated_at"]
 
-    class Ours(api_serializers.ModelSerializer):
+    class Ours(api_serializers.PortalModelSerializer):
         secret = serializers.CharField(write_only=True, required=False)
 
         class Meta(Plain.Meta):
