@@ -5,7 +5,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from bcp_portal.core import outbox
-from bcp_portal.core.admin_base import ReadOnlyAdmin
+from bcp_portal.core.admin_base import ReadOnlyAdmin, ShownOnlyAdmin
 from bcp_portal.core.api.services import api_token_label, api_tokens_revoke_as_admin
 from bcp_portal.core.credentials import may_revoke_credentials
 from bcp_portal.core.models import (
@@ -44,7 +44,7 @@ class DeliveryAttemptInline(admin.TabularInline):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ShownOnlyAdmin):
     """Read-only: what was queued and how delivery went; the one write is "retry now".
 
     No row holds a secret (a message that carries one is rendered at delivery, see
@@ -68,15 +68,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     inlines = [DeliveryAttemptInline]
     actions = ["retry_now"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def has_retry_permission(self, request):
         # Held by the roles that may requeue mail (core.change_outboxmessage, roles.json).
         return request.user.has_perm("core.change_outboxmessage")
@@ -96,7 +87,7 @@ class TaskProgressAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(ReadOnlyAdmin):
+class AccountEventAdmin(ShownOnlyAdmin):
     """The account events log: read-only, never edited or deleted."""
 
     list_display = ["at", "kind", "user", "actor", "source"]
@@ -113,7 +104,7 @@ admin.site.unregister(AuthToken)
 
 
 @admin.register(AuthToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ShownOnlyAdmin):
     """API tokens, read-only: no add, no change of owner or expiry; "Revoke" is the one
     write (core.api.services.api_tokens_revoke_as_admin, recorded on the owner's account)."""
 
@@ -128,15 +119,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
     @admin.display(description="Token")
     def label(self, obj: AuthToken) -> str:
         return api_token_label(obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_revoke_permission(self, request: HttpRequest) -> bool:
         return may_revoke_credentials(request.user)

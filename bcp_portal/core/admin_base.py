@@ -95,6 +95,21 @@ class DomainAdmin(SimpleHistoryAdmin):
         )
 
 
+class ShownOnlyAdmin(admin.ModelAdmin):
+    """A row without history (a log, a credential, the machinery) shown, never added,
+    changed or deleted here; a subclass may add an action that writes through a service.
+    Not `ReadOnlyAdmin`: that one is a history admin, and these rows have no history."""
+
+    def has_add_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: models.Model | None = None) -> bool:
+        return False
+
+
 class ReadOnlyAdmin(DomainAdmin):
     """Shown, never written: the portal (or nothing yet) is where this model changes."""
 
