@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError, IntegrityError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.template import loader
 from django.urls import NoReverseMatch, reverse
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 from bcp_portal.core import dates, dbstate, limits, twofactor
+from bcp_portal.core.api.errors import error_json, invalid_fields_message
 from bcp_portal.core.audit import Source, audit_context, client_request_id_from, new_request_id
 from bcp_portal.core.integrity import as_validation_error
 from bcp_portal.core.people import user_date_format, user_zone
@@ -113,8 +114,7 @@ class DatabaseBehindCodeMiddleware:
             "`manage.py migrate` (or `make run`, which migrates first), then reload."
         )
         if request.path.startswith("/api/"):
-            body = {"error": {"code": "database_not_migrated", "message": message}}
-            return JsonResponse(body, status=503)
+            return error_json("database_not_migrated", message, 503)
         html = loader.render_to_string("errors/503_migrate.html", {"message": message})
         return HttpResponse(html, status=503)
 
@@ -175,8 +175,7 @@ class TwoFactorRequiredMiddleware:
         if not twofactor.must_verify_before_changes(user):
             return None
         if request.path.startswith("/api/"):
-            body = {"error": {"code": "two_factor_required", "message": TWO_FACTOR_API_MESSAGE}}
-            return JsonResponse(body, status=403)
+            return error_json("two_factor_required", TWO_FACTOR_API_MESSAGE, 403)
         if twofactor.has_two_factor(user):
             messages.warning(request, UNVERIFIED_SESSION_MESSAGE)
             return redirect("account-settings")
@@ -250,15 +249,8 @@ class ConflictMiddleware:
         refusal = as_validation_error(exception)
         errors = refusal.message_dict
         if request.path.startswith("/api/"):
-            fields = ", ".join(sorted(errors))
-            body = {
-                "error": {
-                    "code": "validation_error",
-                    "message": f"The request has invalid fields: {fields}.",
-                    "fields": errors,
-                }
-            }
-            return JsonResponse(body, status=400)
+            message = invalid_fields_message(errors)
+            return error_json("validation_error", message, 400, fields=errors)
         html = loader.render_to_string("errors/400_conflict.html", {"errors": errors}, request)
         return HttpResponse(html, status=400)
 
@@ -338,9 +330,6 @@ def _refuse(
     request: HttpRequest, status: int, code: str, message: str, *, field: str = ""
 ) -> HttpResponse:
     if request.path.startswith("/api/"):
-        error: dict[str, object] = {"code": code, "message": message}
-        if field:
-            error["fields"] = {field: [message]}
-        return JsonResponse({"error": error}, status=status)
+        return error_json(code, message, status, fields={field: [message]} if field else None)
     html = loader.render_to_string("errors/refused.html", {"message": message, "status": status})
     return HttpResponse(html, status=status)

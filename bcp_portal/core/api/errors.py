@@ -15,13 +15,14 @@ as knox's TokenAuthentication comes first); 403 signed in but not allowed; 404 n
 object, or no such endpoint under /api/v1/ (`views.not_found`); 405 method not offered.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -98,7 +99,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.ValidationError):
         fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
         body["code"] = "validation_error"
-        body["message"] = "The request has invalid fields: " + ", ".join(sorted(fields)) + "."
+        body["message"] = invalid_fields_message(fields)
         body["fields"] = _flatten(fields)
     else:
         api_detail = getattr(exc, "detail", "")
@@ -112,3 +113,17 @@ def error_response(
     code: str, message: str, http_status: int = status.HTTP_400_BAD_REQUEST
 ) -> Response:
     return Response({"error": {"code": code, "message": message}}, status=http_status)
+
+
+def invalid_fields_message(fields: Iterable[str]) -> str:
+    return "The request has invalid fields: " + ", ".join(sorted(fields)) + "."
+
+
+def error_json(
+    code: str, message: str, http_status: int, *, fields: dict[str, list[str]] | None = None
+) -> JsonResponse:
+    """The same error shape from outside DRF (middleware, plain views): a JsonResponse."""
+    error: dict[str, object] = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    return JsonResponse({"error": error}, status=http_status)

@@ -9,6 +9,7 @@ from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from bcp_portal.core.api.errors import error_json
 from bcp_portal.core.people import user_zone
 from bcp_portal.core.roles import user_roles
 
@@ -42,7 +43,4 @@ def me(request: Request) -> Response:
 @csrf_exempt  # it changes nothing; a CSRF page would hide the error shape from clients
 def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Any other URL under /api/v1/: a 404 in the API's error shape, not the HTML page."""
-    return JsonResponse(
-        {"error": {"code": "not_found", "message": f"No API endpoint at “{request.path}”."}},
-        status=404,
-    )
+    return error_json("not_found", f"No API endpoint at “{request.path}”.", 404)
