@@ -14,7 +14,6 @@ from django.test import Client
 from django.urls import reverse
 from knox.models import AuthToken
 
-from bcp_portal.core.api.services import api_token_create
 from bcp_portal.core.models import AccountEvent, OutboxMessage
 from drills.models import CalendarFeedToken
 from tests.drills.factories import CalendarFeedTokenFactory
@@ -37,7 +36,9 @@ def ana():
 @pytest.fixture
 def credentials(ana):
     """Ana's API token and calendar feed, with their raw secrets."""
-    token, raw_token = api_token_create(actor=ana, lifetime=timedelta(days=30))
+    # Bare rows: how they were made is not what these tests watch (tokens made through the
+    # service are recorded, tests/bcp_portal/test_token_events.py).
+    token, raw_token = AuthToken.objects.create(ana, timedelta(days=30))
     feed_raw = CalendarFeedToken.new_token()
     feed = CalendarFeedTokenFactory(user=ana, raw=feed_raw)
     return {"token": token, "raw_token": raw_token, "feed": feed, "feed_raw": feed_raw}

@@ -19,14 +19,16 @@ whichever way the credentials came. A wrong password and an unknown username get
 answer.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_out
 from django.http import HttpRequest
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from knox import views as knox_views
+from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -38,6 +40,7 @@ from bcp_portal.core import twofactor
 from bcp_portal.core.api.authentication import TokenAuthentication
 from bcp_portal.core.api.errors import ErrorSerializer
 from bcp_portal.core.api.parsers import JSONParser
+from bcp_portal.core.api.services import api_token_create, api_token_revoke, api_tokens_revoke_own
 from bcp_portal.core.typehints import Actor
 
 WRONG_CREDENTIALS = "Wrong username or password."
@@ -253,6 +256,10 @@ class TokenLoginView(knox_views.LoginView):
             raise TwoFactorRequired(SESSION_NOT_VERIFIED)
         return super().post(request, format=format)
 
+    def create_token(self) -> tuple[AuthToken, str]:
+        # knox's own create, through the service that records it on the account.
+        return api_token_create(actor=self.request.user, lifetime=self.get_token_ttl(), by="api")
+
 
 class TokenLogoutView(knox_views.LogoutView):
     authentication_classes = [TokenAuthentication]
@@ -264,7 +271,11 @@ class TokenLogoutView(knox_views.LogoutView):
         tags=["auth"],
     )
     def post(self, request: Request, format: str | None = None) -> Response:
-        return super().post(request, format=format)
+        # knox's logout, with the deletion recorded on the account by the service.
+        token = cast(AuthToken, request.auth)  # TokenAuthentication: a knox token row
+        api_token_revoke(actor=request.user, digest=token.digest, by="api")
+        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
+        return self.get_post_response(request)
 
 
 class TokenLogoutAllView(knox_views.LogoutAllView):
@@ -277,4 +288,6 @@ class TokenLogoutAllView(knox_views.LogoutAllView):
         tags=["auth"],
     )
     def post(self, request: Request, format: str | None = None) -> Response:
-        return super().post(request, format=format)
+        api_tokens_revoke_own(actor=request.user, by="api")
+        user_logged_out.send(sender=request.user.__class__, request=request, user=request.user)
+        return self.get_post_response(request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import cast
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
@@ -31,21 +32,67 @@ def api_token_label(token: AuthToken) -> str:
     return f"API token {token.token_key[:8]}…"
 
 
+def _record(
+    kind: str, *, user: User, actor: Actor | None, tokens: list[Credential], by: str
+) -> None:
+    """A token made or revoked, on its owner's account: knox keeps no history of its own."""
+    account_event_record(
+        user=user,
+        kind=kind,
+        actor=actor,
+        detail={"credentials": [token.as_detail() for token in tokens], "by": by},
+    )
+
+
 @transaction.atomic
-def api_token_create(*, actor: Actor, lifetime: timedelta) -> tuple[AuthToken, str]:
-    """A token for `actor`; returns the row (digest only) and the raw token to show once."""
+def api_token_create(
+    *, actor: Actor, lifetime: timedelta | None, by: str = "page"
+) -> tuple[AuthToken, str]:
+    """A token for `actor` (the tokens page, or the API's sign-in: `by`), recorded; returns
+    the row (digest only) and the raw token to show once."""
     if not (actor and actor.is_authenticated):
         raise PermissionDenied("Sign in to create an API token.")
-    return AuthToken.objects.create(user=actor, expiry=lifetime)
+    token, raw = AuthToken.objects.create(user=actor, expiry=lifetime)
+    _record(
+        AccountEvent.Kind.TOKEN_CREATED,
+        user=actor,
+        actor=actor,
+        tokens=[Credential(API_TOKEN, api_token_label(token))],
+        by=by,
+    )
+    return token, raw
 
 
 @transaction.atomic
-def api_token_revoke(*, actor: Actor, digest: str) -> bool:
-    """Delete one of `actor`'s own tokens; someone else's digest deletes nothing."""
+def api_token_revoke(*, actor: Actor, digest: str, by: str = "page") -> bool:
+    """Delete one of `actor`'s own tokens, recorded; someone else's digest deletes nothing."""
     if not digest:
         return False
-    deleted, _ = AuthToken.objects.filter(user=actor, digest=digest).delete()
-    return bool(deleted)
+    token = AuthToken.objects.filter(user=actor, digest=digest).first()
+    if token is None:
+        return False
+    label = api_token_label(token)
+    token.delete()
+    owner = cast(User, actor)
+    _record(
+        AccountEvent.Kind.TOKEN_REVOKED,
+        user=owner,
+        actor=owner,
+        tokens=[Credential(API_TOKEN, label)],
+        by=by,
+    )
+    return True
+
+
+@transaction.atomic
+def api_tokens_revoke_own(*, actor: Actor, by: str) -> int:
+    """Delete every token of `actor` (the API's "log out everywhere"), recorded."""
+    owner = cast(User, actor)
+    revoked = api_tokens_active(owner)
+    AuthToken.objects.filter(user=owner).delete()
+    if revoked:
+        _record(AccountEvent.Kind.TOKEN_REVOKED, user=owner, actor=owner, tokens=revoked, by=by)
+    return len(revoked)
 
 
 def api_tokens_active(user: User) -> list[Credential]:
@@ -74,11 +121,13 @@ def api_tokens_revoke_as_admin(*, actor: Actor, tokens: Iterable[AuthToken]) -> 
         label = api_token_label(token)
         owner = token.user
         token.delete()
-        account_event_record(
+        credential = Credential(API_TOKEN, label)
+        _record(
+            AccountEvent.Kind.TOKEN_REVOKED,
             user=owner,
-            kind=AccountEvent.Kind.TOKEN_REVOKED,
             actor=actor,
-            detail={"credentials": [Credential(API_TOKEN, label).as_detail()], "by": "admin"},
+            tokens=[credential],
+            by="admin",
         )
         revoked += 1
     return revoked
