@@ -10,6 +10,8 @@ import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -255,3 +257,67 @@ class SubmissionKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} of {self.user_id}"
+
+
+class SignOff(models.Model):
+    """One signature of the portal's one signing service (`bcp_portal.core.signing`).
+
+    Who signed, in which role, what they decided and the SHA-256 of exactly what they were
+    shown (`signing.canonical_bytes`). A signature is valid while it is not voided: an edit
+    of what was signed voids every signature over the old content (and the hash no longer
+    matches, which the service checks as well). The database keeps one valid approval per
+    role and one per person on each subject, so one person never fills two roles.
+    """
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approved"
+        REJECT = "reject", "Rejected"
+        REVIEWED = "reviewed", "Reviewed, no change needed"
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    purpose = models.CharField(max_length=40)
+    subject_label = models.CharField(max_length=300)
+    role = models.CharField(max_length=64)
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    content_sha256 = models.CharField(max_length=64)
+    canonical_version = models.PositiveSmallIntegerField()
+    signed_at = models.DateTimeField(default=timezone.now)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=300, blank=True)
+    history = history()
+
+    class Meta:
+        ordering = ["subject_type", "subject_id", "signed_at", "id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="core_signoff_subject"),
+            models.Index(fields=["signer", "-signed_at"], name="core_signoff_signer"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "role"],
+                condition=Q(voided_at__isnull=True, decision="approve"),
+                name="signoff_one_approval_per_role",
+                violation_error_message="This role has already approved this content.",
+            ),
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "signer"],
+                condition=Q(voided_at__isnull=True, decision="approve"),
+                name="signoff_one_role_per_person",
+                violation_error_message=(
+                    "You have already approved this; one person cannot fill two roles."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_decision_display()} by {self.signer} as {self.role}: {self.subject_label}"
+        )
+
+    @property
+    def is_valid(self) -> bool:
+        return self.voided_at is None
