@@ -1,0 +1,132 @@
+"""Reads of runbooks shared by the pages, the API, the dashboard panels and the tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+
+from bcp_portal.core.models import SignOff
+from bcp_portal.core.roles import user_roles
+from bcp_portal.core.typehints import Actor
+from compliance.models import (
+    ChangeRequest,
+    RequiredApproval,
+    RunbookDocument,
+    RunbookVersion,
+)
+
+# The document list's "status" filter: what a reader asks of a runbook.
+DOCUMENT_STATES = (
+    ("review_due", "Review due"),
+    ("change_open", "Change open"),
+    ("in_review", "Change in review"),
+    ("unpublished", "Nothing published"),
+)
+
+
+def _valid_approvals() -> QuerySet[SignOff]:
+    return SignOff.objects.filter(
+        subject_type=ContentType.objects.get_for_model(ChangeRequest),
+        voided_at__isnull=True,
+        decision=SignOff.Decision.APPROVE,
+    )
+
+
+def approvals_waiting(user: Actor) -> QuerySet[RequiredApproval]:
+    """The roles `user` could fill now on changes in review: they hold the role, it has no
+    valid approval yet, they did not write the change and have not approved it in another
+    role. Oldest submission first. One query, whatever the number of changes."""
+    roles = user_roles(user)
+    if not roles:
+        return RequiredApproval.objects.none()
+    approvals = _valid_approvals()
+    return (
+        RequiredApproval.objects.filter(
+            role__in=roles, change__version__status=RunbookVersion.Status.IN_REVIEW
+        )
+        .exclude(change__author_id=user.pk)
+        .exclude(Exists(approvals.filter(subject_id=OuterRef("change_id"), role=OuterRef("role"))))
+        .exclude(Exists(approvals.filter(subject_id=OuterRef("change_id"), signer_id=user.pk)))
+        .select_related("change__version__document", "change__author")
+        .order_by("change__submitted_at", "change_id", "position")
+    )
+
+
+def approvals_waiting_count(user: Actor) -> int:
+    return approvals_waiting(user).values("change_id").distinct().count()
+
+
+def reviews_due(today: dt.date, *, within_days: int = 0) -> QuerySet[RunbookDocument]:
+    """Published documents whose next review is on or before `today + within_days`."""
+    published = RunbookVersion.objects.filter(
+        document=OuterRef("pk"), status=RunbookVersion.Status.PUBLISHED
+    )
+    return (
+        RunbookDocument.objects.filter(next_review__lte=today + dt.timedelta(days=within_days))
+        .filter(Exists(published))
+        .order_by("next_review", "doc_id")
+    )
+
+
+def document_list(
+    *,
+    search: str = "",
+    state: str = "",
+    classification: str = "",
+    cadence: str = "",
+    today: dt.date | None = None,
+) -> QuerySet[RunbookDocument]:
+    """Documents with their published label and open change's status annotated
+    (`published_label`, `open_label`, `open_status`): one query per page."""
+    published = RunbookVersion.objects.filter(
+        document=OuterRef("pk"), status=RunbookVersion.Status.PUBLISHED
+    )
+    open_versions = RunbookVersion.objects.filter(
+        document=OuterRef("pk"), status__in=RunbookVersion.OPEN
+    )
+    qs = RunbookDocument.objects.annotate(
+        published_label=Subquery(published.values("label")[:1]),
+        published_at=Subquery(published.values("published_at")[:1]),
+        open_id=Subquery(open_versions.values("pk")[:1]),
+        open_label=Subquery(open_versions.values("label")[:1]),
+        open_status=Subquery(open_versions.values("status")[:1]),
+    )
+    if search:
+        qs = qs.filter(
+            Q(doc_id__icontains=search) | Q(title__icontains=search) | Q(owner__icontains=search)
+        )
+    if classification:
+        qs = qs.filter(classification=classification)
+    if cadence:
+        qs = qs.filter(review_cadence=cadence)
+    if state == "review_due" and today is not None:
+        qs = qs.filter(next_review__lte=today, published_label__isnull=False)
+    elif state == "change_open":
+        qs = qs.filter(open_id__isnull=False)
+    elif state == "in_review":
+        qs = qs.filter(open_status=RunbookVersion.Status.IN_REVIEW)
+    elif state == "unpublished":
+        qs = qs.filter(published_label__isnull=True)
+    return qs.order_by("doc_id")
+
+
+def version_list(document: RunbookDocument) -> QuerySet[RunbookVersion]:
+    """A document's versions, newest first, with their change (no content loaded)."""
+    return (
+        document.versions.defer("content")
+        .select_related("change__author", "created_by", "published_by")
+        .order_by("-sequence")
+    )
+
+
+def change_signoffs(change: ChangeRequest) -> QuerySet[SignOff]:
+    """Every signature on a change, voided ones included, in order."""
+    return (
+        SignOff.objects.filter(
+            subject_type=ContentType.objects.get_for_model(ChangeRequest), subject_id=change.pk
+        )
+        .select_related("signer")
+        .order_by("signed_at", "id")
+    )
