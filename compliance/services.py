@@ -27,6 +27,7 @@ from bcp_portal.core.models import SignOff
 from bcp_portal.core.outbox import outbox_add
 from bcp_portal.core.roles import SRE_LEAD, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
+from bcp_portal.core.tasking import publish
 from bcp_portal.core.typehints import Actor
 from compliance.control import document_control
 from compliance.diffing import sections_touched
@@ -519,7 +520,8 @@ def version_publish(*, actor: Actor, version: RunbookVersion) -> RunbookVersion:
     from compliance.tasks import break_glass_write
 
     breakglass.copies_plan(version)
-    break_glass_write.delay_on_commit(version_id=version.pk)
+    version_id = version.pk
+    transaction.on_commit(lambda: publish(break_glass_write, version_id=version_id))
     return version
 
 

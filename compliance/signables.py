@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from bcp_portal.core import roles, signing
 from bcp_portal.core.models import SignOff
-from compliance.models import CHANGE_SOURCE, REVIEW_SOURCE, ChangeRequest, RunbookDocument
+from compliance.models import (
+    CHANGE_SOURCE,
+    REVIEW_SOURCE,
+    ChangeRequest,
+    RunbookDocument,
+    RunbookVersion,
+)
 
 # Who may record a periodic review of a runbook (any one of them, in their role).
 REVIEW_ROLES = (
@@ -48,7 +54,7 @@ def change_open_reason(change: ChangeRequest) -> str:
     return f"Version {change.version.label} is {change.version.get_status_display().lower()}."
 
 
-def _published(document: RunbookDocument):
+def _published(document: RunbookDocument) -> RunbookVersion | None:
     return document.versions.filter(status="published").first()
 
 
