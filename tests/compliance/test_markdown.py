@@ -218,7 +218,9 @@ def test_a_thematic_break_after_a_blank_line_is_not_a_setext_underline():
     assert "\n---\n\nThe line above is a thematic break." in drill_steps.own_text
     assert not any("Not a setext" in s.title for s in found)
     html = render_html(dr_text())
-    assert "<p>Not a setext underline, this paragraph is followed by a blank line.</p>\n<hr>" in html
+    assert (
+        "<p>Not a setext underline, this paragraph is followed by a blank line.</p>\n<hr>" in html
+    )
 
 
 def test_the_document_control_block_belongs_to_the_title_section():
@@ -472,14 +474,16 @@ def test_a_file_with_a_nul_byte_is_not_a_text_file():
 
 
 def test_utf16_is_refused_with_the_advice_to_save_as_utf8():
-    with pytest.raises(RunbookTextError, match="UTF-16.*save it as UTF-8"):
+    with pytest.raises(RunbookTextError, match=r"UTF-16.*save it as UTF-8"):
         decode_upload("# Title\n".encode("utf-16"))
 
 
 def test_a_file_over_the_limit_is_refused_stating_the_limit():
     data = b"# Big\n" + b"x" * (MAX_RUNBOOK_BYTES - 5)
     assert len(data) == MAX_RUNBOOK_BYTES + 1
-    with pytest.raises(RunbookTextError, match=r"2,097,153 bytes.*at most 2 MB \(2,097,152 bytes\)"):
+    with pytest.raises(
+        RunbookTextError, match=r"2,097,153 bytes.*at most 2 MB \(2,097,152 bytes\)"
+    ):
         decode_upload(data)
 
 
@@ -624,7 +628,8 @@ def test_event_handler_attributes_are_removed(markdown):
         '<a href="javascript:alert(1)">x</a>\n',
         '<a href="JaVaScRiPt:alert(1)">x</a>\n',
         '<a href="&#106;avascript:alert(1)">x</a>\n',
-        '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;alert(1)">x</a>\n',
+        '<a href="&#x6A;&#x61;&#x76;&#x61;&#x73;&#x63;&#x72;&#x69;&#x70;&#x74;&#x3A;'
+        'alert(1)">x</a>\n',
         '<a href="java&#09;script:alert(1)">x</a>\n',
         '<a href="java\tscript:alert(1)">x</a>\n',
         '<a href=" javascript:alert(1)">x</a>\n',
