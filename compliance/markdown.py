@@ -30,10 +30,10 @@ CommonMark reference does, not as a line-by-line guess.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import nh3
 from markdown_it import MarkdownIt
@@ -42,6 +42,23 @@ from markdown_it.token import Token
 MAX_RUNBOOK_BYTES = 2 * 1024 * 1024  # stated limit for an import (also used by forms/API)
 
 _UTF8_BOM = b"\xef\xbb\xbf"
+
+# Pages render the same version again and again, so parses and renders are kept for the last
+# texts seen; only texts up to this size, so 64 cached 2 MB uploads cannot pin memory.
+CACHE_MAX_CHARS = 256 * 1024
+_CACHE_SIZE = 64
+
+_T = TypeVar("_T")
+
+
+def _cached(function: Callable[[str], _T]) -> Callable[[str], _T]:
+    """`function` with an LRU cache for texts up to CACHE_MAX_CHARS; larger ones are computed."""
+    cached = lru_cache(maxsize=_CACHE_SIZE)(function)
+
+    def call(text: str) -> _T:
+        return cached(text) if len(text) <= CACHE_MAX_CHARS else function(text)
+
+    return call
 
 
 class RunbookTextError(ValueError):
@@ -180,7 +197,7 @@ def _numbers(levels: list[int], parents: list[int | None]) -> list[str]:
     return numbers
 
 
-@lru_cache(maxsize=64)
+@_cached
 def _sections(text: str) -> tuple[Section, ...]:
     lines = _split_lines(text)
     heads = _headings(_MD.parse(text))
@@ -487,7 +504,7 @@ def _render(text: str, first_index: int, env: dict[str, Any] | None = None) -> s
     return _CLEANER.clean(html)
 
 
-@lru_cache(maxsize=64)
+@_cached
 def _render_cached(text: str) -> str:
     return _render(text, 1)
 
@@ -497,7 +514,7 @@ def render_html(text: str) -> str:
     return _render_cached(normalise(text))
 
 
-@lru_cache(maxsize=64)
+@_cached
 def _references(text: str) -> dict[str, Any]:
     env: dict[str, Any] = {}
     _MD.parse(text, env)

@@ -11,6 +11,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from compliance.markdown import (
+    CACHE_MAX_CHARS,
     MAX_RUNBOOK_BYTES,
     RunbookTextError,
     Section,
@@ -410,6 +411,11 @@ def test_a_replacement_may_add_a_heading_of_its_own():
     assert [s.title for s in sections(edited)] == ["T", "A", "A2", "B"]
 
 
+def test_an_empty_replacement_deletes_the_section():
+    text = "# T\n## A\nold\n## B\nbody\n"
+    assert replace_section(text, "s2", "") == "# T\n## B\nbody\n"
+
+
 def test_a_replacement_is_normalised():
     text = "# T\n## A\nold\n"
     assert replace_section(text, "s2", "## A\r\nnew\r\n") == "# T\n## A\nnew\n"
@@ -680,6 +686,15 @@ def test_html_comments_are_removed():
 def test_render_is_cached_for_the_same_text():
     text = dr_text()
     assert render_html(text) is render_html(text)
+
+
+def test_texts_beyond_the_cache_limit_are_rendered_each_time_alike():
+    big = dr_text() + "\n\n" + "Filler line for a long appendix.\n" * (CACHE_MAX_CHARS // 30)
+    assert len(big) > CACHE_MAX_CHARS
+    first = render_html(big)
+    assert first is not render_html(big)
+    assert first == render_html(big)
+    assert [s.title for s in sections(big)] == DR_TITLES
 
 
 # --- rendering one section -----------------------------------------------------------------
