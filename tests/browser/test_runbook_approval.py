@@ -14,7 +14,13 @@ from bcp_portal.core import roles
 from bcp_portal.core.models import SignOff
 from compliance import services
 from compliance.models import RunbookVersion
-from tests.compliance.factories import SMALL_RUNBOOK, approve, document_with_draft, signer
+from tests.compliance.factories import (
+    SMALL_RUNBOOK,
+    approve,
+    document_with_draft,
+    signer,
+    submitted,
+)
 from tests.factories import UserFactory
 from tests.fixtures.browser import PASSWORD, log_in
 from tests.twofactor import totp_code
@@ -39,7 +45,7 @@ def published():
     """DR-TEST-001 with a first version published (made through the services)."""
     lead = UserFactory(username="lee", first_name="Lee", roles=[roles.SRE_LEAD])
     version = document_with_draft(lead)
-    services.change_submit(actor=lead, change=version.change)
+    version = submitted(lead, version)
     approve(
         version,
         signer(roles.ENGINEERING_MANAGER, username="em0", codes=("e0",)),
