@@ -34,6 +34,9 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "dashboard"),
     NavItem("Drills", "drills:calendar", perm="drills.view_drill"),
+    NavItem("Runbooks", "compliance:document-list", perm="compliance.view_runbookdocument"),
+    # The approvals inbox, one click away for those who approve or review runbooks.
+    NavItem("Approvals", "compliance:approvals", perm="compliance.review_runbookdocument"),
     NavItem("Actions", "actions:action-list", perm="actions.view_action"),
     NavItem("Services", "catalogue:service-list", perm="catalogue.view_service"),
     NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),

@@ -48,11 +48,20 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from bcp_portal.core import signing
 from bcp_portal.core.models import TaskProgress
+from compliance import services as compliance_services
+from compliance.markdown import sections as runbook_sections
+from compliance.models import RunbookVersion
+from compliance.signables import REVIEW_ROLES
 from drills.models import CalendarFeedToken
 from tests.actions.factories import ActionFactory
+from tests.compliance.factories import SMALL_RUNBOOK, document_with_draft
+from tests.compliance.factories import approve as runbook_approve
+from tests.compliance.factories import signer as runbook_signer
 from tests.conftest import PERSONA_ROLES
 from tests.drills.factories import (
     CalendarFeedTokenFactory,
@@ -62,6 +71,7 @@ from tests.drills.factories import (
 )
 from tests.drills.report_factories import DrillReportFactory, RecoveryStepFactory
 from tests.factories import ContactFactory, ServiceFactory, UserFactory
+from tests.twofactor import give_two_factor
 
 ANONYMOUS = "anonymous"
 COLUMNS = ("sre", "srelead", "engmgr", "cto", "dpo", "legal", "auditor", "outsider", ANONYMOUS)
@@ -209,6 +219,171 @@ def _submitted_report(user) -> dict:
         created_by=user or UserFactory(), status="submitted", submitted_at=timezone.now()
     )
     return {"pk": report.pk}
+
+
+# --- runbooks (compliance) ---------------------------------------------------------------
+# What a kwargs factory made, for the data factory called right after it in the same call.
+_made: dict[str, object] = {}
+
+
+def _runbook_author(user):
+    """The caller when they may write changes, else an SRE colleague."""
+    if user is not None and user.has_perm("compliance.add_changerequest"):
+        return user
+    return UserFactory(roles=[PERSONA_ROLES["sre"]])
+
+
+def _runbook_draft(author, *, doc_id: str | None = None):
+    """A draft of `author`'s whose content differs from the version it is based on."""
+    lead = UserFactory(roles=[PERSONA_ROLES["srelead"]])
+    first = document_with_draft(lead, doc_id=doc_id or f"DR-M-{uuid.uuid4().hex[:8]}")
+    compliance_services.change_withdraw(actor=lead, change=first.change, reason="Matrix")
+    draft = compliance_services.change_open(
+        actor=author, document=first.document, change_type="procedure_update", reason="Matrix"
+    )
+    key = next(s.key for s in runbook_sections(draft.content) if "Contacts" in s.title)
+    return compliance_services.version_section_edit(
+        actor=author, version=draft, key=key, text="## 1. Contacts\nCall Ana.\n\n", shown_sha256=""
+    )
+
+
+def _runbook_document(user) -> dict:
+    return {"pk": _runbook_draft(_runbook_author(user)).document_id}
+
+
+def _runbook_version(user) -> dict:
+    return {"pk": _runbook_draft(_runbook_author(user)).pk}
+
+
+def _runbook_section(user) -> dict:
+    version = _runbook_draft(_runbook_author(user))
+    _made["version"] = version
+    key = next(s.key for s in runbook_sections(version.content) if "Contacts" in s.title)
+    return {"pk": version.pk, "key": key}
+
+
+def _runbook_without_open_change(user) -> dict:
+    version = _runbook_draft(_runbook_author(user))
+    compliance_services.change_withdraw(actor=version.created_by, change=version.change, reason="x")
+    _made["document"] = version.document
+    return {"pk": version.document_id}
+
+
+def _runbook_in_review(user):
+    """A procedure update in review (it needs the Engineering Manager and the DPO), by an
+    SRE Lead who is not the caller."""
+    lead = UserFactory(roles=[PERSONA_ROLES["srelead"]])
+    version = _runbook_draft(lead)
+    compliance_services.change_submit(actor=lead, change=version.change)
+    version.refresh_from_db()
+    return version
+
+
+def _runbook_change_in_review(user) -> dict:
+    change = _runbook_in_review(user).change
+    _made["change"] = change
+    return {"pk": change.pk}
+
+
+def _runbook_approved(user) -> dict:
+    version = _runbook_in_review(user)
+    for role in ("engmgr", "dpo"):
+        code = f"m-{uuid.uuid4().hex[:10]}"
+        approver = runbook_signer(
+            PERSONA_ROLES[role], username=f"m-{role}-{uuid.uuid4().hex[:6]}", codes=(code,)
+        )
+        runbook_approve(version, approver, PERSONA_ROLES[role], code)
+    _made["version"] = version
+    return {"pk": version.pk}
+
+
+def _runbook_published(user) -> dict:
+    version = RunbookVersion.objects.get(pk=_runbook_approved(user)["pk"])
+    compliance_services.version_publish(actor=version.created_by, version=version)
+    _made["document"] = version.document
+    return {"pk": version.document_id}
+
+
+def _backup_code(user) -> str:
+    code = f"b-{uuid.uuid4().hex[:10]}"
+    give_two_factor(user, backup_codes=(code,))
+    return code
+
+
+def _runbook_import(user) -> dict:
+    """A file for a document that exists (every author may open a change of it)."""
+    lead = UserFactory(roles=[PERSONA_ROLES["srelead"]])
+    doc_id = f"DR-M-{uuid.uuid4().hex[:8]}"
+    first = document_with_draft(lead, doc_id=doc_id)
+    compliance_services.change_withdraw(actor=lead, change=first.change, reason="Matrix")
+    text = SMALL_RUNBOOK.replace("Call the on-call engineer first.", "Call Ana.")
+    return {
+        "file": SimpleUploadedFile("runbook.md", text.encode(), content_type="text/markdown"),
+        "change_type": "contact_update",
+        "reason": "New number",
+        "doc_id": doc_id,
+    }
+
+
+def _runbook_change(user) -> dict:
+    return {"change_type": "contact_update", "reason": "New numbers"}
+
+
+def _runbook_control(user) -> dict:
+    return {
+        "title": "Recovery Runbook",
+        "owner": "SRE Team",
+        "classification": "confidential",
+        "review_cadence": "quarterly",
+        "next_review": (timezone.localdate() + dt.timedelta(days=90)).isoformat(),
+    }
+
+
+def _runbook_section_text(user) -> dict:
+    version = _made["version"]
+    return {"text": "## 1. Contacts\nCall Bo.\n\n", "content_sha256": version.content_sha256}
+
+
+def _runbook_withdraw(user) -> dict:
+    return {"reason": "Not needed"}
+
+
+def _runbook_diff(user) -> dict:
+    version = _runbook_draft(_runbook_author(None))
+    return {"from": version.based_on_id, "to": version.pk}
+
+
+def _signing_role(user) -> str:
+    held = set(user.groups.values_list("name", flat=True)) if user else set()
+    for role in (PERSONA_ROLES["engmgr"], PERSONA_ROLES["dpo"]):
+        if role in held:
+            return role
+    return PERSONA_ROLES["engmgr"]
+
+
+def _runbook_signature(user) -> dict:
+    change = _made["change"]
+    return {
+        "role": _signing_role(user),
+        "decision": "approve",
+        "comment": "",
+        "password": "correct horse battery",
+        "otp_code": _backup_code(user) if user else "",
+        "shown_hash": signing.subject_hash(change),
+    }
+
+
+def _runbook_review(user) -> dict:
+    document = _made["document"]
+    held = set(user.groups.values_list("name", flat=True)) if user else set()
+    role = next((r for r in REVIEW_ROLES if r in held), REVIEW_ROLES[0])
+    return {
+        "role": role,
+        "comment": "Still right.",
+        "password": "correct horse battery",
+        "otp_code": _backup_code(user) if user else "",
+        "shown_hash": signing.subject_hash(document),
+    }
 
 
 # --- data factories: request bodies an allowed persona's request succeeds with ----------
@@ -427,5 +602,48 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_complete_report),
     "api:drill-report-revise":    Route(post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=_submitted_report, data=_revision_reason),
+    # Runbooks and approvals (compliance)
+    "compliance:document-list":   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "compliance:document-import": Route(get  ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        data=_runbook_import),
+    "compliance:approvals":       Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "compliance:diff":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        data=_runbook_diff),
+    "compliance:document-detail": Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_runbook_document),
+    "compliance:document-edit":   Route(get  ="-   Y    -   -   -   -     -   -   -",
+                                        post ="-   Y    -   -   -   -     -   -   -",
+                                        kwargs=_runbook_document, data=_runbook_control),
+    "compliance:change-open":     Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_runbook_without_open_change,
+                                        data=_runbook_change),
+    # A review signs the published version: the review roles, with password and code.
+    "compliance:document-review": Route(post ="-   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_runbook_published, data=_runbook_review),
+    "compliance:version-detail":  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_runbook_version),
+    "compliance:version-markdown":
+                                  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_runbook_version),
+    # The caller's own draft (another author's is refused: tests/compliance/test_pages.py).
+    "compliance:version-submit":  Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_runbook_version),
+    "compliance:version-change-update":
+                                  Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_runbook_version, data=_runbook_change),
+    "compliance:version-withdraw":
+                                  Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_runbook_version, data=_runbook_withdraw),
+    "compliance:version-publish": Route(post ="-   Y    Y   Y   -   -     -   -   -",
+                                        kwargs=_runbook_approved),
+    "compliance:section-edit":    Route(get  ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_runbook_section, data=_runbook_section_text),
+    # A procedure update needs the Engineering Manager and the DPO; others see why not.
+    "compliance:change-sign":     Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="-   -    Y   -   Y   -     -   -   -",
+                                        kwargs=_runbook_change_in_review,
+                                        data=_runbook_signature),
 }
 # fmt: on

@@ -1,0 +1,33 @@
+"""What the runbook pages share: loading rows, and the hard 400 page for bad parameters."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from compliance.models import ChangeRequest, RunbookVersion
+
+
+def get_version(pk: int) -> RunbookVersion:
+    return get_object_or_404(
+        RunbookVersion.objects.select_related(
+            "document", "change__author", "change__rejected_by", "created_by", "published_by"
+        ),
+        pk=pk,
+    )
+
+
+def get_change(pk: int) -> ChangeRequest:
+    return get_object_or_404(
+        ChangeRequest.objects.select_related("version__document", "version__based_on", "author"),
+        pk=pk,
+    )
+
+
+def bad_request(request: HttpRequest, parameter: str, message: str) -> HttpResponse:
+    return render(
+        request,
+        "compliance/bad_request.html",
+        {"parameter": parameter, "message": message},
+        status=400,
+    )

@@ -1,0 +1,445 @@
+"""The runbook pages: who sees them, forms that keep what was typed, the import, the
+section editor, the diff's parameters, the sign page's refusals, pinned query counts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bcp_portal.core import roles, signing
+from bcp_portal.core.models import SignOff
+from compliance import services
+from compliance.markdown import sections
+from compliance.models import ChangeType, RunbookDocument, RunbookVersion
+from tests.compliance.factories import (
+    PASSWORD,
+    SMALL_RUNBOOK,
+    approve,
+    document_with_draft,
+    signer,
+    submitted,
+)
+from tests.conftest import PERSONAS
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def lead():
+    return signer(roles.SRE_LEAD, username="lead")
+
+
+@pytest.fixture
+def in_review(lead):
+    """A procedure update in review: it needs the Engineering Manager and the DPO."""
+    return submitted(lead, document_with_draft(lead))
+
+
+def _sign_data(change, **overrides) -> dict:
+    data = {
+        "role": roles.ENGINEERING_MANAGER,
+        "decision": "approve",
+        "comment": "Looks right.",
+        "password": PASSWORD,
+        "otp_code": "",
+        "shown_hash": signing.subject_hash(change),
+    }
+    return data | overrides
+
+
+def _upload(content: bytes, name: str = "runbook.md") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="text/markdown")
+
+
+def _key(content: str, title: str) -> str:
+    return next(s.key for s in sections(content) if title in s.title)
+
+
+def _token(response) -> str:
+    match = re.search(rb'name="submission_token" value="([^"]+)"', response.content)
+    assert match, "the form carries a one-time token"
+    return match.group(1).decode()
+
+
+# --- who sees what ---------------------------------------------------------------------
+
+
+def test_every_runbook_page_renders_for_each_role_and_refuses_the_outsider(
+    client_for, personas, in_review
+):
+    version = in_review
+    base = version.based_on
+    urls = [
+        reverse("compliance:document-list"),
+        reverse("compliance:document-detail", args=[version.document.pk]),
+        reverse("compliance:version-detail", args=[version.pk]),
+        reverse("compliance:approvals"),
+        reverse("compliance:change-sign", args=[version.change.pk]),
+        reverse("compliance:version-markdown", args=[version.pk]),
+        f"{reverse('compliance:diff')}?from={version.pk}&to={version.pk}",
+    ]
+    assert base is None
+    for name in PERSONAS:
+        client = client_for(personas[name])
+        for url in urls:
+            status = client.get(url).status_code
+            expected = 403 if name == "outsider" else 200
+            assert status == expected, (name, url, status)
+
+
+def test_the_navigation_leads_approvers_to_their_inbox_in_one_click(client_for, personas):
+    html = client_for(personas["dpo"]).get("/").content.decode()
+    assert reverse("compliance:approvals") in html
+    sre_html = client_for(personas["sre"]).get("/").content.decode()
+    assert reverse("compliance:document-list") in sre_html
+    assert reverse("compliance:approvals") not in sre_html
+
+
+# --- import ----------------------------------------------------------------------------
+
+
+def test_importing_a_file_makes_a_draft_and_opens_its_page(client_for, lead):
+    client = client_for(lead)
+    form = client.get(reverse("compliance:document-import"))
+    assert b"2 MB" in form.content  # the limit is stated
+    response = client.post(
+        reverse("compliance:document-import"),
+        {
+            "file": _upload(SMALL_RUNBOOK.encode()),
+            "change_type": ChangeType.PROCEDURE_UPDATE,
+            "reason": "First import",
+            "submission_token": _token(form),
+        },
+    )
+    version = RunbookVersion.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("compliance:version-detail", args=[version.pk])
+    assert version.document.doc_id == "DR-TEST-001"
+    assert version.content == SMALL_RUNBOOK
+
+
+def test_an_import_sent_twice_makes_one_document(client_for, lead):
+    client = client_for(lead)
+    token = _token(client.get(reverse("compliance:document-import")))
+    for _ in range(2):
+        response = client.post(
+            reverse("compliance:document-import"),
+            {
+                "file": _upload(SMALL_RUNBOOK.encode()),
+                "change_type": ChangeType.PROCEDURE_UPDATE,
+                "reason": "First import",
+                "submission_token": token,
+            },
+        )
+        assert response.status_code == 302
+    assert RunbookDocument.objects.count() == 1
+    assert RunbookVersion.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(b"# Title\n\xff\xfe broken", "not valid UTF-8"), (b"", "empty")],
+    ids=["not-utf8", "empty"],
+)
+def test_a_file_that_is_not_text_is_refused_on_the_file_field_keeping_the_rest(
+    client_for, lead, content, says
+):
+    response = client_for(lead).post(
+        reverse("compliance:document-import"),
+        {
+            "file": _upload(content),
+            "change_type": ChangeType.STRATEGY_CHANGE,
+            "reason": "Keep this reason",
+            "doc_id": "DR-KEEP-9",
+        },
+    )
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert says in " ".join(form.errors["file"])
+    html = response.content.decode()
+    assert "Keep this reason" in html
+    assert 'value="DR-KEEP-9"' in html
+    assert RunbookDocument.objects.count() == 0
+
+
+# --- document page ---------------------------------------------------------------------
+
+
+def test_the_markdown_download_is_the_version_content_exactly(client_for, lead):
+    version = document_with_draft(lead, text=SMALL_RUNBOOK.replace("\n", "\r\n"))
+    response = client_for(lead).get(reverse("compliance:version-markdown", args=[version.pk]))
+    assert response["Content-Type"].startswith("text/markdown")
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="DR-TEST-001_{version.label}.md"'
+    )
+    assert response.content.decode() == version.content == SMALL_RUNBOOK
+
+
+def test_proposing_a_change_without_a_type_keeps_the_reason(client_for, lead, in_review):
+    document = in_review.document
+    services.change_withdraw(actor=lead, change=in_review.change, reason="Start again")
+    response = client_for(lead).post(
+        reverse("compliance:change-open", args=[document.pk]),
+        {"change_type": "nonsense", "reason": "Rotate the on-call numbers"},
+    )
+    assert response.status_code == 400
+    assert "change_type" in response.context["change_form"].errors
+    assert "Rotate the on-call numbers" in response.content.decode()
+
+
+# --- section editor --------------------------------------------------------------------
+
+
+def test_a_stale_section_edit_keeps_the_typed_text(client_for, lead):
+    version = document_with_draft(lead)
+    key = _key(version.content, "Contacts")
+    url = reverse("compliance:section-edit", args=[version.pk, key])
+    client = client_for(lead)
+    shown = client.get(url).context["form"].initial["content_sha256"]
+    # Someone saves in between.
+    services.version_section_edit(
+        actor=lead, version=version, key=key, text="## 1. Contacts\nCall Ana.\n", shown_sha256=""
+    )
+    response = client.post(
+        url, {"text": "## 1. Contacts\nCall Bo first.\n", "content_sha256": shown}
+    )
+    assert response.status_code == 400
+    assert "changed since you opened the editor" in response.content.decode()
+    assert "Call Bo first." in response.content.decode()
+    version.refresh_from_db()
+    assert "Call Ana." in version.content
+
+
+def test_saving_a_section_changes_only_that_section(client_for, lead):
+    version = document_with_draft(lead)
+    key = _key(version.content, "Contacts")
+    url = reverse("compliance:section-edit", args=[version.pk, key])
+    client = client_for(lead)
+    shown = client.get(url).context["form"].initial["content_sha256"]
+    text = "## 1. Contacts\nCall Ana.\n\n"
+    response = client.post(url, {"text": text, "content_sha256": shown})
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.content == SMALL_RUNBOOK.replace("Call the on-call engineer first.", "Call Ana.")
+
+
+def test_an_sre_who_is_not_the_author_may_not_edit_a_section(client_for, lead):
+    version = document_with_draft(lead)
+    key = sections(version.content)[1].key
+    url = reverse("compliance:section-edit", args=[version.pk, key])
+    other = client_for(UserFactory(roles=[roles.SRE]))
+    assert other.get(url).status_code == 403
+    response = other.post(url, {"text": "# Hacked\n", "content_sha256": version.content_sha256})
+    assert response.status_code == 403
+    version.refresh_from_db()
+    assert "Hacked" not in version.content
+
+
+# --- diff ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("", "from"),
+        ("from=abc&to=1", "from"),
+        ("from={v}", "to"),
+        ("from={v}&to=99999999", "to"),
+        ("from={v}&to=" + "9" * 30, "to"),
+        ("from={v}&to={other}", "to"),
+    ],
+)
+def test_bad_diff_parameters_answer_400_naming_the_parameter(client_for, lead, query, parameter):
+    version = document_with_draft(lead)
+    other = document_with_draft(lead, doc_id="DR-OTHER-2")
+    url = reverse("compliance:diff") + "?" + query.format(v=version.pk, other=other.pk)
+    response = client_for(lead).get(url)
+    assert response.status_code == 400
+    assert f'data-parameter="{parameter}"' in response.content.decode()
+    assert f"“{parameter}”" in response.content.decode()
+
+
+def test_the_diff_shows_each_changed_section_side_by_side(client_for, lead, in_review):
+    em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
+    approve(in_review, em, roles.ENGINEERING_MANAGER, "em-1")
+    approve(in_review, dpo, roles.DPO, "d-1")
+    services.version_publish(actor=lead, version=in_review)
+    draft = services.change_open(
+        actor=lead, document=in_review.document, change_type=ChangeType.CONTACT_UPDATE
+    )
+    key = _key(draft.content, "Contacts")
+    services.version_section_edit(
+        actor=lead, version=draft, key=key, text="## 1. Contacts\nCall Ana.\n", shown_sha256=""
+    )
+    url = f"{reverse('compliance:diff')}?from={in_review.pk}&to={draft.pk}"
+    response = client_for(lead).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-status="changed"' in html
+    assert "diff-changed" in html
+    assert "Call Ana." in html and "Call the on-call engineer first." in html
+    assert "1 section changed" in html
+
+
+# --- the sign page ---------------------------------------------------------------------
+
+
+def test_the_author_is_shown_why_they_may_not_sign_instead_of_the_form(client_for, lead, in_review):
+    lead.groups.add(*UserFactory(roles=[roles.DPO]).groups.all())
+    response = client_for(lead).get(reverse("compliance:change-sign", args=[in_review.change.pk]))
+    assert response.status_code == 200
+    assert "separation of duties" in response.content.decode()
+    assert response.context["form"] is None
+
+
+def test_the_sign_page_shows_the_full_hash_it_signs(client_for, in_review):
+    em = signer(roles.ENGINEERING_MANAGER)
+    response = client_for(em).get(reverse("compliance:change-sign", args=[in_review.change.pk]))
+    html = response.content.decode()
+    full = signing.subject_hash(in_review.change)
+    assert full in html
+    assert "canonical form v1" in html
+    assert f'value="{full}"' in html
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "says"),
+    [
+        ({"password": "wrong"}, "password", "not your password"),
+        ({"otp_code": "nope-nope"}, "otp_code", ""),
+        ({"decision": "reject", "comment": ""}, None, "Say why you reject it"),
+    ],
+    ids=["wrong-password", "wrong-code", "reject-without-comment"],
+)
+def test_a_refused_signature_says_why_keeps_the_comment_and_signs_nothing(
+    client_for, in_review, overrides, field, says
+):
+    em = signer(roles.ENGINEERING_MANAGER, codes=("em-good",))
+    change = in_review.change
+    data = _sign_data(change, otp_code="em-good", comment="My careful comment") | overrides
+    response = client_for(em).post(reverse("compliance:change-sign", args=[change.pk]), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    if field:
+        assert response.context["form"].errors[field]
+    assert says in html
+    if data["comment"]:
+        assert "My careful comment" in html
+    assert "Not signed" in html
+    assert not SignOff.objects.exists()
+
+
+def test_two_approvals_through_the_page_then_publish(client_for, lead, in_review):
+    change = in_review.change
+    em = signer(roles.ENGINEERING_MANAGER, codes=("em-1",))
+    dpo = signer(roles.DPO, codes=("dpo-1",))
+    url = reverse("compliance:change-sign", args=[change.pk])
+    em_client = client_for(em)
+    response = em_client.post(url, _sign_data(change, otp_code="em-1"))
+    assert response.status_code == 302
+    # Sent again: "Already signed", nothing more written.
+    again = em_client.post(url, _sign_data(change, otp_code="em-1"))
+    assert again.status_code == 302
+    assert SignOff.objects.count() == 1
+    response = client_for(dpo).post(url, _sign_data(change, role=roles.DPO, otp_code="dpo-1"))
+    assert response.status_code == 302
+    in_review.refresh_from_db()
+    assert in_review.status == RunbookVersion.Status.APPROVED
+    page = client_for(lead).get(reverse("compliance:version-detail", args=[in_review.pk]))
+    assert b"approved by" in page.content
+    response = client_for(lead).post(reverse("compliance:version-publish", args=[in_review.pk]))
+    assert response.status_code == 302
+    in_review.refresh_from_db()
+    assert in_review.status == RunbookVersion.Status.PUBLISHED
+
+
+def test_someone_without_a_required_role_is_refused_with_403(client_for, in_review):
+    legal = signer(roles.LEGAL_COUNSEL)
+    change = in_review.change
+    url = reverse("compliance:change-sign", args=[change.pk])
+    assert b"needs one of the roles" in client_for(legal).get(url).content
+    response = client_for(legal).post(url, _sign_data(change, role=roles.LEGAL_COUNSEL))
+    assert response.status_code == 403
+    assert not SignOff.objects.exists()
+
+
+# --- approvals inbox -------------------------------------------------------------------
+
+
+def test_the_inbox_says_when_nothing_waits(client_for):
+    response = client_for(signer(roles.DPO)).get(reverse("compliance:approvals"))
+    assert b"Nothing waits for your approval" in response.content
+
+
+def test_the_inbox_shows_the_rule_and_the_role_asked(client_for, in_review):
+    response = client_for(signer(roles.DPO)).get(reverse("compliance:approvals"))
+    html = response.content.decode()
+    assert "you are asked as DPO" in html
+    assert in_review.change.rule_text in html
+    assert reverse("compliance:change-sign", args=[in_review.change.pk]) in html
+
+
+# --- pinned query counts ---------------------------------------------------------------
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _documents(lead, n: int, start: int = 0, submit: bool = False) -> None:
+    for i in range(start, start + n):
+        version = document_with_draft(lead, doc_id=f"DR-Q-{i:03}")
+        if submit:
+            submitted(lead, version)
+
+
+def test_the_list_reads_a_constant_number_of_queries(client_for, lead):
+    client = client_for(lead)
+    url = reverse("compliance:document-list")
+    _documents(lead, 3)
+    few = _queries(client, url)
+    _documents(lead, 27, start=3)
+    assert _queries(client, url) == few == LIST_QUERIES
+
+
+def test_the_inbox_reads_a_constant_number_of_queries(client_for, lead):
+    client = client_for(signer(roles.DPO))
+    url = reverse("compliance:approvals")
+    _documents(lead, 3, submit=True)
+    few = _queries(client, url)
+    _documents(lead, 27, start=3, submit=True)
+    assert _queries(client, url) == few == INBOX_QUERIES
+
+
+def test_the_version_list_reads_a_constant_number_of_queries(client_for, lead):
+    client = client_for(lead)
+    version = document_with_draft(lead)
+    document = version.document
+    url = reverse("compliance:document-detail", args=[document.pk])
+
+    def more(n):
+        nonlocal version
+        for _ in range(n):
+            services.change_withdraw(actor=lead, change=version.change, reason="Again")
+            version = services.change_open(
+                actor=lead, document=document, change_type=ChangeType.CONTACT_UPDATE
+            )
+
+    more(2)
+    few = _queries(client, url)
+    more(17)  # 20 versions: the page is full
+    assert _queries(client, url) == few == VERSION_LIST_QUERIES
+
+
+# Session, user, permissions and roles, then the page's own reads.
+LIST_QUERIES = 9
+INBOX_QUERIES = 11
+VERSION_LIST_QUERIES = 12
