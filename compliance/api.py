@@ -34,7 +34,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, permissions, renderers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -46,6 +46,7 @@ from bcp_portal.core.api.serializers import PortalModelSerializer, _strict_class
 from bcp_portal.core.models import SignOff
 from bcp_portal.core.people import display_name
 from bcp_portal.core.reauth import CODE_FIELD, PASSWORD_FIELD
+from bcp_portal.core.roles import user_roles
 from bcp_portal.core.text import calendar_year, single_line
 from compliance import selectors, services
 from compliance.filters import DocumentFilterSet, VersionFilterSet
@@ -822,6 +823,12 @@ class ChangeRequestViewSet(
     @action(detail=True, methods=["post"])
     def signoffs(self, request: Request, pk: str | None = None) -> Response:
         change = self.get_object()
+        if not user_roles(request.user) & set(SIGNING_ROLES):
+            # Before the body is read: no role of theirs ever approves a runbook change.
+            raise PermissionDenied(
+                "Signing a runbook change needs one of the roles "
+                f"{', '.join(SIGNING_ROLES)}; you hold none of them."
+            )
         body = ChangeSignInput(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
