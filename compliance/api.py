@@ -48,9 +48,9 @@ from bcp_portal.core.people import display_name
 from bcp_portal.core.reauth import CODE_FIELD, PASSWORD_FIELD
 from bcp_portal.core.roles import user_roles
 from bcp_portal.core.text import calendar_year, single_line
+from compliance import markdown as runbook_markdown
 from compliance import selectors, services
 from compliance.filters import DocumentFilterSet, VersionFilterSet
-from compliance import markdown as runbook_markdown
 from compliance.markdown import MAX_RUNBOOK_BYTES
 from compliance.models import (
     MAX_COMMENT_CHARS,
@@ -401,7 +401,9 @@ class RunbookVersionViewSet(
             )
         },
     )
-    @action(detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, MarkdownRenderer])
+    @action(
+        detail=True, methods=["get"], renderer_classes=[renderers.JSONRenderer, MarkdownRenderer]
+    )
     def markdown(self, request: Request, pk: str | None = None) -> HttpResponse:
         version = self.get_object()
         filename = f"{version.document.doc_id}-{version.label}.md"
@@ -748,9 +750,7 @@ class ChangeRequestViewSet(
 
     def get_queryset(self) -> QuerySet[ChangeRequest]:
         return (
-            ChangeRequest.objects.select_related(
-                "version__document", "author", "rejected_by"
-            )
+            ChangeRequest.objects.select_related("version__document", "author", "rejected_by")
             .defer("version__content")
             .prefetch_related(
                 Prefetch(

@@ -8,7 +8,6 @@ from bcp_portal.core import outbox
 from bcp_portal.core.admin_base import ReadOnlyAdmin, ShownOnlyAdmin
 from bcp_portal.core.api.services import api_token_label, api_tokens_revoke_as_admin
 from bcp_portal.core.credentials import may_revoke_credentials
-from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.models import (
     AccountEvent,
     DeliveryAttempt,
@@ -17,6 +16,7 @@ from bcp_portal.core.models import (
     TaskProgress,
     UserProfile,
 )
+from bcp_portal.core.paginator import CappedPaginator
 
 # django-otp's own admins show TOTP keys (and QR codes) and backup codes to staff: a staff
 # member could copy someone's second factor. Devices are managed by their owner only;
