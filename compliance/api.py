@@ -357,6 +357,7 @@ class RunbookVersionViewSet(
     """Runbook versions: drafts, versions in review, approved, published and superseded."""
 
     queryset = RunbookVersion.objects.none()
+    serializer_class = VersionDetailSerializer
     permission_classes = [RunbookPermissions]
     ordering = "-pk"
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -543,9 +544,11 @@ class RunbookDocumentViewSet(
     """Runbooks under document control, with their published version and open change."""
 
     queryset = RunbookDocument.objects.none()
+    serializer_class = DocumentDetailSerializer
     permission_classes = [RunbookPermissions]
-    # Unique, so the cursor neither skips nor repeats a row.
-    ordering = "doc_id"
+    # Unique, so the cursor neither skips nor repeats a row; an id, so a cursor's position
+    # is checked before it reaches the database.
+    ordering = "pk"
     http_method_names = ["get", "post", "patch", "head", "options"]
     filter_backends = [DjangoFilterBackend]
     filterset_class = DocumentFilterSet
@@ -737,6 +740,7 @@ class ChangeRequestViewSet(
     """Change requests: what a version changes and why, the roles that must approve it."""
 
     queryset = ChangeRequest.objects.none()
+    serializer_class = ChangeDetailSerializer
     permission_classes = [RunbookPermissions]
     ordering = "-pk"
     http_method_names = ["get", "post", "patch", "head", "options"]
