@@ -271,6 +271,10 @@ SPECTACULAR_SETTINGS = {
         "HighMediumLowEnum": "bcp_portal.actions.models.Action.Priority",
         # PASS/FAIL of drill steps and reports.
         "PassFailEnum": "drills.models.Result",
+        # A runbook version's status (the version, a change's version, a document's open one).
+        "RunbookVersionStatusEnum": "compliance.models.RunbookVersion.Status",
+        # Whether a role a runbook change needs has approved it.
+        "RequiredRoleStatusEnum": "compliance.api.REQUIRED_ROLE_STATUSES",
     },
 }
 

@@ -59,6 +59,7 @@ from compliance.models import RunbookVersion
 from compliance.signables import REVIEW_ROLES
 from drills.models import CalendarFeedToken
 from tests.actions.factories import ActionFactory
+from tests.compliance import api_factories as runbooks
 from tests.compliance.factories import SMALL_RUNBOOK, document_with_draft
 from tests.compliance.factories import approve as runbook_approve
 from tests.compliance.factories import signer as runbook_signer
@@ -427,6 +428,75 @@ def _revision_reason(user) -> dict:
     return {"reason": "A typo in the summary."}
 
 
+# --- runbooks over the API (compliance): rows made through the services ----------------
+
+
+def _runbook(user) -> dict:
+    return {"pk": runbooks.draft().document_id}
+
+
+def _runbook_published(user) -> dict:
+    return {"pk": runbooks.published().document_id}
+
+
+def _runbook_closed(user) -> dict:
+    return {"pk": runbooks.closed_document().pk}
+
+
+def _runbook_version(user) -> dict:
+    return {"pk": runbooks.draft().pk}
+
+
+def _own_runbook_draft(user) -> dict:
+    """A draft the caller wrote: only its author edits a change
+    (compliance.services._require_author)."""
+    return {"pk": runbooks.own_draft(user).pk}
+
+
+def _own_runbook_draft_section(user) -> dict:
+    return {"pk": runbooks.own_draft(user).pk, "key": "s2"}
+
+
+def _own_runbook_change(user) -> dict:
+    return {"pk": runbooks.own_draft(user).change.pk}
+
+
+def _runbook_change(user) -> dict:
+    return {"pk": runbooks.draft().change.pk}
+
+
+def _runbook_approved(user) -> dict:
+    return {"pk": runbooks.approved().pk}
+
+
+def _runbook_change_for_my_role(user) -> dict:
+    """A change in review someone else wrote, needing the caller's role where they hold one
+    that signs runbook changes (the SRE's and the auditor's roles sign none)."""
+    return {"pk": runbooks.in_review_for(user).change.pk}
+
+
+def _signoff(user) -> dict:
+    version = runbooks.approved()
+    return {"pk": runbooks.signing.valid_approvals(version.change).first().pk}
+
+
+def _runbook_import(user) -> dict:
+    return {
+        "markdown": runbooks.SMALL_RUNBOOK,
+        "doc_id": runbooks.new_doc_id(),
+        "change_type": "procedure_update",
+        "reason": "First import",
+    }
+
+
+def _change_sign(user) -> dict:
+    return {**runbooks.sign_body(user, runbooks.latest_change()), "decision": "approve"}
+
+
+def _review_sign(user) -> dict:
+    return runbooks.sign_body(user, runbooks.latest_document())
+
+
 # --- the matrix ---------------------------------------------------------------------------
 # fmt: off
 MATRIX: dict[str, Route] = {
@@ -645,5 +715,52 @@ MATRIX: dict[str, Route] = {
                                         post ="-   -    Y   -   Y   -     -   -   -",
                                         kwargs=_runbook_change_in_review,
                                         data=_runbook_signature),
+    # API: runbooks, their versions, changes and sign-offs (compliance). Signing (reviews,
+    # signoffs) re-authenticates with the persona's password and a fresh backup code.
+    "api:runbook-list":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="-   Y    Y   Y   -   -     -   -   -",
+                                        data=_runbook_import),
+    "api:runbook-detail":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        patch="-   Y    -   -   -   -     -   -   -",
+                                        kwargs=_runbook,
+                                        data=lambda user: {"title": "Renamed runbook"}),
+    "api:runbook-reviews":        Route(post ="-   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_runbook_published, data=_review_sign),
+    "api:runbook-changes":        Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_runbook_closed,
+                                        data=lambda user: {"change_type": "contact_update",
+                                                           "reason": "New numbers"}),
+    "api:runbook-version-list":   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:runbook-version-detail": Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        patch="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_own_runbook_draft,
+                                        data=lambda user: {"content": runbooks.SMALL_RUNBOOK}),
+    "api:runbook-version-markdown":
+                                  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_runbook_version),
+    "api:runbook-version-sections":
+                                  Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_own_runbook_draft_section,
+                                        data=lambda user: {"text": "## 1. Contacts\nCall us.\n"}),
+    "api:runbook-version-publish":
+                                  Route(post ="-   Y    Y   Y   -   -     -   -   -",
+                                        kwargs=_runbook_approved),
+    "api:runbook-change-list":    Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:runbook-change-detail":  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        patch="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_own_runbook_change,
+                                        data=lambda user: {"reason": "Clearer contacts, again"}),
+    "api:runbook-change-submit":  Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_own_runbook_change),
+    "api:runbook-change-withdraw":
+                                  Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_own_runbook_change,
+                                        data=lambda user: {"reason": "Not needed after all"}),
+    "api:runbook-change-signoffs":
+                                  Route(post ="-   Y    Y   Y   Y   Y     -   -   -",
+                                        kwargs=_runbook_change_for_my_role, data=_change_sign),
+    "api:signoff-list":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:signoff-detail":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_signoff),
 }
 # fmt: on

@@ -29,10 +29,13 @@ from bcp_portal.catalogue.services import organisation_profile_update
 from bcp_portal.core import roles
 from bcp_portal.core.admin_base import REVERT_REFUSED
 from bcp_portal.core.models import AccountEvent, UserProfile
+from compliance.models import ApprovalRule
+from compliance.services import approval_rule_update
 from drills.models import Drill, DrillSchedule
 from drills.services.planning import drill_schedule_create, drill_update
 from incidents.models import PostMortem
 from tests.actions.factories import ActionFactory, DrillReportFactory
+from tests.compliance import api_factories as runbooks
 from tests.drills.factories import (
     CalendarFeedTokenFactory,
     DrillFactory,
@@ -76,6 +79,16 @@ DECISIONS = {
     "drills.CalendarFeedToken": CREDENTIAL,
     # No services or pages for post-mortems yet.
     "incidents.PostMortem": READ_ONLY,
+    # Signatures are made and voided only by the signing service (re-authenticated).
+    "core.SignOff": READ_ONLY,
+    # The matrix: superusers only, through approval_rule_update.
+    "compliance.ApprovalRule": SERVICE,
+    # Document control through document_update; documents come in by an import.
+    "compliance.RunbookDocument": SERVICE,
+    "compliance.RunbookVersion": READ_ONLY,
+    "compliance.ChangeRequest": READ_ONLY,
+    "compliance.RequiredApproval": READ_ONLY,
+    "compliance.BreakGlassCopy": OPERATIONAL,
 }
 
 
@@ -99,6 +112,14 @@ READ_ONLY_ROWS: dict[str, Callable] = {
     "drills.DrillType": lambda admin_user: DrillTypeFactory(),
     "drills.DrillReport": lambda admin_user: DrillReportFactory(),
     "incidents.PostMortem": lambda admin_user: make_post_mortem(),
+    "core.SignOff": lambda admin_user: runbooks.signing.valid_approvals(
+        runbooks.approved().change
+    ).first(),
+    "compliance.RunbookVersion": lambda admin_user: runbooks.draft(),
+    "compliance.ChangeRequest": lambda admin_user: runbooks.draft().change,
+    "compliance.RequiredApproval": lambda admin_user: runbooks.in_review_for(
+        None
+    ).change.required.first(),
 }
 # How to make one credential of each kind, for `user`.
 CREDENTIAL_ROWS: dict[str, Callable] = {
@@ -160,6 +181,24 @@ SERVICE_CASES: dict[str, ServiceCase] = {
         change={"title": "Failover, moved by hand"},
         # drill_update marks a person's edit, so regeneration leaves the drill alone.
         side_effect=lambda row: row.edited_by_person,
+    ),
+    "compliance.ApprovalRule": ServiceCase(
+        # Through the service once, so the seeded row has a version to (not) revert to.
+        make=lambda admin_user: approval_rule_update(
+            actor=admin_user,
+            rule=ApprovalRule.objects.get(change_type="contact_update"),
+            required_roles=["SRE Lead"],
+            implementation_lead="On-call SRE",
+        ),
+        service="compliance.admin.approval_rule_update",
+        change={"implementation_lead": "SRE Team"},
+        side_effect=lambda row: row.implementation_lead == "SRE Team",
+    ),
+    "compliance.RunbookDocument": ServiceCase(
+        make=lambda admin_user: runbooks.draft().document,
+        service="compliance.admin.document_update",
+        change={"title": "Recovery runbook (renamed)"},
+        side_effect=lambda row: row.title == "Recovery runbook (renamed)",
     ),
 }
 

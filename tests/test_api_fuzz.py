@@ -27,8 +27,10 @@ from knox.models import AuthToken
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from bcp_portal.core import roles
+from bcp_portal.core.models import SignOff
 from drills.models import Drill, DrillReport
 from tests.actions.factories import ActionFactory
+from tests.compliance import api_factories as runbooks
 from tests.drills.factories import DrillFactory
 from tests.drills.report_factories import DrillReportFactory, RecoveryStepFactory
 from tests.factories import ServiceFactory, UserFactory
@@ -71,6 +73,11 @@ def world(db):
     submitted = DrillReportFactory(drill=past, status=DrillReport.Status.SUBMITTED)
     submitted.services.set(services[:1])
     actions = [ActionFactory(owner=sre), ActionFactory(owner=lead), ActionFactory(owner=None)]
+    # Runbooks: the lead's own draft (so writes reach the services), a change in review,
+    # a published version with its two approvals.
+    own_draft = runbooks.draft(author=lead)
+    in_review = runbooks.in_review_for(lead)
+    published = runbooks.published()
     SEEDED.clear()
     SEEDED.update(
         {
@@ -78,6 +85,10 @@ def world(db):
             "drills": [d.pk for d in [*drills, past]],
             "drill-reports": [draft.pk, submitted.pk],
             "actions": [a.pk for a in actions],
+            "runbooks": [v.document_id for v in (own_draft, in_review, published)],
+            "runbook-versions": [v.pk for v in (own_draft, in_review, published)],
+            "runbook-changes": [v.change.pk for v in (own_draft, in_review, published)],
+            "signoffs": list(SignOff.objects.values_list("pk", flat=True)),
         }
     )
     # The WSGI app closes the database connection after each request, as a server's does;

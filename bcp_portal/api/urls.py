@@ -6,6 +6,12 @@ from rest_framework.routers import DefaultRouter
 from bcp_portal.actions.api import ActionViewSet
 from bcp_portal.catalogue.api import ServiceViewSet
 from bcp_portal.core.api import auth, views
+from compliance.api import (
+    ChangeRequestViewSet,
+    RunbookDocumentViewSet,
+    RunbookVersionViewSet,
+    SignOffViewSet,
+)
 from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
 
@@ -17,6 +23,10 @@ router.register("services", ServiceViewSet, basename="service")
 router.register("actions", ActionViewSet, basename="action")
 router.register("drills", DrillViewSet, basename="drill")
 router.register("drill-reports", DrillReportViewSet, basename="drill-report")
+router.register("runbooks", RunbookDocumentViewSet, basename="runbook")
+router.register("runbook-versions", RunbookVersionViewSet, basename="runbook-version")
+router.register("runbook-changes", ChangeRequestViewSet, basename="runbook-change")
+router.register("signoffs", SignOffViewSet, basename="signoff")
 
 urlpatterns = [
     path("me", views.me, name="me"),

@@ -12,9 +12,11 @@ from bcp_portal.core.models import (
     AccountEvent,
     DeliveryAttempt,
     OutboxMessage,
+    SignOff,
     TaskProgress,
     UserProfile,
 )
+from bcp_portal.core.paginator import CappedPaginator
 
 # django-otp's own admins show TOTP keys (and QR codes) and backup codes to staff: a staff
 # member could copy someone's second factor. Devices are managed by their owner only;
@@ -41,6 +43,20 @@ class DeliveryAttemptInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SignOff)
+class SignOffAdmin(ReadOnlyAdmin):
+    """Signatures are made only through the signing service (core.signing.sign), after
+    re-authentication, and voided only by it: the admin shows them."""
+
+    list_display = ["subject_label", "role", "signer", "decision", "signed_at", "voided_at"]
+    list_filter = ["purpose", "decision", "role"]
+    list_select_related = ["signer"]
+    search_fields = ["subject_label", "signer__username", "content_sha256"]
+    show_full_result_count = False
+    paginator = CappedPaginator
+    list_per_page = 25
 
 
 @admin.register(OutboxMessage)

@@ -16,7 +16,7 @@ def test_the_canonical_form_is_sorted_compact_utf8_json_with_version_and_purpose
     assert data == (
         '{"content":"# T\\n","document":"D-1","purpose":"runbook_change",'
         '"reason":"Zürich\\nsite","v":1}'
-    ).encode("utf-8")
+    ).encode()
 
 
 def test_the_hash_is_the_sha256_of_those_bytes_and_line_endings_do_not_change_it():
