@@ -13,10 +13,13 @@ def test_the_canonical_form_is_sorted_compact_utf8_json_with_version_and_purpose
     data = signing.canonical_bytes(
         "runbook_change", {"reason": "Zürich\r\nsite", "content": "# T\r\n", "document": "D-1"}
     )
-    assert data == (
-        '{"content":"# T\\n","document":"D-1","purpose":"runbook_change",'
-        '"reason":"Zürich\\nsite","v":1}'
-    ).encode()
+    assert (
+        data
+        == (
+            '{"content":"# T\\n","document":"D-1","purpose":"runbook_change",'
+            '"reason":"Zürich\\nsite","v":1}'
+        ).encode()
+    )
 
 
 def test_the_hash_is_the_sha256_of_those_bytes_and_line_endings_do_not_change_it():
