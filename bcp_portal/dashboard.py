@@ -12,6 +12,9 @@ from bcp_portal.catalogue.selectors import organisation_profile_read_once
 from bcp_portal.core.panels import Panel
 
 PANELS = [
+    # Runbook approvals (anyone who signs) and reviews due (the reviewing roles).
+    "compliance.panels.approvals_panel",
+    "compliance.panels.reviews_due_panel",
     "drills.selectors.my_drills_panel",
     "bcp_portal.actions.selectors.my_actions_panel",
     # The managers' overview (SRE Lead, Engineering Manager, CTO; hidden from others).

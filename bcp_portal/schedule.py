@@ -23,6 +23,18 @@ BEAT_SCHEDULE = {
         "task": "core.submission_keys.prune",
         "schedule": crontab(minute=40, hour=3),
     },
+    "compliance-approval-reminders": {
+        "task": "compliance.approval_reminders",
+        "schedule": crontab(minute=20),
+    },
+    "compliance-review-reminders": {
+        "task": "compliance.review_reminders",
+        "schedule": crontab(minute=25, hour=7),
+    },
+    "compliance-break-glass-sweep": {
+        "task": "compliance.break_glass_sweep",
+        "schedule": crontab(minute="*/10"),
+    },
     "outbox-sweep": {
         "task": "core.outbox.sweep",
         "schedule": 60.0,

@@ -222,6 +222,19 @@ OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 # A message claimed longer ago than this is taken again by the sweep (the worker died).
 OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=300)
 
+# --- Runbooks (compliance) ---------------------------------------------------------------
+# A role that a change in review still waits for is reminded after this many hours, and
+# again after each further such interval.
+APPROVAL_REMIND_AFTER_HOURS = env.int("APPROVAL_REMIND_AFTER_HOURS", default=48)
+# Break-glass copies of every published runbook outside the portal (compliance.breakglass):
+# a folder, and/or an S3 bucket (credentials from boto3's chain: AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, a profile or an instance role). Neither set: no copies.
+BREAK_GLASS_DIR = env.str("BREAK_GLASS_DIR", default="")
+BREAK_GLASS_S3_BUCKET = env.str("BREAK_GLASS_S3_BUCKET", default="")
+BREAK_GLASS_S3_PREFIX = env.str("BREAK_GLASS_S3_PREFIX", default="runbooks")
+# An S3-compatible store (MinIO, Ceph...): its URL; empty for AWS itself.
+BREAK_GLASS_S3_ENDPOINT_URL = env.str("BREAK_GLASS_S3_ENDPOINT_URL", default="")
+
 # --- Request size (bcp_portal/core/limits.py) ------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = limits.REQUEST_BODY_MAX_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = limits.REQUEST_FIELDS_MAX

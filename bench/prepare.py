@@ -16,16 +16,23 @@ def main() -> None:
     django.setup()
     from django.test import Client
 
-    from bench.seed import seed, settle, users
+    from bench.seed import seed, seed_runbooks, settle, users
     from drills.models import DrillReport
 
     size = int(sys.argv[1])
     seed(size)
+    runbook_version = seed_runbooks()
     settle()
     client = Client()
     client.force_login(users()["lead"])
     report = DrillReport.objects.filter(status="submitted").order_by("-pk").first()
-    print(json.dumps({"session": client.cookies["sessionid"].value, "report": report.pk}))
+    ids = {
+        "session": client.cookies["sessionid"].value,
+        "report": report.pk,
+        "runbook_document": 1,
+        "runbook_version": runbook_version,
+    }
+    print(json.dumps(ids))
 
 
 if __name__ == "__main__":

@@ -86,6 +86,7 @@ class Result:
 def targets(ids: dict[str, Any]) -> list[Target]:
     b = "/bench/baseline/"
     report = ids["report"]
+    document, version = ids.get("runbook_document", 1), ids.get("runbook_version", 1)
     return [
         Target("page", "drill month view", "/drills/", b + "drills", PAGE_TARGET),
         Target("page", "drill list", "/drills/list/", b + "drills", PAGE_TARGET),
@@ -95,6 +96,18 @@ def targets(ids: dict[str, Any]) -> list[Target]:
         Target("page", "services", "/services/", b + "services", PAGE_TARGET),
         Target("page", "contacts", "/contacts/", b + "contacts", PAGE_TARGET),
         Target("page", "dashboard", "/", b + "drills", PAGE_TARGET),
+        # 1,000 runbooks with 20 versions each, whatever the size: the SRE Lead's inbox
+        # holds a contact update of every document; a document's page lists its 20 versions.
+        Target(
+            "page", "approvals inbox", "/runbooks/approvals/", b + "runbook-changes", PAGE_TARGET
+        ),
+        Target(
+            "page",
+            "runbook versions",
+            f"/runbooks/{document}/",
+            b + "runbook-versions",
+            PAGE_TARGET,
+        ),
         Target("admin", "admin drills", "/admin/drills/drill/", b + "drills", PAGE_TARGET),
         Target(
             "admin",
@@ -115,6 +128,14 @@ def targets(ids: dict[str, Any]) -> list[Target]:
             "drill report PDF",
             f"/drills/reports/{report}/pdf/",
             f"/bench/direct-pdf/report-{report}",
+            PDF_TARGET,
+            repeats=5,
+        ),
+        Target(
+            "pdf",
+            "published runbook PDF",
+            f"/runbooks/versions/{version}/pdf/",
+            f"/bench/direct-pdf/version-{version}",
             PDF_TARGET,
             repeats=5,
         ),

@@ -191,3 +191,99 @@ def settle() -> None:
     """
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
+
+
+# --- Runbooks: 1,000 documents with 20 versions each ------------------------------------
+RUNBOOK_DOCUMENTS = 1000
+RUNBOOK_VERSIONS = 20
+
+
+def seed_runbooks(documents: int = RUNBOOK_DOCUMENTS, versions: int = RUNBOOK_VERSIONS) -> int:
+    """Each document: versions 1..n-2 superseded, n-1 published, n a contact update in review
+    (waiting for the SRE Lead: the bench user's inbox). Returns the first published version's
+    id (its PDF is measured). Content is the demo runbook (about 4 KB)."""
+    import hashlib
+    from pathlib import Path
+
+    from compliance.models import (
+        ChangeRequest,
+        RequiredApproval,
+        RunbookDocument,
+        RunbookVersion,
+    )
+
+    people = users()
+    author = people["sre-0"]
+    root = Path(__file__).resolve().parent.parent
+    content = (root / "compliance" / "data" / "demo_runbook.md").read_text()
+    digest = hashlib.sha256(content.encode()).hexdigest()
+    now = timezone.now()
+    docs, rows, changes, required = [], [], [], []
+    for d in range(1, documents + 1):
+        docs.append(
+            {
+                "id": d,
+                "doc_id": f"DR-BENCH-{d:05d}",
+                "title": f"Bench runbook {d}",
+                "owner": "SRE Team",
+                "classification": "confidential",
+                "review_cadence": "semi_annual",
+                "next_review": (now + timedelta(days=d % 200 - 20)).date(),
+            }
+        )
+        for s in range(1, versions + 1):
+            pk = (d - 1) * versions + s
+            status = (
+                "superseded"
+                if s < versions - 1
+                else "published"
+                if s == versions - 1
+                else "in_review"
+            )
+            at = now - timedelta(days=(versions - s) * 30)
+            rows.append(
+                {
+                    "id": pk,
+                    "document_id": d,
+                    "label": f"{at:%Y.%m}.{s}",
+                    "sequence": s,
+                    "status": status,
+                    "content": content,
+                    "content_sha256": digest,
+                    "based_on_id": pk - 1 if s > 1 else None,
+                    "created_by_id": author.pk,
+                    "published_at": at if status != "in_review" else None,
+                    "published_by_id": author.pk if status != "in_review" else None,
+                    "superseded_at": at + timedelta(days=30) if status == "superseded" else None,
+                }
+            )
+            in_review = status == "in_review"
+            changes.append(
+                {
+                    "id": pk,
+                    "version_id": pk,
+                    "change_type": "contact_update" if in_review else "procedure_update",
+                    "reason": "Bench change",
+                    "author_id": author.pk,
+                    "sections_touched": '["2.1 Who to call"]',
+                    "implementation_lead": "SRE Lead",
+                    "rule_text": "Contact update needs SRE Lead",
+                    "submitted_at": at,
+                    "review_round": 1,
+                }
+            )
+            if in_review:
+                required.append({"change_id": pk, "role": roles.SRE_LEAD, "position": 0})
+    copy_rows(RunbookDocument, docs)
+    copy_rows(RunbookVersion, rows)
+    copy_rows(ChangeRequest, changes)
+    for i, row in enumerate(required, start=1):
+        row["id"] = i
+    copy_rows(RequiredApproval, required)
+    # copy_rows flattens line breaks; the runbook's Markdown needs them (one statement).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {RunbookVersion._meta.db_table} SET content = %s",  # noqa: S608
+            [content],
+        )
+    return versions - 1

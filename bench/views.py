@@ -28,7 +28,20 @@ TABLES = {
     ),
     "services": lambda: Service.objects.order_by("name", "pk"),
     "contacts": lambda: Contact.objects.order_by("name", "pk"),
+    # The inbox's changes (oldest submission first) and one document's versions.
+    "runbook-changes": lambda: _runbook("ChangeRequest").order_by("submitted_at", "pk"),
+    "runbook-versions": lambda: (
+        _runbook("RunbookVersion").filter(document_id=1).defer("content").order_by("-sequence")
+    ),
 }
+
+
+def _runbook(model: str):
+    from django.apps import apps
+
+    return apps.get_model("compliance", model).objects
+
+
 _HTML: dict[str, str] = {}
 
 
@@ -56,6 +69,12 @@ def _document_html(request: HttpRequest, document: str) -> str:
             user=request.user, kind=SERVICE_CATALOGUE, params=catalogue_params({})
         )
         return render_html(template=report.template, context=report.context, reader=request.user)
+    if document.startswith("version-"):
+        from compliance.reports import version_document, version_queryset
+
+        pk = int(document.removeprefix("version-"))
+        template, context, _ = version_document(version_queryset().get(pk=pk))
+        return render_html(template=template, context=context, reader=request.user)
     if document.startswith("report-"):
         pk = int(document.removeprefix("report-"))
         template, context, _ = drill_report_document(DrillReport.objects.get(pk=pk))

@@ -3,10 +3,37 @@ bcp_portal/schedule.py."""
 
 from celery import shared_task
 
-from compliance import breakglass
+from compliance import breakglass, reminders
 
 
-@shared_task(name="compliance.break_glass_write")
-def break_glass_write(*, version_id: int) -> None:
+@shared_task(
+    name="compliance.break_glass_write",
+    autoretry_for=(breakglass.BreakGlassWriteError,),
+    # Five retries after the first attempt (MAX_ATTEMPTS in all), 30 s, 1, 2, 4, 8 min
+    # apart (with jitter); then the SRE Lead is alerted and the sweep keeps trying.
+    max_retries=breakglass.MAX_ATTEMPTS - 1,
+    retry_backoff=30,
+    retry_backoff_max=10 * 60,
+    retry_jitter=True,
+)
+def break_glass_write(*, version_id: int) -> int:
     """Write a published version's break-glass copies (idempotent: written ones are kept)."""
-    breakglass.copies_write(version_id=version_id)
+    return len(breakglass.copies_write(version_id=version_id))
+
+
+@shared_task(name="compliance.break_glass_sweep")
+def break_glass_sweep() -> int:
+    """Every ten minutes: copies still pending or failed a few minutes after publishing."""
+    return len(breakglass.copies_sweep())
+
+
+@shared_task(name="compliance.approval_reminders")
+def approval_reminders() -> int:
+    """Hourly: remind each role a change in review has waited for too long (once per interval)."""
+    return reminders.approval_reminders_send()
+
+
+@shared_task(name="compliance.review_reminders")
+def review_reminders() -> int:
+    """Daily: remind owners of runbooks whose review is due (weekly while overdue)."""
+    return reminders.review_reminders_send()

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from compliance import report_views
 from compliance.views import approvals, documents, versions
 
 app_name = "compliance"
@@ -35,4 +36,5 @@ urlpatterns = [
         name="section-edit",
     ),
     path("runbooks/changes/<int:pk>/sign/", approvals.change_sign, name="change-sign"),
+    path("runbooks/versions/<int:pk>/pdf/", report_views.version_pdf, name="version-pdf"),
 ]

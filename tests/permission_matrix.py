@@ -187,6 +187,13 @@ def _report(user) -> dict:
     return {"pk": DrillReportFactory().pk}
 
 
+def _runbook_version(user) -> dict:
+    from tests.compliance.factories import document_with_draft
+
+    author = UserFactory(roles=["SRE Lead"])
+    return {"pk": document_with_draft(author, doc_id=_unique("DR").replace(" ", "-")).pk}
+
+
 def _drill_to_report(user) -> dict:
     return {"drill_pk": DrillFactory().pk}
 
@@ -661,6 +668,9 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_report),
     "drills:summary":             Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "drills:summary-pdf":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    # Runbooks (compliance): a version's PDF
+    "compliance:version-pdf":     Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_runbook_version),
     # API: drill reports (drills)
     "api:drill-report-list":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         post ="Y   Y    -   -   -   -     -   -   -",

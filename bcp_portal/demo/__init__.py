@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bcp_portal.catalogue.demo import load_catalogue
 from bcp_portal.contacts.models import Contact
 from bcp_portal.core import roles, twofactor
+from compliance.demo import load_demo_runbook
 from drills.demo import load_drill_calendar
 from drills.demo_reports import load_drill_reports
 
@@ -181,4 +182,12 @@ def demo_drill_reports(out) -> None:
     load_drill_reports(out)
 
 
-DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports]
+def demo_runbook(out) -> None:
+    """Two published versions of the demo runbook and a change waiting for approval, signed
+    with the demo users' own passwords and authenticator codes."""
+    load_demo_runbook(
+        out, passwords={username: password for username, password, _ in read_logins()}
+    )
+
+
+DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports, demo_runbook]
