@@ -1,6 +1,7 @@
 """Dashboard panels of runbooks (listed by dotted path in bcp_portal.dashboard.PANELS).
 
-"Waiting for your approval" shows to anyone holding a role that signs runbook changes;
+"Waiting for your approval" shows to anyone whose role the approval matrix names (or who has
+something waiting from before a matrix edit);
 "Reviews due" to the roles that record reviews. Each is hidden (None) from anyone else and
 shows an empty state when there is nothing to do. Each costs a fixed number of queries.
 """
@@ -49,6 +50,9 @@ def approvals_panel(user: Actor) -> Panel | None:
     if not set(SIGNING_ROLES) & user_roles(user) or not user.has_perm(PERM_VIEW):
         return None
     count = selectors.approvals_waiting_count(user)
+    if not count and not selectors.approver_roles() & user_roles(user):
+        # No rule of the matrix asks for any of the user's roles (an SRE, by default).
+        return None
     rows = list(selectors.approvals_waiting(user)[: PANEL_ROWS * len(SIGNING_ROLES)])
     changes: dict[int, WaitingChange] = {}
     for row in rows:

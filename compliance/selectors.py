@@ -11,6 +11,7 @@ from bcp_portal.core.models import SignOff
 from bcp_portal.core.roles import user_roles
 from bcp_portal.core.typehints import Actor
 from compliance.models import (
+    ApprovalRule,
     ChangeRequest,
     RequiredApproval,
     RunbookDocument,
@@ -52,6 +53,15 @@ def approvals_waiting(user: Actor) -> QuerySet[RequiredApproval]:
         .select_related("change__version__document", "change__author")
         .order_by("change__submitted_at", "change_id", "position")
     )
+
+
+def approver_roles() -> set[str]:
+    """Every role the approval matrix asks to approve some change type."""
+    return {
+        role
+        for roles in ApprovalRule.objects.values_list("required_roles", flat=True)
+        for role in roles
+    }
 
 
 def approvals_waiting_count(user: Actor) -> int:

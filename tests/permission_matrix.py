@@ -187,13 +187,6 @@ def _report(user) -> dict:
     return {"pk": DrillReportFactory().pk}
 
 
-def _runbook_version(user) -> dict:
-    from tests.compliance.factories import document_with_draft
-
-    author = UserFactory(roles=["SRE Lead"])
-    return {"pk": document_with_draft(author, doc_id=_unique("DR").replace(" ", "-")).pk}
-
-
 def _drill_to_report(user) -> dict:
     return {"drill_pk": DrillFactory().pk}
 
@@ -442,7 +435,7 @@ def _runbook(user) -> dict:
     return {"pk": runbooks.draft().document_id}
 
 
-def _runbook_published(user) -> dict:
+def _api_runbook_published(user) -> dict:
     return {"pk": runbooks.published().document_id}
 
 
@@ -450,7 +443,7 @@ def _runbook_closed(user) -> dict:
     return {"pk": runbooks.closed_document().pk}
 
 
-def _runbook_version(user) -> dict:
+def _api_runbook_version(user) -> dict:
     return {"pk": runbooks.draft().pk}
 
 
@@ -468,11 +461,7 @@ def _own_runbook_change(user) -> dict:
     return {"pk": runbooks.own_draft(user).change.pk}
 
 
-def _runbook_change(user) -> dict:
-    return {"pk": runbooks.draft().change.pk}
-
-
-def _runbook_approved(user) -> dict:
+def _api_runbook_approved(user) -> dict:
     return {"pk": runbooks.approved().pk}
 
 
@@ -487,7 +476,7 @@ def _signoff(user) -> dict:
     return {"pk": runbooks.signing.valid_approvals(version.change).first().pk}
 
 
-def _runbook_import(user) -> dict:
+def _api_runbook_import(user) -> dict:
     return {
         "markdown": runbooks.SMALL_RUNBOOK,
         "doc_id": runbooks.new_doc_id(),
@@ -729,13 +718,13 @@ MATRIX: dict[str, Route] = {
     # signoffs) re-authenticates with the persona's password and a fresh backup code.
     "api:runbook-list":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         post ="-   Y    Y   Y   -   -     -   -   -",
-                                        data=_runbook_import),
+                                        data=_api_runbook_import),
     "api:runbook-detail":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         patch="-   Y    -   -   -   -     -   -   -",
                                         kwargs=_runbook,
                                         data=lambda user: {"title": "Renamed runbook"}),
     "api:runbook-reviews":        Route(post ="-   Y    Y   Y   Y   Y     -   -   -",
-                                        kwargs=_runbook_published, data=_review_sign),
+                                        kwargs=_api_runbook_published, data=_review_sign),
     "api:runbook-changes":        Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
                                         kwargs=_runbook_closed,
                                         data=lambda user: {"change_type": "contact_update",
@@ -747,14 +736,14 @@ MATRIX: dict[str, Route] = {
                                         data=lambda user: {"content": runbooks.SMALL_RUNBOOK}),
     "api:runbook-version-markdown":
                                   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
-                                        kwargs=_runbook_version),
+                                        kwargs=_api_runbook_version),
     "api:runbook-version-sections":
                                   Route(post ="Y   Y    Y   Y   Y   Y     -   -   -",
                                         kwargs=_own_runbook_draft_section,
                                         data=lambda user: {"text": "## 1. Contacts\nCall us.\n"}),
     "api:runbook-version-publish":
                                   Route(post ="-   Y    Y   Y   -   -     -   -   -",
-                                        kwargs=_runbook_approved),
+                                        kwargs=_api_runbook_approved),
     "api:runbook-change-list":    Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "api:runbook-change-detail":  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         patch="Y   Y    Y   Y   Y   Y     -   -   -",

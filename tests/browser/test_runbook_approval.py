@@ -4,11 +4,13 @@ and a fresh one-time code; the CTO publishes it."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
 from bcp_portal.core import roles
 from bcp_portal.core.models import SignOff
@@ -79,7 +81,9 @@ def _sign(page: Page, username: str, name: str, role: str, clock_step) -> None:
     _log_out(page, name)
 
 
-def test_a_procedure_update_is_edited_signed_twice_and_published(page: Page, published, clock_step):
+def test_a_procedure_update_is_edited_signed_twice_and_published(
+    page: Page, published, clock_step, tmp_path
+):
     UserFactory(username="sam", first_name="Sam", roles=[roles.SRE])
     UserFactory(username="erin", first_name="Erin", roles=[roles.ENGINEERING_MANAGER])
     UserFactory(username="dana", first_name="Dana", roles=[roles.DPO])
@@ -120,5 +124,16 @@ def test_a_procedure_update_is_edited_signed_twice_and_published(page: Page, pub
     signed = SignOff.objects.filter(subject_id=version.change.pk, voided_at__isnull=True)
     assert sorted(signed.values_list("signer__username", flat=True)) == ["dana", "erin"]
     assert {s.content_sha256 for s in signed} == {page.get_by_test_id("current-hash").inner_text()}
-    # The PDF with its sign-off page (from the reports work) is checked here next:
-    # download it from this page and assert both approvals and the content hash.
+
+    # The PDF's last page signs off: both approvers, their roles and the content hash.
+    with page.expect_download() as download_info:
+        page.get_by_test_id("download-pdf").click()
+    pdf_path = tmp_path / "runbook.pdf"
+    download_info.value.save_as(pdf_path)
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages]
+    sign_off = pages[-1]
+    assert "Sign-off" in sign_off
+    assert "Erin" in sign_off and "Dana" in sign_off
+    assert roles.ENGINEERING_MANAGER in sign_off and roles.DPO in sign_off
+    signed_hash = signed.first().content_sha256
+    assert signed_hash in sign_off.replace(" ", "").replace("\n", "")

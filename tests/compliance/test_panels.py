@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.dashboard import PANELS
 from compliance import panels, services
-from compliance.models import RunbookDocument
+from compliance.models import ApprovalRule, RunbookDocument
 from tests.compliance.factories import (
     SMALL_RUNBOOK,
     approve,
@@ -65,10 +65,14 @@ def test_someone_who_never_signs_sees_neither_panel(name):
     assert panels.reviews_due_panel(user) is None
 
 
-def test_an_sre_may_be_asked_to_approve_but_does_not_record_reviews():
+def test_an_sre_sees_the_approvals_panel_only_once_the_matrix_names_their_role():
     user = make_persona("sre")
-    assert panels.approvals_panel(user) is not None
+    assert panels.approvals_panel(user) is None
     assert panels.reviews_due_panel(user) is None
+    rule = ApprovalRule.objects.get(change_type="contact_update")
+    rule.required_roles = ["SRE Lead", "SRE"]
+    rule.save()
+    assert panels.approvals_panel(user) is not None
 
 
 def test_an_approver_with_nothing_waiting_sees_the_empty_state_and_the_inbox(client_for):
