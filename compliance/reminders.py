@@ -94,7 +94,7 @@ def review_reminders_send() -> int:
     messages: list[tuple[str, dict[str, Any]]] = []
     for document in selectors.reviews_due(today).select_related("owner_user"):
         overdue = document.next_review < today
-        recipient = (
+        recipient: dict[str, Any] = (
             {"to_user": document.owner_user}
             if document.owner_user is not None and document.owner_user.is_active
             else {"to_role": SRE_LEAD}
