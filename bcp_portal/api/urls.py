@@ -35,5 +35,6 @@ urlpatterns = [
     path("auth/logoutall", auth.TokenLogoutAllView.as_view(), name="token-logoutall"),
     *router.urls,
     # Last: anything else under /api/v1/ answers in the error shape.
-    re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
+    # [\s\S], not ".": a path with a line break in it (%0A) is still the API's 404.
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found, name="not-found"),
 ]

@@ -148,7 +148,10 @@ def test_a_missing_object_gets_404_in_the_error_shape(client_for, sre):
     assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/services/"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/nothing-here", "/api/v1/services/", "/api/v1/runbook-versions/1/sections/a%0Ab"],
+)
 def test_an_unknown_api_url_gets_404_in_the_error_shape(client, path):
     response = client.get(path)
 

@@ -223,3 +223,19 @@ def test_every_write_keeps_history_with_its_actor(lead):
     assert RunbookDocument.history.filter(history_user=lead).exists()
     assert version.history.filter(status="in_review", history_user=lead).exists()
     assert version.change.history.filter(history_user=lead).count() >= 2
+
+
+def test_the_default_matrix_is_loaded_after_migrate_and_never_overwrites_an_edit():
+    from compliance.matrix import approval_matrix_defaults_load
+    from compliance.models import ApprovalRule
+
+    rule = ApprovalRule.objects.get(change_type=ChangeType.CONTACT_UPDATE)
+    assert rule.required_roles == ["SRE Lead"]
+    rule.required_roles = ["CTO"]
+    rule.save()
+    ApprovalRule.objects.get(change_type=ChangeType.STRATEGY_CHANGE).delete()
+    assert approval_matrix_defaults_load() == 1
+    assert ApprovalRule.objects.get(change_type=ChangeType.CONTACT_UPDATE).required_roles == ["CTO"]
+    restored = ApprovalRule.objects.get(change_type=ChangeType.STRATEGY_CHANGE)
+    assert restored.required_roles == ["CTO", "Legal Counsel"]
+    assert restored.history.first().history_source == "command"
