@@ -6,8 +6,9 @@ types that have no rule: administrators' edits are never overwritten.
 
 from __future__ import annotations
 
-from django.db import connections, transaction
-from django.db.migrations.loader import MigrationLoader
+from django.db import transaction
+
+from bcp_portal.core.dbstate import app_fully_migrated
 
 DEFAULTS = (
     ("contact_update", ["SRE Lead"], "SRE Team"),
@@ -36,14 +37,6 @@ def approval_matrix_defaults_load(*, using: str = "default") -> int:
     return added
 
 
-def compliance_fully_migrated(using: str) -> bool:
-    loader = MigrationLoader(connections[using], ignore_no_migrations=True)
-    if "compliance" in loader.unmigrated_apps:
-        return True
-    leaves = [node for node in loader.graph.leaf_nodes() if node[0] == "compliance"]
-    return all(node in loader.applied_migrations for node in leaves)
-
-
 def load_after_migrate(sender: object, using: str = "default", **kwargs: object) -> None:
-    if compliance_fully_migrated(using):
+    if app_fully_migrated("compliance", using):
         approval_matrix_defaults_load(using=using)

@@ -59,20 +59,11 @@ class DrillsConfig(AppConfig):
 
 def load_reference_data(sender, using: str = "default", **kwargs) -> None:
     """After every migrate: the drill types and default schedules of the reference file."""
-    if not _drills_fully_migrated(using):
+    from bcp_portal.core.dbstate import app_fully_migrated
+
+    if not app_fully_migrated("drills", using):
         # Migrating backwards (or part way): the tables may not match the models yet.
         return
     from drills.services.reference import drill_reference_load
 
     drill_reference_load(using=using)
-
-
-def _drills_fully_migrated(using: str) -> bool:
-    from django.db import connections
-    from django.db.migrations.loader import MigrationLoader
-
-    loader = MigrationLoader(connections[using], ignore_no_migrations=True)
-    if "drills" in loader.unmigrated_apps:
-        return True  # tables made from the models themselves (tests without migrations)
-    leaves = [node for node in loader.graph.leaf_nodes() if node[0] == "drills"]
-    return all(node in loader.applied_migrations for node in leaves)

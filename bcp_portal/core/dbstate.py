@@ -34,3 +34,17 @@ def pending_migrations(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
 def forget() -> None:
     """Check again on the next call (tests that migrate backwards call this)."""
     _up_to_date.clear()
+
+
+def app_fully_migrated(app_label: str, using: str = DEFAULT_DB_ALIAS) -> bool:
+    """Whether every leaf migration of `app_label` is applied on `using` (or the app has no
+    migrations: tables made from the models). A post_migrate loader of reference data asks
+    this first, so migrating backwards or part way never writes to tables that lag the
+    models."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connections[using], ignore_no_migrations=True)
+    if app_label in loader.unmigrated_apps:
+        return True
+    leaves = [node for node in loader.graph.leaf_nodes() if node[0] == app_label]
+    return all(node in loader.applied_migrations for node in leaves)

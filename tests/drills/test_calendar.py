@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from bcp_portal.catalogue.selectors import organisation_profile
+from bcp_portal.core.dbstate import app_fully_migrated
 from drills import tasks
-from drills.apps import _drills_fully_migrated
 from drills.models import Drill, DrillSchedule, DrillType
 from drills.services import planning as services
 from drills.services import reference
@@ -111,7 +111,8 @@ def test_the_reference_file_names_every_weekday_it_uses_and_valid_weeks():
 
 
 def test_the_drills_app_is_seen_as_fully_migrated_in_tests(db):
-    assert _drills_fully_migrated("default")
+    assert app_fully_migrated("drills", "default")
+    assert app_fully_migrated("compliance", "default")
 
 
 # --- Occurrence rules ------------------------------------------------------------------------
