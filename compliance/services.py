@@ -25,13 +25,13 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
 from bcp_portal.core.models import SignOff
 from bcp_portal.core.outbox import outbox_add
-from bcp_portal.core.roles import SRE_LEAD, require_perm
+from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.tasking import publish
 from bcp_portal.core.typehints import Actor
 from compliance.control import document_control
 from compliance.diffing import sections_touched
-from compliance.markdown import normalise, sections
+from compliance.markdown import RunbookTextError, normalise, replace_section, sections
 from compliance.models import (
     MAX_CONTENT_CHARS,
     MAX_REASON_CHARS,
@@ -214,12 +214,11 @@ def change_open(
 
 
 def _locked_change(change: ChangeRequest) -> ChangeRequest:
-    locked = (
+    return (
         ChangeRequest.objects.select_for_update()
         .select_related("version__document")
         .get(pk=change.pk)
     )
-    return locked
 
 
 def _require_author(actor: Actor, change: ChangeRequest) -> None:
@@ -230,6 +229,14 @@ def _require_author(actor: Actor, change: ChangeRequest) -> None:
         )
 
 
+def _authors_open_change(actor: Actor, change: ChangeRequest) -> ChangeRequest:
+    """`change`, locked, once `actor` is found to be its author and it is still open."""
+    change = _locked_change(change)
+    _require_author(actor, change)
+    _require_open(change)
+    return change
+
+
 def _require_open(change: ChangeRequest) -> None:
     if not change.version.is_open:
         raise ValidationError(
@@ -238,43 +245,47 @@ def _require_open(change: ChangeRequest) -> None:
         )
 
 
-def _restart_review(*, actor: Actor, change: ChangeRequest, why: str, refix_roles: bool) -> None:
-    """After an edit of a change in review or approved: void its signatures, put it back in
-    review and ask the roles again (a new round)."""
+def _save_edited(*, actor: Actor, change: ChangeRequest, why: str, refix_roles: bool) -> None:
+    """Save an edited change. In review or approved, its signatures were over other content:
+    void them, put it back in review and ask the roles again (a new round)."""
     version = change.version
-    if version.status not in (RunbookVersion.Status.IN_REVIEW, RunbookVersion.Status.APPROVED):
-        return
-    signing.signoffs_void(subject=change, reason=why, actor=actor)
-    if refix_roles:
-        _fix_roles(actor=actor, change=change)
-    change.review_round += 1
+    restart = version.status in (RunbookVersion.Status.IN_REVIEW, RunbookVersion.Status.APPROVED)
+    if restart:
+        signing.signoffs_void(subject=change, reason=why, actor=actor)
+        if refix_roles:
+            _fix_roles(actor=actor, change=change)
+        change.review_round += 1
     save_audited(change, actor=actor)
+    if not restart:
+        return
     if version.status != RunbookVersion.Status.IN_REVIEW:
         version.status = RunbookVersion.Status.IN_REVIEW
         save_audited(version, actor=actor)
     _ask_approvers(change)
 
 
-def _content_edit(
-    *, actor: Actor, change: ChangeRequest, content: str, shown_sha256: str
-) -> RunbookVersion:
-    version = change.version
-    if shown_sha256 and shown_sha256 != version.content_sha256:
+def _require_current(change: ChangeRequest, shown_sha256: str) -> None:
+    """The editor showed the version as it is now (else someone saved in between)."""
+    if shown_sha256 and shown_sha256 != change.version.content_sha256:
         raise ValidationError(
             "The version changed since you opened the editor (someone saved it in between). "
             "Your text is kept below: compare it with the current version and save again."
         )
+
+
+def _content_edit(*, actor: Actor, change: ChangeRequest, content: str) -> RunbookVersion:
+    version = change.version
     content = _check_content(content)
     if content == version.content:
         return version
     version.content = content
     version.content_sha256 = content_sha256(content)
     save_audited(version, actor=actor)
+    # Derived from the diff and kept current on every edit (submitting reads it as it is).
     change.sections_touched = sections_touched(
         version.based_on.content if version.based_on else "", content
     )
-    save_audited(change, actor=actor)
-    _restart_review(
+    _save_edited(
         actor=actor, change=change, why=f"The content was edited by {actor}.", refix_roles=False
     )
     return version
@@ -285,16 +296,8 @@ def version_section_edit(
     *, actor: Actor, version: RunbookVersion, key: str, text: str, shown_sha256: str
 ) -> RunbookVersion:
     """Replace one section (its heading and body) of an open version."""
-    from compliance.markdown import RunbookTextError, replace_section
-
-    change = _locked_change(version.change)
-    _require_author(actor, change)
-    _require_open(change)
-    if shown_sha256 and shown_sha256 != change.version.content_sha256:
-        raise ValidationError(
-            "The version changed since you opened the editor (someone saved it in between). "
-            "Your text is kept below: compare it with the current version and save again."
-        )
+    change = _authors_open_change(actor, version.change)
+    _require_current(change, shown_sha256)
     text = normalise(text)
     if text and not text.endswith("\n"):
         text += "\n"
@@ -302,7 +305,7 @@ def version_section_edit(
         content = replace_section(change.version.content, key, text)
     except RunbookTextError as exc:
         raise ValidationError({"text": str(exc)}) from exc
-    return _content_edit(actor=actor, change=change, content=content, shown_sha256="")
+    return _content_edit(actor=actor, change=change, content=content)
 
 
 @transaction.atomic
@@ -310,10 +313,9 @@ def version_content_replace(
     *, actor: Actor, version: RunbookVersion, content: str, shown_sha256: str = ""
 ) -> RunbookVersion:
     """Replace the whole Markdown of an open version (the API, a re-upload)."""
-    change = _locked_change(version.change)
-    _require_author(actor, change)
-    _require_open(change)
-    return _content_edit(actor=actor, change=change, content=content, shown_sha256=shown_sha256)
+    change = _authors_open_change(actor, version.change)
+    _require_current(change, shown_sha256)
+    return _content_edit(actor=actor, change=change, content=content)
 
 
 @transaction.atomic
@@ -326,9 +328,7 @@ def change_update(
 ) -> ChangeRequest:
     """Change the type or the reason. In review, either voids the signatures; a new type
     takes its roles from the matrix as it stands now."""
-    change = _locked_change(change)
-    _require_author(actor, change)
-    _require_open(change)
+    change = _authors_open_change(actor, change)
     fields: dict[str, Any] = {}
     if change_type is not None:
         if change_type not in ChangeType.values:
@@ -339,8 +339,7 @@ def change_update(
     changed = apply_changes(change, fields)
     if not changed:
         return change
-    save_audited(change, actor=actor)
-    _restart_review(
+    _save_edited(
         actor=actor,
         change=change,
         why=f"The {' and the '.join(n.replace('_', ' ') for n in changed)} changed.",
@@ -356,10 +355,15 @@ def _fix_roles(*, actor: Actor, change: ChangeRequest) -> None:
             f"The approval matrix has no rule for {change.get_change_type_display()}; "
             "ask an administrator to add one."
         )
-    for old in change.required.all():
-        old.delete()
+    # Rows of roles that stay are kept (their history reads as one requirement).
+    existing = {row.role: row for row in change.required.all()}
     for position, role in enumerate(rule.required_roles):
-        save_audited(RequiredApproval(change=change, role=role, position=position), actor=actor)
+        row = existing.pop(role, None) or RequiredApproval(change=change, role=role)
+        if row.pk is None or row.position != position:
+            row.position = position
+            save_audited(row, actor=actor)
+    for gone in existing.values():
+        gone.delete()
     change.implementation_lead = rule.implementation_lead
     change.rule_text = rule.describe()[:400]
 
@@ -388,9 +392,6 @@ def change_submit(*, actor: Actor, change: ChangeRequest) -> ChangeRequest:
     _fix_roles(actor=actor, change=change)
     change.submitted_at = timezone.now()
     change.review_round += 1
-    change.sections_touched = sections_touched(
-        version.based_on.content if version.based_on else "", version.content
-    )
     save_audited(change, actor=actor)
     version.status = RunbookVersion.Status.IN_REVIEW
     save_audited(version, actor=actor)
@@ -577,7 +578,7 @@ def approval_rule_update(
     *, actor: Actor, rule: ApprovalRule, required_roles: list[str], implementation_lead: str
 ) -> ApprovalRule:
     """Administrators edit the matrix; changes already in review keep their roles."""
-    if not (actor.is_authenticated and (actor.is_superuser or actor.has_perm(PERM_MATRIX))):
+    if not (actor.is_authenticated and actor.has_perm(PERM_MATRIX)):
         raise PermissionDenied("Only an administrator edits the approval matrix.")
     rule = ApprovalRule.objects.select_for_update().get(pk=rule.pk)
     if apply_changes(
@@ -610,7 +611,3 @@ def _ask_approvers(change: ChangeRequest) -> None:
             ),
             url=version_url(version),
         )
-
-
-def reviewers_role() -> str:
-    return SRE_LEAD

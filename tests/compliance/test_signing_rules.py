@@ -186,3 +186,20 @@ def test_a_rejection_returns_the_change_to_draft_with_the_comment(in_review, man
     assert in_review.status == RunbookVersion.Status.DRAFT
     assert in_review.change.rejection_comment == "Cite the legal basis."
     assert not signing.valid_approvals(in_review.change).exists()
+
+
+def test_a_resubmitted_change_keeps_the_requirement_rows_of_roles_that_stay(author, in_review, dpo):
+    before = dict(in_review.change.required.values_list("role", "pk"))
+    sign(in_review, dpo, "DPO", "33333333", decision="reject", comment="Name the replica.")
+    in_review.refresh_from_db()
+    key = next(s.key for s in sections(in_review.content) if "Contacts" in s.title)
+    services.version_section_edit(
+        actor=author,
+        version=in_review,
+        key=key,
+        text="## 1. Contacts\nPage the IC.\n",
+        shown_sha256=in_review.content_sha256,
+    )
+    services.change_submit(actor=author, change=in_review.change)
+    assert dict(in_review.change.required.values_list("role", "pk")) == before
+    assert signing.missing_roles(in_review.change) == ["Engineering Manager", "DPO"]
