@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -88,7 +88,6 @@ class Signable:
     on_signed: Callable[[Any, SignOff, Actor], None] = lambda subject, signoff, actor: None
     # Each role is filled once (approvals); False lets a role sign again (periodic reviews).
     role_filled_once: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 _SIGNABLES: dict[type[models.Model], Signable] = {}
@@ -120,9 +119,9 @@ def valid_approvals(subject: models.Model) -> models.QuerySet[SignOff]:
     return signoffs_for(subject).filter(voided_at__isnull=True, decision=SignOff.Decision.APPROVE)
 
 
-def approved_roles(subject: models.Model, current_hash: str | None = None) -> set[str]:
+def approved_roles(subject: models.Model) -> set[str]:
     """Roles with a valid approval of the subject's current content."""
-    current_hash = current_hash or subject_hash(subject)
+    current_hash = subject_hash(subject)
     return {
         role
         for role, signed_hash in valid_approvals(subject)
