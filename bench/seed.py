@@ -205,6 +205,9 @@ def seed_runbooks(documents: int = RUNBOOK_DOCUMENTS, versions: int = RUNBOOK_VE
     import hashlib
     from pathlib import Path
 
+    from django.contrib.contenttypes.models import ContentType
+
+    from bcp_portal.core.models import SignOff
     from compliance.models import (
         ChangeRequest,
         RequiredApproval,
@@ -218,7 +221,8 @@ def seed_runbooks(documents: int = RUNBOOK_DOCUMENTS, versions: int = RUNBOOK_VE
     content = (root / "compliance" / "data" / "demo_runbook.md").read_text()
     digest = hashlib.sha256(content.encode()).hexdigest()
     now = timezone.now()
-    docs, rows, changes, required = [], [], [], []
+    docs, rows, changes, required, signoffs = [], [], [], [], []
+    change_type_id = ContentType.objects.get_for_model(ChangeRequest).pk
     for d in range(1, documents + 1):
         docs.append(
             {
@@ -274,12 +278,36 @@ def seed_runbooks(documents: int = RUNBOOK_DOCUMENTS, versions: int = RUNBOOK_VE
             )
             if in_review:
                 required.append({"change_id": pk, "role": roles.SRE_LEAD, "position": 0})
+                continue
+            # Every change before it was approved by its two roles, as in a real history:
+            # the inbox must find the few changes in review among them.
+            for position, (role, signer) in enumerate(
+                ((roles.ENGINEERING_MANAGER, people["sre-1"]), (roles.DPO, people["sre-2"]))
+            ):
+                required.append({"change_id": pk, "role": role, "position": position})
+                signoffs.append(
+                    {
+                        "subject_type_id": change_type_id,
+                        "subject_id": pk,
+                        "purpose": "runbook_change",
+                        "subject_label": f"DR-BENCH-{d:05d} {at:%Y.%m}.{s}",
+                        "role": role,
+                        "signer_id": signer.pk,
+                        "decision": "approve",
+                        "content_sha256": digest,
+                        "canonical_version": 1,
+                        "signed_at": at,
+                    }
+                )
     copy_rows(RunbookDocument, docs)
     copy_rows(RunbookVersion, rows)
     copy_rows(ChangeRequest, changes)
     for i, row in enumerate(required, start=1):
         row["id"] = i
     copy_rows(RequiredApproval, required)
+    for i, row in enumerate(signoffs, start=1):
+        row["id"] = i
+    copy_rows(SignOff, signoffs)
     # copy_rows flattens line breaks; the runbook's Markdown needs them (one statement).
     with connection.cursor() as cursor:
         cursor.execute(
