@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
 
 from bcp_portal.core.models import SignOff
 from bcp_portal.core.roles import user_roles
@@ -89,19 +89,20 @@ def document_list(
     today: dt.date | None = None,
 ) -> QuerySet[RunbookDocument]:
     """Documents with their published label and open change's status annotated
-    (`published_label`, `open_label`, `open_status`): one query per page."""
-    published = RunbookVersion.objects.filter(
-        document=OuterRef("pk"), status=RunbookVersion.Status.PUBLISHED
-    )
-    open_versions = RunbookVersion.objects.filter(
-        document=OuterRef("pk"), status__in=RunbookVersion.OPEN
-    )
+    (`published_label`, `published_at`, `open_id`, `open_label`, `open_status`). The
+    database keeps at most one published and one open version per document, so each is one
+    left join, not a subquery per row."""
     qs = RunbookDocument.objects.annotate(
-        published_label=Subquery(published.values("label")[:1]),
-        published_at=Subquery(published.values("published_at")[:1]),
-        open_id=Subquery(open_versions.values("pk")[:1]),
-        open_label=Subquery(open_versions.values("label")[:1]),
-        open_status=Subquery(open_versions.values("status")[:1]),
+        published=FilteredRelation(
+            "versions", condition=Q(versions__status=RunbookVersion.Status.PUBLISHED)
+        ),
+        open=FilteredRelation("versions", condition=Q(versions__status__in=RunbookVersion.OPEN)),
+    ).annotate(
+        published_label=F("published__label"),
+        published_at=F("published__published_at"),
+        open_id=F("open__id"),
+        open_label=F("open__label"),
+        open_status=F("open__status"),
     )
     if search:
         qs = qs.filter(
