@@ -29,6 +29,16 @@ def _blank_first(choices: Any, label: str) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
+def reason_field(help_text: str = REASON_HELP) -> forms.CharField:
+    """A change's reason: optional until the change is submitted (the service checks it)."""
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=MAX_REASON_CHARS,
+        help_text=help_text,
+    )
+
+
 class ImportForm(PortalFormMixin, forms.Form):
     """Upload a Markdown runbook: a new document, or a change of the one its id names."""
 
@@ -39,12 +49,7 @@ class ImportForm(PortalFormMixin, forms.Form):
         help_text=f"A .md file in UTF-8, at most {MAX_MB} MB ({MAX_RUNBOOK_BYTES:,} bytes).",
     )
     change_type = forms.ChoiceField(choices=ChangeType.choices)
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=MAX_REASON_CHARS,
-        help_text=REASON_HELP,
-    )
+    reason = reason_field()
     doc_id = forms.CharField(
         label="Document ID",
         required=False,
@@ -81,27 +86,18 @@ class ImportForm(PortalFormMixin, forms.Form):
         return upload
 
 
-class ChangeOpenForm(PortalFormMixin, forms.Form):
+class ChangeUpdateForm(PortalFormMixin, forms.Form):
+    """A change's type and reason (its author changes them while it is open)."""
+
+    change_type = forms.ChoiceField(choices=ChangeType.choices)
+    reason = reason_field()
+
+
+class ChangeOpenForm(ChangeUpdateForm):
     """Propose a change: a new draft copying the current version."""
 
     one_time = True
-    change_type = forms.ChoiceField(choices=ChangeType.choices)
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=MAX_REASON_CHARS,
-        help_text=REASON_HELP + " You may also give it before submitting.",
-    )
-
-
-class ChangeUpdateForm(PortalFormMixin, forms.Form):
-    change_type = forms.ChoiceField(choices=ChangeType.choices)
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=MAX_REASON_CHARS,
-        help_text=REASON_HELP,
-    )
+    reason = reason_field(REASON_HELP + " You may also give it before submitting.")
 
 
 class WithdrawForm(PortalFormMixin, forms.Form):
@@ -146,6 +142,17 @@ class _SignatureFields(PortalFormMixin, forms.Form):
         if len(roles) == 1:
             field.initial = roles[0]
             field.widget = forms.HiddenInput()
+
+    def signature(self) -> dict[str, Any]:
+        """What the signing services take from the form (after is_valid)."""
+        data = self.cleaned_data
+        return {
+            "role": data["role"],
+            "comment": data["comment"],
+            "shown_hash": data["shown_hash"],
+            "password": data["password"],
+            "code": data["otp_code"],
+        }
 
 
 class SignForm(_SignatureFields):

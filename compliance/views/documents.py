@@ -201,16 +201,9 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = ReviewForm(request.POST, roles=roles)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.review_record(
-                actor=request.user,
-                document=document,
-                role=data["role"],
-                comment=data["comment"],
-                shown_hash=data["shown_hash"],
-                password=data["password"],
-                code=data["otp_code"],
+            signoff = services.review_record(
+                actor=request.user, document=document, **form.signature()
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -219,7 +212,7 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
             document.refresh_from_db()
             messages.success(
                 request,
-                f"Review recorded as {data['role']}. Next review: {document.next_review:%Y-%m-%d}.",
+                f"Review recorded as {signoff.role}. Next review: {document.next_review:%Y-%m-%d}.",
             )
             return redirect("compliance:document-detail", pk=document.pk)
     return _document_page(request, document, review_form=form, status=400)
