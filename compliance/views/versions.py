@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bcp_portal.core.forms import apply_validation_error
+from bcp_portal.core.forms import submit_form
 from bcp_portal.core.roles import permission_required, user_roles
 from compliance import diffing, markdown, page_selectors, services
 from compliance.forms import ChangeUpdateForm, SectionEditForm, WithdrawForm
@@ -128,20 +128,14 @@ def version_change_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not _is_author(request, version):
         raise PermissionDenied("Only the change's author changes its type or reason.")
     form = ChangeUpdateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_update(
-                actor=request.user,
-                change=version.change,
-                change_type=form.cleaned_data["change_type"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, "Change type and reason saved.")
-            return redirect(services.version_url(version))
-    return _version_page(request, version, update_form=form, status=400)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.change_update(actor=request.user, change=version.change, **data),
+        success=lambda change: "Change type and reason saved.",
+        redirect_to=services.version_url(version),
+    )
+    return saved or _version_page(request, version, update_form=form, status=400)
 
 
 @login_required
@@ -152,17 +146,16 @@ def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not (_is_author(request, version) or request.user.has_perm(services.PERM_PUBLISH)):
         raise PermissionDenied("Only the change's author or a publisher withdraws it.")
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_withdraw(
-                actor=request.user, change=version.change, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"Version {version.label} withdrawn.")
-            return redirect(services.version_url(version))
-    return _version_page(request, version, withdraw_form=form, status=400)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.change_withdraw(
+            actor=request.user, change=version.change, reason=data["reason"]
+        ),
+        success=lambda change: f"Version {version.label} withdrawn.",
+        redirect_to=services.version_url(version),
+    )
+    return saved or _version_page(request, version, withdraw_form=form, status=400)
 
 
 @login_required
@@ -204,28 +197,25 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     section = next((s for s in markdown.sections(version.content) if s.key == key), None)
     if section is None:
         raise Http404("The version has no such section (it may have changed meanwhile).")
-    if request.method == "POST":
-        form = SectionEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.version_section_edit(
-                    actor=request.user,
-                    version=version,
-                    key=key,
-                    text=form.cleaned_data["text"],
-                    shown_sha256=form.cleaned_data["content_sha256"],
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, f"Section “{markdown.section_label(section)}” saved.")
-                return redirect(f"{services.version_url(version)}#{key}")
-        status = 400
-    else:
-        form = SectionEditForm(
-            initial={"text": section.own_text, "content_sha256": version.content_sha256}
-        )
-        status = 200
+    form = SectionEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={"text": section.own_text, "content_sha256": version.content_sha256},
+    )
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.version_section_edit(
+            actor=request.user,
+            version=version,
+            key=key,
+            text=data["text"],
+            shown_sha256=data["content_sha256"],
+        ),
+        success=lambda saved: f"Section “{markdown.section_label(section)}” saved.",
+        redirect_to=f"{services.version_url(version)}#{key}",
+    )
+    if saved:
+        return saved
     signed = version.status in (RunbookVersion.Status.IN_REVIEW, RunbookVersion.Status.APPROVED)
     return render(
         request,
@@ -239,7 +229,7 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "in_review": signed,
             "edit_voids": EDIT_VOIDS,
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -193,6 +193,27 @@ def test_proposing_a_change_without_a_type_keeps_the_reason(client_for, lead, in
     assert "Rotate the on-call numbers" in response.content.decode()
 
 
+def test_a_refused_change_update_keeps_the_typed_reason_on_the_version_page(client_for, lead):
+    version = document_with_draft(lead)
+    url = reverse("compliance:version-change-update", args=[version.pk])
+    response = client_for(lead).post(url, {"change_type": "nonsense", "reason": "Keep me"})
+    assert response.status_code == 400
+    assert "change_type" in response.context["update_form"].errors
+    assert "Keep me" in response.content.decode()
+    version.change.refresh_from_db()
+    assert version.change.reason == "First import"
+
+
+def test_withdrawing_without_a_reason_is_refused_on_the_reason_field(client_for, lead):
+    version = document_with_draft(lead)
+    url = reverse("compliance:version-withdraw", args=[version.pk])
+    response = client_for(lead).post(url, {"reason": ""})
+    assert response.status_code == 400
+    assert response.context["withdraw_form"].errors["reason"]
+    version.refresh_from_db()
+    assert version.status == RunbookVersion.Status.DRAFT
+
+
 # --- section editor --------------------------------------------------------------------
 
 
