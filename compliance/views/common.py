@@ -1,10 +1,12 @@
-"""What the runbook pages share: loading rows, and the hard 400 page for bad parameters."""
+"""What the runbook pages share: loading rows, a runbook's contents list, and the hard 400
+page for bad parameters."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from compliance import markdown
 from compliance.models import ChangeRequest, RunbookVersion
 
 
@@ -22,6 +24,14 @@ def get_change(pk: int) -> ChangeRequest:
         ChangeRequest.objects.select_related("version__document", "version__based_on", "author"),
         pk=pk,
     )
+
+
+def outline(content: str, *, preamble: bool = False) -> list[tuple[markdown.Section, str]]:
+    """The contents list: each heading with its label, and the preamble first when asked
+    (the author edits it like any section)."""
+    return [
+        (s, markdown.section_label(s)) for s in markdown.sections(content) if s.level or preamble
+    ]
 
 
 def bad_request(request: HttpRequest, parameter: str, message: str) -> HttpResponse:

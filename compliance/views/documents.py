@@ -24,7 +24,7 @@ from compliance.filters import DocumentFilterSet
 from compliance.forms import ChangeOpenForm, DocumentControlForm, ImportForm, ReviewForm
 from compliance.models import Classification, ReviewCadence, RunbookDocument, RunbookVersion
 from compliance.signables import REVIEW_ROLES
-from compliance.views.common import get_version
+from compliance.views.common import get_version, outline
 
 VERSIONS_PER_PAGE = 20
 
@@ -140,9 +140,7 @@ def _document_page(
             "document": document,
             "published": published,
             "published_html": markdown.render_html(published.content) if published else "",
-            "outline": [(s, markdown.section_label(s)) for s in markdown.outline(published.content)]
-            if published
-            else [],
+            "outline": outline(published.content) if published else [],
             "open_version": open_version,
             "page": versions,
             "page_error": page_error,

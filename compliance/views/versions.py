@@ -17,7 +17,7 @@ from bcp_portal.core.roles import permission_required, user_roles
 from compliance import diffing, markdown, page_selectors, services
 from compliance.forms import ChangeUpdateForm, SectionEditForm, WithdrawForm
 from compliance.models import RunbookVersion
-from compliance.views.common import bad_request, get_version
+from compliance.views.common import bad_request, get_version, outline
 
 EDIT_VOIDS = (
     "Saving an edit after approvers signed voids their signatures: the change goes back to "
@@ -45,13 +45,6 @@ def _version_page(
     editable = is_author and version.is_open
     may_publish = user.has_perm(services.PERM_PUBLISH)
     states, voided, current_hash = page_selectors.role_states(change)
-    blocks: list[tuple[Any, str, str]] = []
-    if editable:
-        # Each section rendered on its own, with its "Edit" link.
-        blocks = [
-            (s, markdown.section_label(s), markdown.render_section_html(version.content, s.key))
-            for s in markdown.sections(version.content)
-        ]
     held = user_roles(user)
     can_sign = version.status == RunbookVersion.Status.IN_REVIEW and any(
         s.role in held and s.approval is None for s in states
@@ -66,9 +59,10 @@ def _version_page(
             "based_on": version.based_on,
             "is_author": is_author,
             "editable": editable,
-            "blocks": blocks,
-            "content_html": "" if editable else markdown.render_html(version.content),
-            "outline": [(s, markdown.section_label(s)) for s in markdown.outline(version.content)],
+            "content_html": markdown.render_html(version.content),
+            # The author edits from the contents list: one render of the whole text.
+            "outline": outline(version.content, preamble=editable),
+            "edit_version": version if editable else None,
             "states": states,
             "voided": voided,
             "current_hash": current_hash,

@@ -250,6 +250,30 @@ def test_saving_a_section_changes_only_that_section(client_for, lead):
     assert version.content == SMALL_RUNBOOK.replace("Call the on-call engineer first.", "Call Ana.")
 
 
+def test_the_author_s_version_page_renders_the_text_once_with_an_edit_link_per_section(
+    client_for, lead
+):
+    version = document_with_draft(lead, text="Read this first.\n\n" + SMALL_RUNBOOK)
+    url = reverse("compliance:version-detail", args=[version.pk])
+    html = client_for(lead).get(url).content.decode()
+    for section in sections(version.content):
+        edit = reverse("compliance:section-edit", args=[version.pk, section.key])
+        assert f'href="{edit}"' in html, section.key
+    assert 'aria-label="Edit Preamble"' in html
+    assert 'aria-label="Edit 2.1 Restore"' in html
+    # One rendering of the whole text: each heading once, with its key as id.
+    assert html.count('id="s4"') == 1
+    assert html.count("Call the on-call engineer first.") == 1
+
+
+def test_a_reader_s_version_page_has_no_edit_links(client_for, lead):
+    version = document_with_draft(lead)
+    other = client_for(UserFactory(roles=[roles.SRE]))
+    html = other.get(reverse("compliance:version-detail", args=[version.pk])).content.decode()
+    assert "section-edit" not in html
+    assert 'href="#s4"' in html  # the contents still lead to each heading
+
+
 def test_an_sre_who_is_not_the_author_may_not_edit_a_section(client_for, lead):
     version = document_with_draft(lead)
     key = sections(version.content)[1].key
