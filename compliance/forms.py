@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 
+from bcp_portal.actions.forms import owner_choices
 from bcp_portal.core.forms import PortalFormMixin
+from bcp_portal.core.people import display_name
 from bcp_portal.core.reauth import code_field
 from compliance.markdown import MAX_RUNBOOK_BYTES, RunbookTextError, decode_upload
 from compliance.models import (
@@ -179,5 +181,14 @@ class ReviewForm(_SignatureFields):
 class DocumentControlForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = RunbookDocument
-        fields = ["title", "owner", "classification", "review_cadence", "next_review"]
+        fields = ["title", "owner", "owner_user", "classification", "review_cadence", "next_review"]
+        labels = {"owner_user": "Reminded of reviews"}
         widgets = {"next_review": DATE_INPUT}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The people who hold a role (as for an action's owner), plus the one named now.
+        person = self.fields["owner_user"]
+        person.queryset = owner_choices(self.instance.owner_user_id)
+        person.label_from_instance = display_name
+        person.empty_label = "Nobody: the SRE Lead role is reminded"

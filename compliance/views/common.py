@@ -7,7 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from compliance import markdown
-from compliance.models import ChangeRequest, RunbookVersion
+from compliance.models import ChangeRequest, RunbookDocument, RunbookVersion
+
+
+def get_document(pk: int) -> RunbookDocument:
+    return get_object_or_404(RunbookDocument.objects.select_related("owner_user"), pk=pk)
 
 
 def get_version(pk: int) -> RunbookVersion:

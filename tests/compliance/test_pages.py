@@ -193,6 +193,64 @@ def test_proposing_a_change_without_a_type_keeps_the_reason(client_for, lead, in
     assert "Rotate the on-call numbers" in response.content.decode()
 
 
+def _control(**overrides) -> dict:
+    data = {
+        "title": "Recovery Runbook",
+        "owner": "SRE Team",
+        "owner_user": "",
+        "classification": "confidential",
+        "review_cadence": "quarterly",
+        "next_review": "2031-01-15",
+    }
+    return data | overrides
+
+
+def test_document_control_names_who_is_reminded_of_reviews_among_the_role_holders(client_for, lead):
+    document = document_with_draft(lead).document
+    sre = UserFactory(username="sam", first_name="Sam", last_name="Reyes", roles=[roles.SRE])
+    nobody = UserFactory(username="norole", first_name="Nora")
+    url = reverse("compliance:document-edit", args=[document.pk])
+    client = client_for(lead)
+    form = client.get(url).context["form"]
+    offered = list(form.fields["owner_user"].queryset)
+    assert sre in offered and lead in offered
+    assert nobody not in offered
+    assert "Sam Reyes" in client.get(url).content.decode()  # named as people are named
+    response = client.post(url, _control(owner_user=sre.pk))
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.owner_user == sre
+    page = client.get(reverse("compliance:document-detail", args=[document.pk]))
+    assert "Sam Reyes" in page.content.decode()
+
+
+def test_someone_without_a_role_is_refused_as_review_owner_keeping_what_was_typed(client_for, lead):
+    document = document_with_draft(lead).document
+    nobody = UserFactory(username="norole")
+    url = reverse("compliance:document-edit", args=[document.pk])
+    response = client_for(lead).post(url, _control(owner_user=nobody.pk, title="Kept title"))
+    assert response.status_code == 400
+    assert response.context["form"].errors["owner_user"]
+    assert 'value="Kept title"' in response.content.decode()
+    document.refresh_from_db()
+    assert document.owner_user is None
+    assert document.title != "Kept title"
+
+
+def test_a_review_owner_who_later_loses_their_role_stays_until_changed(client_for, lead):
+    document = document_with_draft(lead).document
+    sre = UserFactory(username="sam", roles=[roles.SRE])
+    services.document_update(actor=lead, document=document, owner_user=sre)
+    sre.groups.clear()
+    url = reverse("compliance:document-edit", args=[document.pk])
+    client = client_for(lead)
+    assert sre in client.get(url).context["form"].fields["owner_user"].queryset
+    response = client.post(url, _control(owner_user=sre.pk, title="Renamed"))
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert (document.owner_user, document.title) == (sre, "Renamed")
+
+
 def test_a_refused_change_update_keeps_the_typed_reason_on_the_version_page(client_for, lead):
     version = document_with_draft(lead)
     url = reverse("compliance:version-change-update", args=[version.pk])
