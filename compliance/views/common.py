@@ -38,10 +38,14 @@ def outline(content: str, *, preamble: bool = False) -> list[tuple[markdown.Sect
     ]
 
 
-def bad_request(request: HttpRequest, parameter: str, message: str) -> HttpResponse:
+def bad_request(
+    request: HttpRequest, parameter: str, message: str, *, fragment: bool = False
+) -> HttpResponse:
+    """400 naming the bad parameter: a page, or (`fragment`) just the message, for a part
+    of a page loaded in place."""
     return render(
         request,
-        "compliance/bad_request.html",
+        "compliance/_bad_parameter.html" if fragment else "compliance/bad_request.html",
         {"parameter": parameter, "message": message},
         status=400,
     )

@@ -239,15 +239,15 @@ def _version_param(request: HttpRequest, name: str) -> RunbookVersion | str:
     return version
 
 
-@login_required
-@permission_required("compliance.view_runbookversion")
-@require_safe
-def diff(request: HttpRequest) -> HttpResponse:
+def _compared(
+    request: HttpRequest, *, fragment: bool = False
+) -> tuple[RunbookVersion, RunbookVersion] | HttpResponse:
+    """The versions "from" and "to" name, or the 400 answer that says which is wrong."""
     found: dict[str, RunbookVersion] = {}
     for name in ("from", "to"):
         value = _version_param(request, name)
         if isinstance(value, str):
-            return bad_request(request, name, value)
+            return bad_request(request, name, value, fragment=fragment)
         found[name] = value
     old, new = found["from"], found["to"]
     if old.document_id != new.document_id:
@@ -256,11 +256,40 @@ def diff(request: HttpRequest) -> HttpResponse:
             "to",
             f"“to” is a version of {new.document.doc_id}, “from” of {old.document.doc_id}: "
             "compare two versions of the same document.",
+            fragment=fragment,
         )
+    return old, new
+
+
+@login_required
+@permission_required("compliance.view_runbookversion")
+@require_safe
+def diff(request: HttpRequest) -> HttpResponse:
+    compared = _compared(request)
+    if isinstance(compared, HttpResponse):
+        return compared
+    old, new = compared
     return render(
         request,
         "compliance/diff.html",
         {"old": old, "new": new, "document": new.document, **diff_context(old, new)},
+    )
+
+
+@login_required
+@permission_required("compliance.view_runbookversion")
+@require_safe
+def diff_sections(request: HttpRequest) -> HttpResponse:
+    """The diff page's per-section part alone, for a page that loads it in place (the
+    approvals inbox, on "Show the changes")."""
+    compared = _compared(request, fragment=True)
+    if isinstance(compared, HttpResponse):
+        return compared
+    old, new = compared
+    return render(
+        request,
+        "compliance/_diff.html",
+        {"old_label": old.label, "new_label": new.label, **diff_context(old, new)},
     )
 
 

@@ -488,6 +488,78 @@ def test_the_inbox_shows_the_rule_and_the_role_asked(client_for, in_review):
     assert reverse("compliance:change-sign", args=[in_review.change.pk]) in html
 
 
+def _published_then_changed(lead, in_review):
+    """`in_review` published, then a contact update of its Contacts section in review."""
+    em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
+    approve(in_review, em, roles.ENGINEERING_MANAGER, "em-1")
+    approve(in_review, dpo, roles.DPO, "d-1")
+    services.version_publish(actor=lead, version=in_review)
+    draft = services.change_open(
+        actor=lead,
+        document=in_review.document,
+        change_type=ChangeType.PROCEDURE_UPDATE,
+        reason="New number",
+    )
+    key = _key(draft.content, "Contacts")
+    services.version_section_edit(
+        actor=lead, version=draft, key=key, text="## 1. Contacts\nCall Ana.\n", shown_sha256=""
+    )
+    return submitted(lead, draft)
+
+
+def test_the_inbox_offers_each_change_s_diff_in_place_and_as_a_link(client_for, lead, in_review):
+    draft = _published_then_changed(lead, in_review)
+    response = client_for(signer(roles.DPO)).get(reverse("compliance:approvals"))
+    html = response.content.decode()
+    query = f"?from={in_review.pk}&amp;to={draft.pk}"
+    assert f'hx-get="{reverse("compliance:diff-sections")}{query}"' in html
+    assert f'href="{reverse("compliance:diff")}{query}"' in html  # without script
+    assert "Show the changes" in html
+    # The inbox itself computes no diff: it stays as fast as before.
+    assert "diff-summary" not in html
+
+
+def test_the_diff_sections_fragment_is_the_diff_page_s_part_alone(client_for, lead, in_review):
+    draft = _published_then_changed(lead, in_review)
+    url = f"{reverse('compliance:diff-sections')}?from={in_review.pk}&to={draft.pk}"
+    response = client_for(signer(roles.DPO)).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and "<nav" not in html
+    assert "1 section changed" in html
+    assert 'data-status="changed"' in html
+    assert "Call Ana." in html and "Call the on-call engineer first." in html
+    assert f">{in_review.label}</th>" in html and f">{draft.label}</th>" in html
+
+
+def test_the_diff_sections_fragment_refuses_the_outsider(client_for, personas, lead, in_review):
+    url = f"{reverse('compliance:diff-sections')}?from={in_review.pk}&to={in_review.pk}"
+    assert client_for(personas["outsider"]).get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("", "from"),
+        ("from=abc&to=1", "from"),
+        ("from={v}&to=99999999", "to"),
+        ("from={v}&to={other}", "to"),
+    ],
+)
+def test_bad_diff_sections_parameters_answer_a_400_fragment_naming_the_parameter(
+    client_for, lead, query, parameter
+):
+    version = document_with_draft(lead)
+    other = document_with_draft(lead, doc_id="DR-OTHER-2")
+    url = reverse("compliance:diff-sections") + "?" + query.format(v=version.pk, other=other.pk)
+    response = client_for(lead).get(url)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'data-parameter="{parameter}"' in html
+    assert f"“{parameter}”" in html
+    assert "<html" not in html
+
+
 # --- pinned query counts ---------------------------------------------------------------
 
 
