@@ -33,9 +33,8 @@ def get_change(pk: int) -> ChangeRequest:
 def outline(content: str, *, preamble: bool = False) -> list[tuple[markdown.Section, str]]:
     """The contents list: each heading with its label, and the preamble first when asked
     (the author edits it like any section)."""
-    return [
-        (s, markdown.section_label(s)) for s in markdown.sections(content) if s.level or preamble
-    ]
+    found = markdown.sections(content) if preamble else markdown.outline(content)
+    return [(s, markdown.section_label(s)) for s in found]
 
 
 def bad_request(
