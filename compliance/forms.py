@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 
+from bcp_portal.actions.forms import owner_choices
 from bcp_portal.core.forms import PortalFormMixin
+from bcp_portal.core.people import display_name
 from bcp_portal.core.reauth import code_field
 from compliance.markdown import MAX_RUNBOOK_BYTES, RunbookTextError, decode_upload
 from compliance.models import (
@@ -29,6 +31,16 @@ def _blank_first(choices: Any, label: str) -> list[tuple[str, str]]:
     return [("", label), *choices]
 
 
+def reason_field(help_text: str = REASON_HELP) -> forms.CharField:
+    """A change's reason: optional until the change is submitted (the service checks it)."""
+    return forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=MAX_REASON_CHARS,
+        help_text=help_text,
+    )
+
+
 class ImportForm(PortalFormMixin, forms.Form):
     """Upload a Markdown runbook: a new document, or a change of the one its id names."""
 
@@ -39,12 +51,7 @@ class ImportForm(PortalFormMixin, forms.Form):
         help_text=f"A .md file in UTF-8, at most {MAX_MB} MB ({MAX_RUNBOOK_BYTES:,} bytes).",
     )
     change_type = forms.ChoiceField(choices=ChangeType.choices)
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=MAX_REASON_CHARS,
-        help_text=REASON_HELP,
-    )
+    reason = reason_field()
     doc_id = forms.CharField(
         label="Document ID",
         required=False,
@@ -81,27 +88,18 @@ class ImportForm(PortalFormMixin, forms.Form):
         return upload
 
 
-class ChangeOpenForm(PortalFormMixin, forms.Form):
+class ChangeUpdateForm(PortalFormMixin, forms.Form):
+    """A change's type and reason (its author changes them while it is open)."""
+
+    change_type = forms.ChoiceField(choices=ChangeType.choices)
+    reason = reason_field()
+
+
+class ChangeOpenForm(ChangeUpdateForm):
     """Propose a change: a new draft copying the current version."""
 
     one_time = True
-    change_type = forms.ChoiceField(choices=ChangeType.choices)
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=MAX_REASON_CHARS,
-        help_text=REASON_HELP + " You may also give it before submitting.",
-    )
-
-
-class ChangeUpdateForm(PortalFormMixin, forms.Form):
-    change_type = forms.ChoiceField(choices=ChangeType.choices)
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=MAX_REASON_CHARS,
-        help_text=REASON_HELP,
-    )
+    reason = reason_field(REASON_HELP + " You may also give it before submitting.")
 
 
 class WithdrawForm(PortalFormMixin, forms.Form):
@@ -147,6 +145,17 @@ class _SignatureFields(PortalFormMixin, forms.Form):
             field.initial = roles[0]
             field.widget = forms.HiddenInput()
 
+    def signature(self) -> dict[str, Any]:
+        """What the signing services take from the form (after is_valid)."""
+        data = self.cleaned_data
+        return {
+            "role": data["role"],
+            "comment": data["comment"],
+            "shown_hash": data["shown_hash"],
+            "password": data["password"],
+            "code": data["otp_code"],
+        }
+
 
 class SignForm(_SignatureFields):
     decision = forms.ChoiceField(
@@ -172,5 +181,14 @@ class ReviewForm(_SignatureFields):
 class DocumentControlForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = RunbookDocument
-        fields = ["title", "owner", "classification", "review_cadence", "next_review"]
+        fields = ["title", "owner", "owner_user", "classification", "review_cadence", "next_review"]
+        labels = {"owner_user": "Reminded of reviews"}
         widgets = {"next_review": DATE_INPUT}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The people who hold a role (as for an action's owner), plus the one named now.
+        person = self.fields["owner_user"]
+        person.queryset = owner_choices(self.instance.owner_user_id)
+        person.label_from_instance = display_name
+        person.empty_label = "Nobody: the SRE Lead role is reminded"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("runbooks/import/", documents.document_import, name="document-import"),
     path("runbooks/approvals/", approvals.approvals, name="approvals"),
     path("runbooks/diff/", versions.diff, name="diff"),
+    path("runbooks/diff/sections/", versions.diff_sections, name="diff-sections"),
     path("runbooks/<int:pk>/", documents.document_detail, name="document-detail"),
     path("runbooks/<int:pk>/edit/", documents.document_edit, name="document-edit"),
     path("runbooks/<int:pk>/change/", documents.document_change_open, name="change-open"),

@@ -679,6 +679,9 @@ MATRIX: dict[str, Route] = {
     "compliance:approvals":       Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "compliance:diff":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         data=_runbook_diff),
+    # The diff's per-section part alone (the approvals inbox loads it in place).
+    "compliance:diff-sections":   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        data=_runbook_diff),
     "compliance:document-detail": Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_runbook_document),
     "compliance:document-edit":   Route(get  ="-   Y    -   -   -   -     -   -   -",

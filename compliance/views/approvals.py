@@ -53,11 +53,6 @@ def approvals(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _signable_roles(user, change: ChangeRequest) -> list[str]:
-    held = user_roles(user)
-    return [r for r in signing.missing_roles(change) if r in held]
-
-
 def _already_signed(request: HttpRequest, change: ChangeRequest) -> HttpResponse | None:
     mine = page_selectors.my_valid_signoff(change, request.user)
     if mine is None or mine.decision != SignOff.Decision.APPROVE:
@@ -77,13 +72,14 @@ def change_sign(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     if (done := _already_signed(request, change)) is not None:
         return done
-    roles = _signable_roles(user, change)
+    held = user_roles(user)
+    roles = [r for r in signing.missing_roles(change) if r in held]  # the ones still wanted
     current_hash = signing.subject_hash(change)
     status = 200
     form: SignForm | None = None
     refusal = ""
     required = signing.signable_for(change).required_roles(change)
-    if request.method == "POST" and not user_roles(user) & set(required):
+    if request.method == "POST" and not held & set(required):
         # Nobody without one of the roles signs (sign() would refuse it the same way).
         refusal = (
             f"Signing this needs one of the roles {', '.join(required)}; you hold none of them."
@@ -93,17 +89,12 @@ def change_sign(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.method == "POST":
         form = SignForm(request.POST, roles=roles or list(required))
         if form.is_valid():
-            data = form.cleaned_data
             try:
                 signoff = services.change_sign(
                     actor=user,
                     change=change,
-                    role=data["role"],
-                    decision=data["decision"],
-                    comment=data["comment"],
-                    shown_hash=data["shown_hash"],
-                    password=data["password"],
-                    code=data["otp_code"],
+                    decision=form.cleaned_data["decision"],
+                    **form.signature(),
                 )
             except PermissionDenied as exc:
                 messages.error(request, str(exc) or "You may not sign this change.")
@@ -129,10 +120,7 @@ def change_sign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             status = 400
     else:
-        held = user_roles(user)
-        asked = roles or [
-            r for r in signing.signable_for(change).required_roles(change) if r in held
-        ]
+        asked = roles or [r for r in required if r in held]
         refusal = signing.refusal(
             user,
             change,

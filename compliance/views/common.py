@@ -1,11 +1,17 @@
-"""What the runbook pages share: loading rows, and the hard 400 page for bad parameters."""
+"""What the runbook pages share: loading rows, a runbook's contents list, and the hard 400
+page for bad parameters."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from compliance.models import ChangeRequest, RunbookVersion
+from compliance import markdown
+from compliance.models import ChangeRequest, RunbookDocument, RunbookVersion
+
+
+def get_document(pk: int) -> RunbookDocument:
+    return get_object_or_404(RunbookDocument.objects.select_related("owner_user"), pk=pk)
 
 
 def get_version(pk: int) -> RunbookVersion:
@@ -24,10 +30,21 @@ def get_change(pk: int) -> ChangeRequest:
     )
 
 
-def bad_request(request: HttpRequest, parameter: str, message: str) -> HttpResponse:
+def outline(content: str, *, preamble: bool = False) -> list[tuple[markdown.Section, str]]:
+    """The contents list: each heading with its label, and the preamble first when asked
+    (the author edits it like any section)."""
+    found = markdown.sections(content) if preamble else markdown.outline(content)
+    return [(s, markdown.section_label(s)) for s in found]
+
+
+def bad_request(
+    request: HttpRequest, parameter: str, message: str, *, fragment: bool = False
+) -> HttpResponse:
+    """400 naming the bad parameter: a page, or (`fragment`) just the message, for a part
+    of a page loaded in place."""
     return render(
         request,
-        "compliance/bad_request.html",
+        "compliance/_bad_parameter.html" if fragment else "compliance/bad_request.html",
         {"parameter": parameter, "message": message},
         status=400,
     )

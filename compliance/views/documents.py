@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -24,7 +24,7 @@ from compliance.filters import DocumentFilterSet
 from compliance.forms import ChangeOpenForm, DocumentControlForm, ImportForm, ReviewForm
 from compliance.models import Classification, ReviewCadence, RunbookDocument, RunbookVersion
 from compliance.signables import REVIEW_ROLES
-from compliance.views.common import get_version
+from compliance.views.common import get_document, get_version, outline
 
 VERSIONS_PER_PAGE = 20
 
@@ -140,9 +140,7 @@ def _document_page(
             "document": document,
             "published": published,
             "published_html": markdown.render_html(published.content) if published else "",
-            "outline": [(s, markdown.section_label(s)) for s in markdown.outline(published.content)]
-            if published
-            else [],
+            "outline": outline(published.content) if published else [],
             "open_version": open_version,
             "page": versions,
             "page_error": page_error,
@@ -161,14 +159,14 @@ def _document_page(
 @permission_required("compliance.view_runbookdocument")
 @require_safe
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _document_page(request, get_object_or_404(RunbookDocument, pk=pk))
+    return _document_page(request, get_document(pk))
 
 
 @login_required
 @permission_required(services.PERM_AUTHOR)
 @require_POST
 def document_change_open(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_object_or_404(RunbookDocument, pk=pk)
+    document = get_document(pk)
     form = ChangeOpenForm(request.POST)
     saved = submit_form(
         request,
@@ -193,7 +191,7 @@ def document_change_open(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(services.PERM_REVIEW)
 @require_POST
 def document_review(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_object_or_404(RunbookDocument, pk=pk)
+    document = get_document(pk)
     roles = _review_roles(request.user)
     if not roles:
         raise PermissionDenied(
@@ -201,16 +199,9 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
         )
     form = ReviewForm(request.POST, roles=roles)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.review_record(
-                actor=request.user,
-                document=document,
-                role=data["role"],
-                comment=data["comment"],
-                shown_hash=data["shown_hash"],
-                password=data["password"],
-                code=data["otp_code"],
+            signoff = services.review_record(
+                actor=request.user, document=document, **form.signature()
             )
         except ValidationError as exc:
             apply_validation_error(form, exc)
@@ -219,7 +210,7 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
             document.refresh_from_db()
             messages.success(
                 request,
-                f"Review recorded as {data['role']}. Next review: {document.next_review:%Y-%m-%d}.",
+                f"Review recorded as {signoff.role}. Next review: {document.next_review:%Y-%m-%d}.",
             )
             return redirect("compliance:document-detail", pk=document.pk)
     return _document_page(request, document, review_form=form, status=400)
@@ -229,10 +220,8 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(services.PERM_DOCUMENT)
 @require_http_methods(["GET", "POST"])
 def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    document = get_object_or_404(RunbookDocument, pk=pk)
-    form = DocumentControlForm(
-        request.POST or None, instance=RunbookDocument.objects.get(pk=document.pk)
-    )
+    document = get_document(pk)
+    form = DocumentControlForm(request.POST or None, instance=document)
     saved = submit_form(
         request,
         form,

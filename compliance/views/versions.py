@@ -12,12 +12,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from bcp_portal.core.forms import apply_validation_error
+from bcp_portal.core.forms import submit_form
 from bcp_portal.core.roles import permission_required, user_roles
 from compliance import diffing, markdown, page_selectors, services
 from compliance.forms import ChangeUpdateForm, SectionEditForm, WithdrawForm
 from compliance.models import RunbookVersion
-from compliance.views.common import bad_request, get_version
+from compliance.views.common import bad_request, get_version, outline
 
 EDIT_VOIDS = (
     "Saving an edit after approvers signed voids their signatures: the change goes back to "
@@ -45,13 +45,6 @@ def _version_page(
     editable = is_author and version.is_open
     may_publish = user.has_perm(services.PERM_PUBLISH)
     states, voided, current_hash = page_selectors.role_states(change)
-    blocks: list[tuple[Any, str, str]] = []
-    if editable:
-        # Each section rendered on its own, with its "Edit" link.
-        blocks = [
-            (s, markdown.section_label(s), markdown.render_section_html(version.content, s.key))
-            for s in markdown.sections(version.content)
-        ]
     held = user_roles(user)
     can_sign = version.status == RunbookVersion.Status.IN_REVIEW and any(
         s.role in held and s.approval is None for s in states
@@ -66,9 +59,10 @@ def _version_page(
             "based_on": version.based_on,
             "is_author": is_author,
             "editable": editable,
-            "blocks": blocks,
-            "content_html": "" if editable else markdown.render_html(version.content),
-            "outline": [(s, markdown.section_label(s)) for s in markdown.outline(version.content)],
+            "content_html": markdown.render_html(version.content),
+            # The author edits from the contents list: one render of the whole text.
+            "outline": outline(version.content, preamble=editable),
+            "edit_version": version if editable else None,
             "states": states,
             "voided": voided,
             "current_hash": current_hash,
@@ -128,20 +122,14 @@ def version_change_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not _is_author(request, version):
         raise PermissionDenied("Only the change's author changes its type or reason.")
     form = ChangeUpdateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_update(
-                actor=request.user,
-                change=version.change,
-                change_type=form.cleaned_data["change_type"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, "Change type and reason saved.")
-            return redirect(services.version_url(version))
-    return _version_page(request, version, update_form=form, status=400)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.change_update(actor=request.user, change=version.change, **data),
+        success=lambda change: "Change type and reason saved.",
+        redirect_to=services.version_url(version),
+    )
+    return saved or _version_page(request, version, update_form=form, status=400)
 
 
 @login_required
@@ -152,17 +140,16 @@ def version_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     if not (_is_author(request, version) or request.user.has_perm(services.PERM_PUBLISH)):
         raise PermissionDenied("Only the change's author or a publisher withdraws it.")
     form = WithdrawForm(request.POST)
-    if form.is_valid():
-        try:
-            services.change_withdraw(
-                actor=request.user, change=version.change, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-        else:
-            messages.success(request, f"Version {version.label} withdrawn.")
-            return redirect(services.version_url(version))
-    return _version_page(request, version, withdraw_form=form, status=400)
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.change_withdraw(
+            actor=request.user, change=version.change, reason=data["reason"]
+        ),
+        success=lambda change: f"Version {version.label} withdrawn.",
+        redirect_to=services.version_url(version),
+    )
+    return saved or _version_page(request, version, withdraw_form=form, status=400)
 
 
 @login_required
@@ -204,28 +191,25 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     section = next((s for s in markdown.sections(version.content) if s.key == key), None)
     if section is None:
         raise Http404("The version has no such section (it may have changed meanwhile).")
-    if request.method == "POST":
-        form = SectionEditForm(request.POST)
-        if form.is_valid():
-            try:
-                services.version_section_edit(
-                    actor=request.user,
-                    version=version,
-                    key=key,
-                    text=form.cleaned_data["text"],
-                    shown_sha256=form.cleaned_data["content_sha256"],
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(request, f"Section “{markdown.section_label(section)}” saved.")
-                return redirect(f"{services.version_url(version)}#{key}")
-        status = 400
-    else:
-        form = SectionEditForm(
-            initial={"text": section.own_text, "content_sha256": version.content_sha256}
-        )
-        status = 200
+    form = SectionEditForm(
+        request.POST if request.method == "POST" else None,
+        initial={"text": section.own_text, "content_sha256": version.content_sha256},
+    )
+    saved = submit_form(
+        request,
+        form,
+        lambda data: services.version_section_edit(
+            actor=request.user,
+            version=version,
+            key=key,
+            text=data["text"],
+            shown_sha256=data["content_sha256"],
+        ),
+        success=lambda saved: f"Section “{markdown.section_label(section)}” saved.",
+        redirect_to=f"{services.version_url(version)}#{key}",
+    )
+    if saved:
+        return saved
     signed = version.status in (RunbookVersion.Status.IN_REVIEW, RunbookVersion.Status.APPROVED)
     return render(
         request,
@@ -239,7 +223,7 @@ def section_edit(request: HttpRequest, pk: int, key: str) -> HttpResponse:
             "in_review": signed,
             "edit_voids": EDIT_VOIDS,
         },
-        status=status,
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -255,15 +239,15 @@ def _version_param(request: HttpRequest, name: str) -> RunbookVersion | str:
     return version
 
 
-@login_required
-@permission_required("compliance.view_runbookversion")
-@require_safe
-def diff(request: HttpRequest) -> HttpResponse:
+def _compared(
+    request: HttpRequest, *, fragment: bool = False
+) -> tuple[RunbookVersion, RunbookVersion] | HttpResponse:
+    """The versions "from" and "to" name, or the 400 answer that says which is wrong."""
     found: dict[str, RunbookVersion] = {}
     for name in ("from", "to"):
         value = _version_param(request, name)
         if isinstance(value, str):
-            return bad_request(request, name, value)
+            return bad_request(request, name, value, fragment=fragment)
         found[name] = value
     old, new = found["from"], found["to"]
     if old.document_id != new.document_id:
@@ -272,11 +256,40 @@ def diff(request: HttpRequest) -> HttpResponse:
             "to",
             f"“to” is a version of {new.document.doc_id}, “from” of {old.document.doc_id}: "
             "compare two versions of the same document.",
+            fragment=fragment,
         )
+    return old, new
+
+
+@login_required
+@permission_required("compliance.view_runbookversion")
+@require_safe
+def diff(request: HttpRequest) -> HttpResponse:
+    compared = _compared(request)
+    if isinstance(compared, HttpResponse):
+        return compared
+    old, new = compared
     return render(
         request,
         "compliance/diff.html",
         {"old": old, "new": new, "document": new.document, **diff_context(old, new)},
+    )
+
+
+@login_required
+@permission_required("compliance.view_runbookversion")
+@require_safe
+def diff_sections(request: HttpRequest) -> HttpResponse:
+    """The diff page's per-section part alone, for a page that loads it in place (the
+    approvals inbox, on "Show the changes")."""
+    compared = _compared(request, fragment=True)
+    if isinstance(compared, HttpResponse):
+        return compared
+    old, new = compared
+    return render(
+        request,
+        "compliance/_diff.html",
+        {"old_label": old.label, "new_label": new.label, **diff_context(old, new)},
     )
 
 

@@ -1,6 +1,6 @@
 """A runbook change through the browser: the author proposes a procedure update, edits a
 section and submits it; the Engineering Manager and the DPO each sign with their password
-and a fresh one-time code; the CTO publishes it."""
+and a fresh one-time code (each first opens the diff in the inbox); the CTO publishes it."""
 
 from __future__ import annotations
 
@@ -67,7 +67,12 @@ def _log_out(page: Page, name: str) -> None:
 def _sign(page: Page, username: str, name: str, role: str, clock_step) -> None:
     log_in(page, username)
     page.get_by_role("link", name="Approvals").first.click()
-    expect(page.get_by_test_id("waiting-change")).to_contain_text(f"you are asked as {role}")
+    card = page.get_by_test_id("waiting-change")
+    expect(card).to_contain_text(f"you are asked as {role}")
+    # The inbox shows the diff in place when asked (htmx loads the diff page's part).
+    card.get_by_text("Show the changes").click()
+    expect(card.get_by_test_id("diff-summary")).to_contain_text("1 section changed")
+    expect(card.locator('[data-status="changed"]')).to_contain_text("2.1 Restore")
     page.get_by_role("link", name="Review and sign").click()
     expect(page.get_by_test_id("diff-summary")).to_contain_text("1 section changed")
     clock_step()

@@ -193,6 +193,85 @@ def test_proposing_a_change_without_a_type_keeps_the_reason(client_for, lead, in
     assert "Rotate the on-call numbers" in response.content.decode()
 
 
+def _control(**overrides) -> dict:
+    data = {
+        "title": "Recovery Runbook",
+        "owner": "SRE Team",
+        "owner_user": "",
+        "classification": "confidential",
+        "review_cadence": "quarterly",
+        "next_review": "2031-01-15",
+    }
+    return data | overrides
+
+
+def test_document_control_names_who_is_reminded_of_reviews_among_the_role_holders(client_for, lead):
+    document = document_with_draft(lead).document
+    sre = UserFactory(username="sam", first_name="Sam", last_name="Reyes", roles=[roles.SRE])
+    nobody = UserFactory(username="norole", first_name="Nora")
+    url = reverse("compliance:document-edit", args=[document.pk])
+    client = client_for(lead)
+    form = client.get(url).context["form"]
+    offered = list(form.fields["owner_user"].queryset)
+    assert sre in offered and lead in offered
+    assert nobody not in offered
+    assert "Sam Reyes" in client.get(url).content.decode()  # named as people are named
+    response = client.post(url, _control(owner_user=sre.pk))
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.owner_user == sre
+    page = client.get(reverse("compliance:document-detail", args=[document.pk]))
+    assert "Sam Reyes" in page.content.decode()
+
+
+def test_someone_without_a_role_is_refused_as_review_owner_keeping_what_was_typed(client_for, lead):
+    document = document_with_draft(lead).document
+    nobody = UserFactory(username="norole")
+    url = reverse("compliance:document-edit", args=[document.pk])
+    response = client_for(lead).post(url, _control(owner_user=nobody.pk, title="Kept title"))
+    assert response.status_code == 400
+    assert response.context["form"].errors["owner_user"]
+    assert 'value="Kept title"' in response.content.decode()
+    document.refresh_from_db()
+    assert document.owner_user is None
+    assert document.title != "Kept title"
+
+
+def test_a_review_owner_who_later_loses_their_role_stays_until_changed(client_for, lead):
+    document = document_with_draft(lead).document
+    sre = UserFactory(username="sam", roles=[roles.SRE])
+    services.document_update(actor=lead, document=document, owner_user=sre)
+    sre.groups.clear()
+    url = reverse("compliance:document-edit", args=[document.pk])
+    client = client_for(lead)
+    assert sre in client.get(url).context["form"].fields["owner_user"].queryset
+    response = client.post(url, _control(owner_user=sre.pk, title="Renamed"))
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert (document.owner_user, document.title) == (sre, "Renamed")
+
+
+def test_a_refused_change_update_keeps_the_typed_reason_on_the_version_page(client_for, lead):
+    version = document_with_draft(lead)
+    url = reverse("compliance:version-change-update", args=[version.pk])
+    response = client_for(lead).post(url, {"change_type": "nonsense", "reason": "Keep me"})
+    assert response.status_code == 400
+    assert "change_type" in response.context["update_form"].errors
+    assert "Keep me" in response.content.decode()
+    version.change.refresh_from_db()
+    assert version.change.reason == "First import"
+
+
+def test_withdrawing_without_a_reason_is_refused_on_the_reason_field(client_for, lead):
+    version = document_with_draft(lead)
+    url = reverse("compliance:version-withdraw", args=[version.pk])
+    response = client_for(lead).post(url, {"reason": ""})
+    assert response.status_code == 400
+    assert response.context["withdraw_form"].errors["reason"]
+    version.refresh_from_db()
+    assert version.status == RunbookVersion.Status.DRAFT
+
+
 # --- section editor --------------------------------------------------------------------
 
 
@@ -227,6 +306,30 @@ def test_saving_a_section_changes_only_that_section(client_for, lead):
     assert response.status_code == 302
     version.refresh_from_db()
     assert version.content == SMALL_RUNBOOK.replace("Call the on-call engineer first.", "Call Ana.")
+
+
+def test_the_author_s_version_page_renders_the_text_once_with_an_edit_link_per_section(
+    client_for, lead
+):
+    version = document_with_draft(lead, text="Read this first.\n\n" + SMALL_RUNBOOK)
+    url = reverse("compliance:version-detail", args=[version.pk])
+    html = client_for(lead).get(url).content.decode()
+    for section in sections(version.content):
+        edit = reverse("compliance:section-edit", args=[version.pk, section.key])
+        assert f'href="{edit}"' in html, section.key
+    assert 'aria-label="Edit Preamble"' in html
+    assert 'aria-label="Edit 2.1 Restore"' in html
+    # One rendering of the whole text: each heading once, with its key as id.
+    assert html.count('id="s4"') == 1
+    assert html.count("Call the on-call engineer first.") == 1
+
+
+def test_a_reader_s_version_page_has_no_edit_links(client_for, lead):
+    version = document_with_draft(lead)
+    other = client_for(UserFactory(roles=[roles.SRE]))
+    html = other.get(reverse("compliance:version-detail", args=[version.pk])).content.decode()
+    assert "section-edit" not in html
+    assert 'href="#s4"' in html  # the contents still lead to each heading
 
 
 def test_an_sre_who_is_not_the_author_may_not_edit_a_section(client_for, lead):
@@ -383,6 +486,78 @@ def test_the_inbox_shows_the_rule_and_the_role_asked(client_for, in_review):
     assert "you are asked as DPO" in html
     assert in_review.change.rule_text in html
     assert reverse("compliance:change-sign", args=[in_review.change.pk]) in html
+
+
+def _published_then_changed(lead, in_review):
+    """`in_review` published, then a contact update of its Contacts section in review."""
+    em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
+    approve(in_review, em, roles.ENGINEERING_MANAGER, "em-1")
+    approve(in_review, dpo, roles.DPO, "d-1")
+    services.version_publish(actor=lead, version=in_review)
+    draft = services.change_open(
+        actor=lead,
+        document=in_review.document,
+        change_type=ChangeType.PROCEDURE_UPDATE,
+        reason="New number",
+    )
+    key = _key(draft.content, "Contacts")
+    services.version_section_edit(
+        actor=lead, version=draft, key=key, text="## 1. Contacts\nCall Ana.\n", shown_sha256=""
+    )
+    return submitted(lead, draft)
+
+
+def test_the_inbox_offers_each_change_s_diff_in_place_and_as_a_link(client_for, lead, in_review):
+    draft = _published_then_changed(lead, in_review)
+    response = client_for(signer(roles.DPO)).get(reverse("compliance:approvals"))
+    html = response.content.decode()
+    query = f"?from={in_review.pk}&amp;to={draft.pk}"
+    assert f'hx-get="{reverse("compliance:diff-sections")}{query}"' in html
+    assert f'href="{reverse("compliance:diff")}{query}"' in html  # without script
+    assert "Show the changes" in html
+    # The inbox itself computes no diff: it stays as fast as before.
+    assert "diff-summary" not in html
+
+
+def test_the_diff_sections_fragment_is_the_diff_page_s_part_alone(client_for, lead, in_review):
+    draft = _published_then_changed(lead, in_review)
+    url = f"{reverse('compliance:diff-sections')}?from={in_review.pk}&to={draft.pk}"
+    response = client_for(signer(roles.DPO)).get(url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html and "<nav" not in html
+    assert "1 section changed" in html
+    assert 'data-status="changed"' in html
+    assert "Call Ana." in html and "Call the on-call engineer first." in html
+    assert f">{in_review.label}</th>" in html and f">{draft.label}</th>" in html
+
+
+def test_the_diff_sections_fragment_refuses_the_outsider(client_for, personas, lead, in_review):
+    url = f"{reverse('compliance:diff-sections')}?from={in_review.pk}&to={in_review.pk}"
+    assert client_for(personas["outsider"]).get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("", "from"),
+        ("from=abc&to=1", "from"),
+        ("from={v}&to=99999999", "to"),
+        ("from={v}&to={other}", "to"),
+    ],
+)
+def test_bad_diff_sections_parameters_answer_a_400_fragment_naming_the_parameter(
+    client_for, lead, query, parameter
+):
+    version = document_with_draft(lead)
+    other = document_with_draft(lead, doc_id="DR-OTHER-2")
+    url = reverse("compliance:diff-sections") + "?" + query.format(v=version.pk, other=other.pk)
+    response = client_for(lead).get(url)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'data-parameter="{parameter}"' in html
+    assert f"“{parameter}”" in html
+    assert "<html" not in html
 
 
 # --- pinned query counts ---------------------------------------------------------------
