@@ -6,10 +6,10 @@ from typing import Any
 
 from django import forms
 
-from bcp_portal.actions.forms import owner_choices
 from bcp_portal.core.forms import PortalFormMixin
 from bcp_portal.core.people import display_name
 from bcp_portal.core.reauth import code_field
+from bcp_portal.core.roles import role_holders_and
 from compliance.markdown import MAX_RUNBOOK_BYTES, RunbookTextError, decode_upload
 from compliance.models import (
     MAX_COMMENT_CHARS,
@@ -189,6 +189,6 @@ class DocumentControlForm(PortalFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The people who hold a role (as for an action's owner), plus the one named now.
         person = self.fields["owner_user"]
-        person.queryset = owner_choices(self.instance.owner_user_id)
+        person.queryset = role_holders_and(self.instance.owner_user_id)
         person.label_from_instance = display_name
         person.empty_label = "Nobody: the SRE Lead role is reminded"

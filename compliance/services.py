@@ -25,7 +25,8 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
 from bcp_portal.core.models import SignOff
 from bcp_portal.core.outbox import outbox_add
-from bcp_portal.core.roles import require_perm
+from bcp_portal.core.people import display_name
+from bcp_portal.core.roles import holds_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.tasking import publish
 from bcp_portal.core.typehints import Actor
@@ -535,7 +536,17 @@ def document_update(*, actor: Actor, document: RunbookDocument, **fields: Any) -
     if unknown:
         raise ValueError(f"document_update does not change {sorted(unknown)}")
     document = RunbookDocument.objects.select_for_update().get(pk=document.pk)
-    if apply_changes(document, fields):
+    changed = apply_changes(document, fields)
+    new_owner = document.owner_user
+    if "owner_user" in changed and new_owner is not None and not holds_role(new_owner):
+        # Reminders would go to someone who cannot open the portal's pages.
+        raise ValidationError(
+            {
+                "owner_user": f"{display_name(new_owner)} holds no role in the portal, so they "
+                "could not open the runbook they are reminded of: choose someone who does."
+            }
+        )
+    if changed:
         save_audited(document, actor=actor)
     return document
 

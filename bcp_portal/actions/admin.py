@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from bcp_portal.actions.forms import owner_choices
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.services import ACTION_EDITABLE_FIELDS, action_update
 from bcp_portal.actions.sources import (
@@ -13,6 +12,7 @@ from bcp_portal.actions.sources import (
 )
 from bcp_portal.core.admin_base import ServiceBackedAdmin
 from bcp_portal.core.paginator import CappedPaginator
+from bcp_portal.core.roles import role_holders_and
 
 
 class SourceKindFilter(admin.SimpleListFilter):
@@ -39,7 +39,7 @@ class ActionAdmin(ServiceBackedAdmin):
     list_display = ["title", "owner", "due_date", "status", "priority", "source_label"]
     list_filter = ["status", "priority", SourceKindFilter]
     search_fields = ["title", "description"]
-    # A plain list of the people who may own an action (`forms.owner_choices`), not an
+    # A plain list of the people who may own an action (`roles.role_holders_and`), not an
     # autocomplete over every account: the owner holds a role.
     # No date_hierarchy: its year list is a DISTINCT over the whole table on every page;
     # the portal's own lists filter by date.
@@ -62,7 +62,7 @@ class ActionAdmin(ServiceBackedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "owner":
-            kwargs["queryset"] = owner_choices(self._current_owner_id(request))
+            kwargs["queryset"] = role_holders_and(self._current_owner_id(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def _current_owner_id(self, request: HttpRequest) -> int | None:

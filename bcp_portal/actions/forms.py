@@ -1,24 +1,10 @@
 from django import forms
-from django.contrib.auth.models import User
-from django.db.models import Q, QuerySet
 
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.services import COMMENT_MAX_LENGTH
 from bcp_portal.core.forms import PortalFormMixin
 from bcp_portal.core.people import display_name
-from bcp_portal.core.roles import role_holders
-
-
-def owner_choices(current_owner_id: int | None = None) -> QuerySet[User]:
-    """Who an action may be given to (`role_holders`), plus its current owner, so an edit
-    of something else never changes an owner who has since left (services check only a
-    new owner)."""
-    people = role_holders()
-    if current_owner_id is None:
-        return people
-    return User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=current_owner_id)).order_by(
-        "first_name", "last_name", "username"
-    )
+from bcp_portal.core.roles import role_holders_and
 
 
 class ActionForm(PortalFormMixin, forms.ModelForm):
@@ -35,7 +21,7 @@ class ActionForm(PortalFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         owner = self.fields["owner"]
-        owner.queryset = owner_choices(self.instance.owner_id)
+        owner.queryset = role_holders_and(self.instance.owner_id)
         owner.label_from_instance = display_name
         owner.empty_label = "Nobody yet (the SRE Lead assigns it)"
 

@@ -16,7 +16,7 @@ from typing import Any, TypeAlias
 
 from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest, HttpResponseBase
 
 from bcp_portal.core.typehints import Actor
@@ -88,6 +88,18 @@ def role_holders() -> QuerySet[User]:
         user_id=OuterRef("pk"), group__name__in=ALL_ROLES
     )
     return User.objects.filter(Exists(in_a_role), is_active=True).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def role_holders_and(current_id: int | None = None) -> QuerySet[User]:
+    """`role_holders()`, plus the person chosen now (`current_id`) even if they have since
+    lost their role: a form that edits something else must not change who was chosen, and
+    services check only a *new* choice (with `holds_role`)."""
+    people = role_holders()
+    if current_id is None:
+        return people
+    return User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=current_id)).order_by(
         "first_name", "last_name", "username"
     )
 

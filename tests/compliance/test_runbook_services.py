@@ -239,3 +239,16 @@ def test_the_default_matrix_is_loaded_after_migrate_and_never_overwrites_an_edit
     restored = ApprovalRule.objects.get(change_type=ChangeType.STRATEGY_CHANGE)
     assert restored.required_roles == ["CTO", "Legal Counsel"]
     assert restored.history.first().history_source == "command"
+
+
+def test_a_person_without_a_role_is_not_named_to_be_reminded_of_reviews(lead):
+    document = document_with_draft(lead).document
+    nobody = UserFactory(username="nobody", first_name="No", last_name="Body")
+    with pytest.raises(ValidationError) as exc:
+        services.document_update(actor=lead, document=document, owner_user=nobody)
+    assert "holds no role" in exc.value.message_dict["owner_user"][0]
+    document.refresh_from_db()
+    assert document.owner_user is None
+    services.document_update(actor=lead, document=document, owner_user=lead)
+    document.refresh_from_db()
+    assert document.owner_user == lead
