@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -136,7 +136,7 @@ class S3Store(Store):
         )
 
 
-STORES: dict[str, type[Store]] = {
+STORES: dict[str, Callable[[str], Store]] = {
     BreakGlassCopy.Target.FOLDER: FolderStore,
     BreakGlassCopy.Target.S3: S3Store,
 }
