@@ -28,9 +28,9 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from django.utils import timezone
 from bcp_portal.core.outbox import outbox_add
 from bcp_portal.core.roles import SRE_LEAD
 from compliance.models import BreakGlassCopy, RunbookVersion
+from compliance.reports import version_pdf_bytes, version_queryset
 
 # The first write and its retries (the task's) together; then the SRE Lead is alerted and
 # the sweep keeps trying.
@@ -62,20 +63,17 @@ class BreakGlassWriteError(RuntimeError):
 
 
 def configured_targets() -> dict[str, str]:
-    """Target -> location, for each target the settings configure."""
+    """Target -> location, for each target the settings configure. A copy records its
+    location when it is planned and is written there (`store_for`), retries included."""
     targets: dict[str, str] = {}
     folder = getattr(settings, "BREAK_GLASS_DIR", "")
     if folder:
         targets[BreakGlassCopy.Target.FOLDER] = str(folder)
     bucket = getattr(settings, "BREAK_GLASS_S3_BUCKET", "")
     if bucket:
-        prefix = _s3_prefix()
+        prefix = str(getattr(settings, "BREAK_GLASS_S3_PREFIX", "")).strip("/")
         targets[BreakGlassCopy.Target.S3] = f"s3://{bucket}/{prefix}".rstrip("/")
     return targets
-
-
-def _s3_prefix() -> str:
-    return str(getattr(settings, "BREAK_GLASS_S3_PREFIX", "")).strip("/")
 
 
 class Store:
@@ -86,8 +84,10 @@ class Store:
 
 
 class FolderStore(Store):
-    def __init__(self, root: str) -> None:
-        self.root = Path(root)
+    """A folder (the location is its path); each file written atomically."""
+
+    def __init__(self, location: str) -> None:
+        self.root = Path(location)
 
     def put(self, name: str, data: bytes, content_type: str) -> None:
         path = self.root / name
@@ -108,12 +108,13 @@ class FolderStore(Store):
 
 
 class S3Store(Store):
-    def __init__(self) -> None:
+    """A bucket and prefix (the location is "s3://<bucket>/<prefix>"); one PUT per file."""
+
+    def __init__(self, location: str) -> None:
         import boto3
         from botocore.config import Config
 
-        self.bucket = settings.BREAK_GLASS_S3_BUCKET
-        self.prefix = _s3_prefix()
+        self.bucket, _, self.prefix = location.removeprefix("s3://").partition("/")
         self.client = boto3.client(
             "s3",
             endpoint_url=getattr(settings, "BREAK_GLASS_S3_ENDPOINT_URL", "") or None,
@@ -135,10 +136,15 @@ class S3Store(Store):
         )
 
 
+STORES: dict[str, Callable[[str], Store]] = {
+    BreakGlassCopy.Target.FOLDER: FolderStore,
+    BreakGlassCopy.Target.S3: S3Store,
+}
+
+
 def store_for(copy: BreakGlassCopy) -> Store:
-    if copy.target == BreakGlassCopy.Target.FOLDER:
-        return FolderStore(copy.location)
-    return S3Store()
+    """The store of the location the copy was planned for."""
+    return STORES[copy.target](copy.location)
 
 
 # --- Planning and writing -------------------------------------------------------------------
@@ -165,24 +171,19 @@ def version_files(version: RunbookVersion) -> tuple[str, str]:
     return f"{base}.md", f"{base}.pdf"
 
 
-@dataclass
 class _Rendered:
     """A version's two files, rendered once however many targets take them."""
 
-    version: RunbookVersion
-    _pdf: bytes | None = None
+    def __init__(self, version: RunbookVersion) -> None:
+        self.version = version
 
-    @property
+    @cached_property
     def markdown(self) -> bytes:
         return self.version.content.encode("utf-8")
 
-    @property
+    @cached_property
     def pdf(self) -> bytes:
-        if self._pdf is None:
-            from compliance.reports import version_pdf_bytes
-
-            self._pdf = version_pdf_bytes(self.version)
-        return self._pdf
+        return version_pdf_bytes(self.version)
 
 
 def copies_write(*, version_id: int) -> list[BreakGlassCopy]:
@@ -191,8 +192,6 @@ def copies_write(*, version_id: int) -> list[BreakGlassCopy]:
     Raises BreakGlassWriteError when any copy failed (the task retries); the rows record the
     attempts and the error, and a copy that reached MAX_ATTEMPTS alerts the SRE Lead.
     """
-    from compliance.reports import version_queryset
-
     version = version_queryset().get(pk=version_id)
     copies = list(
         BreakGlassCopy.objects.filter(

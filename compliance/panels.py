@@ -19,7 +19,7 @@ from bcp_portal.core.panels import Panel
 from bcp_portal.core.roles import user_roles
 from bcp_portal.core.typehints import Actor
 from compliance import selectors
-from compliance.models import SIGNING_ROLES, RunbookDocument
+from compliance.models import SIGNING_ROLES, ChangeType, RunbookDocument
 from compliance.signables import REVIEW_ROLES
 
 PANEL_ROWS = 5
@@ -46,32 +46,42 @@ class DueReview:
 
 
 def approvals_panel(user: Actor) -> Panel | None:
-    """The changes in review that wait for one of the user's roles (oldest first)."""
+    """The changes in review that wait for one of the user's roles (oldest first).
+
+    One read of what waits (selectors.approvals_waiting, narrowed to the few columns the
+    panel shows) gives both the count and the first PANEL_ROWS changes with their roles:
+    the waiting set, with its "not yet approved" subqueries, is computed once."""
     if not set(SIGNING_ROLES) & user_roles(user) or not user.has_perm(PERM_VIEW):
         return None
-    count = selectors.approvals_waiting_count(user)
+    waiting = selectors.approvals_waiting(user).values_list(
+        "change_id",
+        "role",
+        "change__version__document__doc_id",
+        "change__version__document__title",
+        "change__version__label",
+        "change__change_type",
+        "change__submitted_at",
+    )
+    changes: dict[int, WaitingChange] = {}
+    seen: set[int] = set()
+    for change_id, role, doc_id, title, label, change_type, submitted_at in waiting:
+        if change_id in changes:
+            item = changes[change_id]
+            changes[change_id] = replace(item, roles=(*item.roles, role))
+        elif change_id not in seen and len(changes) < PANEL_ROWS:
+            changes[change_id] = WaitingChange(
+                title=f"{doc_id} {title}",
+                label=label,
+                change_type=ChangeType(change_type).label,
+                roles=(role,),
+                submitted_at=submitted_at,
+                url=detail_url("compliance:change-sign", change_id),
+            )
+        seen.add(change_id)
+    count = len(seen)
     if not count and not selectors.approver_roles() & user_roles(user):
         # No rule of the matrix asks for any of the user's roles (an SRE, by default).
         return None
-    rows = list(selectors.approvals_waiting(user)[: PANEL_ROWS * len(SIGNING_ROLES)])
-    changes: dict[int, WaitingChange] = {}
-    for row in rows:
-        change = row.change
-        if change.pk in changes:
-            item = changes[change.pk]
-            changes[change.pk] = replace(item, roles=(*item.roles, row.role))
-            continue
-        if len(changes) == PANEL_ROWS:
-            break
-        version = change.version
-        changes[change.pk] = WaitingChange(
-            title=f"{version.document.doc_id} {version.document.title}",
-            label=version.label,
-            change_type=change.get_change_type_display(),
-            roles=(row.role,),
-            submitted_at=change.submitted_at,
-            url=detail_url("compliance:change-sign", change.pk),
-        )
     return Panel(
         "Waiting for your approval",
         "dashboard/runbook_approvals_panel.html",

@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
+from bcp_portal.core.links import detail_url
 from bcp_portal.core.models import OutboxMessage, SignOff
 from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import SRE_LEAD
 from compliance import selectors
 from compliance.models import ChangeRequest, RunbookVersion
@@ -76,8 +78,9 @@ def approval_reminders_send(*, now: datetime | None = None) -> int:
                 "subject": f"Still waiting for your approval ({role}): {version}",
                 "body": (
                     f"{version.document.title} {version.label}, a "
-                    f"{change.get_change_type_display().lower()} by {change.author}, has "
-                    f"waited {waited_hours} hours for the {role} role.\n"
+                    f"{change.get_change_type_display().lower()} by "
+                    f"{display_name(change.author)}, has waited {waited_hours} hours for the "
+                    f"{role} role.\n"
                     f"Rule: {change.rule_text}.\nReason: {change.reason}"
                 ),
                 "url": version_url(version),
@@ -111,7 +114,7 @@ def review_reminders_send() -> int:
                 f"{document.next_review:%Y-%m-%d}. Read the published version and record the "
                 "review (or open a change if it needs one)."
             ),
-            url=_document_url(document.pk),
+            url=detail_url("compliance:document-detail", document.pk),
             **recipient,
         )
         messages.append((key, message))
@@ -131,9 +134,3 @@ def _add_new(messages: list[tuple[str, dict[str, Any]]]) -> int:
             outbox_add(key=key, **message)
             added += 1
     return added
-
-
-def _document_url(pk: int) -> str:
-    from bcp_portal.core.links import detail_url
-
-    return detail_url("compliance:document-detail", pk)

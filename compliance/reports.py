@@ -18,13 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 
 from bcp_portal.core import signing
 from bcp_portal.core.exports import Export, register
-from bcp_portal.core.models import SignOff
 from bcp_portal.core.pdf import DocumentControl, render_pdf
 from bcp_portal.core.people import display_name
 from bcp_portal.core.typehints import Actor
@@ -69,18 +68,9 @@ def version_queryset() -> QuerySet[RunbookVersion]:
     )
 
 
-def _approvals(change: ChangeRequest, current_hash: str) -> list[Approval]:
-    signoffs = (
-        SignOff.objects.filter(
-            subject_type=ContentType.objects.get_for_model(ChangeRequest),
-            subject_id=change.pk,
-            voided_at__isnull=True,
-            decision=SignOff.Decision.APPROVE,
-        )
-        .select_related("signer")
-        .order_by("signed_at", "pk")
-    )
-    order = {r.role: r.position for r in change.required.all()}
+def _approvals(change: ChangeRequest, current_hash: str, required: list[str]) -> list[Approval]:
+    """The change's valid approvals, in the order of its required roles, then by time."""
+    order = {role: position for position, role in enumerate(required)}
     rows = [
         Approval(
             name=display_name(s.signer),
@@ -91,9 +81,37 @@ def _approvals(change: ChangeRequest, current_hash: str) -> list[Approval]:
             canonical_version=s.canonical_version,
             current=s.content_sha256 == current_hash,
         )
-        for s in signoffs
+        for s in signing.valid_approvals(change).order_by("signed_at", "pk")
     ]
     return sorted(rows, key=lambda a: (order.get(a.role, 99), a.signed_at))
+
+
+def _signoff_context(change: ChangeRequest | None) -> dict[str, Any]:
+    """What the sign-off page says about the version's change (empty without one). The
+    required roles are read once: they order the approvals and name what is missing."""
+    if change is None:
+        return {
+            "author": "",
+            "approvals": [],
+            "required_roles": [],
+            "missing_roles": [],
+            "current_hash": "",
+            "verify_sentence": "",
+        }
+    required = [r.role for r in change.required.all()]
+    current_hash = signing.subject_hash(change)
+    approvals = _approvals(change, current_hash, required)
+    approved_roles = {a.role for a in approvals}
+    return {
+        "author": display_name(change.author),
+        "approvals": approvals,
+        "required_roles": required,
+        "missing_roles": [r for r in required if r not in approved_roles],
+        "current_hash": current_hash,
+        "verify_sentence": VERIFY_SENTENCE.format(
+            v=signing.CANONICAL_VERSION, purpose=signing.signable_for(change).purpose
+        ),
+    }
 
 
 def version_document(version: RunbookVersion) -> tuple[str, dict, str]:
@@ -110,9 +128,6 @@ def version_document(version: RunbookVersion) -> tuple[str, dict, str]:
         owner=document.owner,
         approved_by="",
     )
-    current_hash = signing.subject_hash(change) if change is not None else ""
-    approvals = _approvals(change, current_hash) if change is not None else []
-    required = [r.role for r in change.required.all()] if change is not None else []
     context = {
         "document": control,
         "runbook": document,
@@ -121,19 +136,10 @@ def version_document(version: RunbookVersion) -> tuple[str, dict, str]:
         "approved": approved,
         "status": status,
         "published_by": display_name(version.published_by) if version.published_by else "",
-        "author": display_name(change.author) if change is not None else "",
         "content_html": render_html(version.content),
-        "approvals": approvals,
-        "required_roles": required,
-        "missing_roles": [r for r in required if r not in {a.role for a in approvals}],
-        "current_hash": current_hash,
         "canonical_version": signing.CANONICAL_VERSION,
-        "verify_sentence": VERIFY_SENTENCE.format(
-            v=signing.CANONICAL_VERSION, purpose=signing.signable_for(change).purpose
-        )
-        if change is not None
-        else "",
         "markdown_sha256": version.content_sha256,
+        **_signoff_context(change),
     }
     return TEMPLATE, context, version_filename(version)
 

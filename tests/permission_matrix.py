@@ -657,8 +657,10 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_report),
     "drills:summary":             Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "drills:summary-pdf":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
-    # Runbooks (compliance): a version's PDF
+    # Runbooks (compliance): a version's PDF. POST asks a worker to prepare a long version's
+    # PDF; a short one is answered at once.
     "compliance:version-pdf":     Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_runbook_version),
     # API: drill reports (drills)
     "api:drill-report-list":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",

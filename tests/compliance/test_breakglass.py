@@ -258,3 +258,19 @@ def test_a_missing_bucket_fails_and_alerts_the_sre_lead_after_the_last_retry(
     assert "NoSuchBucket" in copy.last_error
     alert = OutboxMessage.objects.get(dedup_key=f"break-glass:{copy.pk}:failed")
     assert alert.to_role.name == "SRE Lead"
+
+
+def test_a_copy_is_written_to_the_bucket_and_prefix_it_was_planned_for_even_after_a_settings_change(
+    people, first_version, s3, settings, django_capture_on_commit_callbacks
+):
+    s3.create_bucket(Bucket=BUCKET)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.version_publish(actor=people["publisher"], version=first_version)
+    settings.BREAK_GLASS_S3_PREFIX = "elsewhere"
+    breakglass.copies_write(version_id=first_version.pk)
+    copy = BreakGlassCopy.objects.get(version=first_version)
+    assert (copy.status, copy.location) == ("written", f"s3://{BUCKET}/dr/runbooks")
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert f"dr/runbooks/DR-TEST-001/{first_version.label}.md" in keys
+    assert "dr/runbooks/index.json" in keys
+    assert not any(k.startswith("elsewhere/") for k in keys)

@@ -58,6 +58,15 @@ def test_a_role_still_waiting_after_the_interval_is_reminded_once_per_interval(i
     assert all("Still waiting for your approval" in m.subject for m in sent)
 
 
+def test_an_approval_reminder_names_the_author_by_their_full_name(in_review, author, settings):
+    author.first_name, author.last_name = "Ann", "Author"
+    author.save()
+    settings.APPROVAL_REMIND_AFTER_HOURS = 48
+    with time_machine.travel(START + dt.timedelta(hours=49), tick=False):
+        tasks.approval_reminders()
+    assert all("procedure update by Ann Author, has" in m.body for m in reminders(":remind:"))
+
+
 def test_a_role_that_approved_is_not_reminded(in_review, settings):
     settings.APPROVAL_REMIND_AFTER_HOURS = 48
     manager = signer("Engineering Manager", codes=("22222222",))
