@@ -23,8 +23,8 @@ from django.utils import timezone
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
 from bcp_portal.core.links import detail_url
-from bcp_portal.core.models import OutboxMessage, SignOff
-from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.models import SignOff
+from bcp_portal.core.outbox import outbox_add_new
 from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import SRE_LEAD
 from compliance import selectors
@@ -86,7 +86,7 @@ def approval_reminders_send(*, now: datetime | None = None) -> int:
                 "url": version_url(version),
             }
             messages.append((key, message))
-    return _add_new(messages)
+    return outbox_add_new(messages)
 
 
 @transaction.atomic
@@ -118,19 +118,4 @@ def review_reminders_send() -> int:
             **recipient,
         )
         messages.append((key, message))
-    return _add_new(messages)
-
-
-def _add_new(messages: list[tuple[str, dict[str, Any]]]) -> int:
-    """Add the messages whose key is not in the outbox yet; how many were added."""
-    sent = set(
-        OutboxMessage.objects.filter(dedup_key__in=[k for k, _ in messages]).values_list(
-            "dedup_key", flat=True
-        )
-    )
-    added = 0
-    for key, message in messages:
-        if key not in sent:
-            outbox_add(key=key, **message)
-            added += 1
-    return added
+    return outbox_add_new(messages)

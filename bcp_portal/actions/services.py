@@ -13,9 +13,8 @@ from django.utils import timezone
 from bcp_portal.actions import sources
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.selectors import organisation_today
-from bcp_portal.core.models import OutboxMessage
 from bcp_portal.core.offboarding import require_may_offboard
-from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.outbox import outbox_add_new
 from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import MANAGERS, SRE_LEAD, has_role, holds_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
@@ -277,14 +276,7 @@ def action_reminders_send(*, now: datetime | None = None) -> int:
     planned: list[tuple[str, dict[str, Any]]] = []
     for action in candidates:
         planned.extend(_action_reminders(action, today=today))
-    keys = [key for key, _ in planned]
-    sent = set(OutboxMessage.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True))
-    added = 0
-    for key, message in planned:
-        if key not in sent:
-            outbox_add(key=key, **message)
-            added += 1
-    return added
+    return outbox_add_new(planned)
 
 
 def _action_reminders(action: Action, *, today: date) -> list[tuple[str, dict[str, Any]]]:

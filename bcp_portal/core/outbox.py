@@ -112,6 +112,29 @@ def outbox_add(
     return message
 
 
+def outbox_add_new(planned: list[tuple[str, dict[str, Any]]]) -> int:
+    """Add each planned (key, message) whose key is not in the outbox yet; how many were.
+
+    The periodic reminder jobs plan every message a window calls for and let the key be the
+    done marker: one read of the keys already queued, then `outbox_add` for the rest. Keys
+    are compared as stored (a long key is shortened the same way), so a job run twice adds
+    nothing new.
+    """
+    stored = [(_storable_key(key), message) for key, message in planned]
+    queued = set(
+        OutboxMessage.objects.filter(dedup_key__in=[key for key, _ in stored]).values_list(
+            "dedup_key", flat=True
+        )
+    )
+    added = 0
+    for key, message in stored:
+        if key not in queued:
+            outbox_add(key=key, **message)
+            queued.add(key)
+            added += 1
+    return added
+
+
 def _storable_key(key: str) -> str:
     """Fit a long key into the column without letting two different keys collide."""
     if len(key) <= KEY_MAX_LENGTH:

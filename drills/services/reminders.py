@@ -19,8 +19,7 @@ from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_today, organisation_zone
 from bcp_portal.core import roles
-from bcp_portal.core.models import OutboxMessage
-from bcp_portal.core.outbox import outbox_add
+from bcp_portal.core.outbox import outbox_add_new
 from bcp_portal.core.people import user_zone
 from drills.models import Drill, DrillReport, overdue_cutoff
 
@@ -138,15 +137,4 @@ def drill_reminders_send(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     org_zone = organisation_zone()
     due = _reminders_due(now, org_zone) + _escalations_due(now, org_zone)
-    queued = set(
-        OutboxMessage.objects.filter(dedup_key__in=[key for key, _ in due]).values_list(
-            "dedup_key", flat=True
-        )
-    )
-    added = 0
-    for key, message in due:
-        if key in queued:
-            continue
-        outbox_add(key=key, **message)
-        added += 1
-    return added
+    return outbox_add_new(due)

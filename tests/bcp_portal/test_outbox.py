@@ -478,3 +478,18 @@ def test_the_notifications_panel_counts_pending_and_failed_messages_in_one_query
     with django_assert_num_queries(1):
         panel = outbox_panel(lead)
     assert panel.context["counts"] == {"pending": 3, "failed": 1}
+
+
+def test_outbox_add_new_adds_only_keys_not_queued_yet_and_counts_them(db):
+    from bcp_portal.core.models import OutboxMessage
+    from bcp_portal.core.outbox import outbox_add_new
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    long_key = "k" * 500  # stored shortened: a second run must still find it
+    planned = [
+        (key, {"to_user": user, "subject": key[:20], "body": "b"}) for key in ("a", long_key)
+    ]
+    assert outbox_add_new(planned) == 2
+    assert outbox_add_new([*planned, ("b", planned[0][1])]) == 1
+    assert OutboxMessage.objects.count() == 3
