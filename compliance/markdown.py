@@ -39,7 +39,9 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-MAX_RUNBOOK_BYTES = 2 * 1024 * 1024  # stated limit for an import (also used by forms/API)
+from bcp_portal.core import limits
+
+MAX_RUNBOOK_BYTES = limits.RUNBOOK_MAX_BYTES  # an import's limit (forms, the API, the command)
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 

@@ -21,11 +21,11 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
-from bcp_portal.core import roles
+from bcp_portal.core import limits, roles
 from bcp_portal.core.audit import history
 
 # The largest runbook a version holds (the same limit as an import).
-MAX_CONTENT_CHARS = 2 * 1024 * 1024
+MAX_CONTENT_CHARS = limits.RUNBOOK_MAX_CHARS
 MAX_REASON_CHARS = 4000
 MAX_COMMENT_CHARS = 4000
 # Roles that may be asked to approve a change (an auditor reads, never signs).

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from bcp_portal.core import signing
+from bcp_portal.core import limits, signing
 from bcp_portal.core.exports import Export, register
 from bcp_portal.core.pdf import DocumentControl, render_pdf
 from bcp_portal.core.people import display_name
@@ -32,9 +32,9 @@ from compliance.models import ChangeRequest, RunbookVersion
 
 TEMPLATE = "print/runbook_version.html"
 VERSION_EXPORT = "compliance.version"
-# The longest runbook (characters of Markdown) rendered while the reader waits: about five
-# times the seed runbook. Longer ones are rendered by a worker (VERSION_EXPORT).
-RUNBOOK_PDF_DIRECT_MAX_CHARS = 250_000
+# The longest runbook rendered while the reader waits (core.limits); longer ones are
+# rendered by a worker (VERSION_EXPORT).
+RUNBOOK_PDF_DIRECT_MAX_CHARS = limits.RUNBOOK_PDF_DIRECT_MAX_CHARS
 # Statuses whose content every required role has approved.
 APPROVED_STATUSES = (
     RunbookVersion.Status.APPROVED,

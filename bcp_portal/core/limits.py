@@ -43,6 +43,14 @@ REPORT_PDF_DIRECT_MAX_ROWS = 60
 REPORT_PDF_DIRECT_MAX_CHARS = 60_000
 # The service catalogue: about seven pages.
 CATALOGUE_PDF_DIRECT_MAX_ROWS = 150
+# A runbook version's Markdown: about five times the seed runbook.
+RUNBOOK_PDF_DIRECT_MAX_CHARS = 250_000
+
+# --- Runbooks ------------------------------------------------------------------------------
+# A Markdown file imported through the page, the API or the command.
+RUNBOOK_MAX_BYTES = 2 * 1024 * 1024
+# A version's Markdown, however it is edited: every file within the byte limit fits.
+RUNBOOK_MAX_CHARS = RUNBOOK_MAX_BYTES
 
 
 def report_section_limits() -> dict[str, int]:
