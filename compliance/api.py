@@ -42,7 +42,7 @@ from bcp_portal.core import filters, signing
 from bcp_portal.core.api import idempotency
 from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.permissions import RolePermissions
-from bcp_portal.core.api.serializers import PortalModelSerializer, _strict_class
+from bcp_portal.core.api.serializers import PortalModelSerializer, strict_json_class
 from bcp_portal.core.models import SignOff
 from bcp_portal.core.people import display_name
 from bcp_portal.core.reauth import CODE_FIELD, PASSWORD_FIELD
@@ -87,7 +87,7 @@ class StrictSerializer(serializers.Serializer):
         for name, field in fields.items():
             if field.read_only:
                 continue
-            strict = _strict_class(type(field))
+            strict = strict_json_class(type(field))
             if strict is not None:
                 field.__class__ = strict
             if name in self.one_line:
