@@ -38,7 +38,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bcp_portal.core import filters, signing
+from bcp_portal.core import signing
 from bcp_portal.core.api import idempotency
 from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.permissions import RolePermissions
@@ -50,7 +50,7 @@ from bcp_portal.core.roles import user_roles
 from bcp_portal.core.text import calendar_year, single_line
 from compliance import markdown as runbook_markdown
 from compliance import selectors, services
-from compliance.filters import DocumentFilterSet, VersionFilterSet
+from compliance.filters import DocumentFilterSet, SignOffFilterSet, VersionListFilterSet
 from compliance.markdown import MAX_RUNBOOK_BYTES
 from compliance.models import (
     MAX_COMMENT_CHARS,
@@ -136,25 +136,6 @@ class SignOffSerializer(PortalModelSerializer):
 
     def get_signer_name(self, signoff: SignOff) -> str:
         return display_name(signoff.signer)
-
-
-def _purposes() -> list[tuple[str, str]]:
-    registered = signing._SIGNABLES.values()  # the purposes registered from ready()
-    return sorted({(s.purpose, s.purpose) for s in registered})
-
-
-class SignOffFilterSet(filters.PortalFilterSet):
-    purpose = filters.ChoiceFilter(
-        choices=_purposes, help_text="What was signed: runbook_change or runbook_review."
-    )
-    signer = filters.IdFilter(help_text="The signer's user id.")
-
-    def apply(self, queryset: QuerySet[SignOff], values: dict[str, Any]) -> QuerySet[SignOff]:
-        if values["purpose"]:
-            queryset = queryset.filter(purpose=values["purpose"])
-        if values["signer"]:
-            queryset = queryset.filter(signer_id=values["signer"])
-        return queryset
 
 
 class SignOffViewSet(viewsets.ReadOnlyModelViewSet):
@@ -322,18 +303,6 @@ class SectionEditInput(StrictSerializer):
     )
 
 
-class VersionFilterSetAPI(VersionFilterSet):
-    document = filters.IdFilter(help_text="The document's id.")
-
-    def apply(
-        self, queryset: QuerySet[RunbookVersion], values: dict[str, Any]
-    ) -> QuerySet[RunbookVersion]:
-        queryset = super().apply(queryset, values)
-        if values["document"]:
-            queryset = queryset.filter(document_id=values["document"])
-        return queryset
-
-
 class MarkdownRenderer(renderers.BaseRenderer):
     """The version's exact Markdown; anything else (an error) as JSON text."""
 
@@ -362,7 +331,7 @@ class RunbookVersionViewSet(
     ordering = "-pk"
     http_method_names = ["get", "post", "patch", "head", "options"]
     filter_backends = [DjangoFilterBackend]
-    filterset_class = VersionFilterSetAPI
+    filterset_class = VersionListFilterSet
     write_perms = {
         "partial_update": [services.PERM_AUTHOR],
         "sections": [services.PERM_AUTHOR],

@@ -555,6 +555,16 @@ def test_an_auditor_reads_the_signoffs_filtered_by_purpose_and_signer(client_for
     assert set(bad.json()["error"]["fields"]) == {"purpose", "signer"}
 
 
+def test_the_signoff_purpose_filter_offers_exactly_the_purposes_registered_for_signing(
+    client_for, auditor
+):
+    bad = client_for(auditor).get(SIGNOFFS, {"purpose": "nonsense"})
+
+    assert signing.purposes() == ["runbook_change", "runbook_review"]
+    message = bad.json()["error"]["fields"]["purpose"][0]
+    assert "runbook_change" in message and "runbook_review" in message
+
+
 @pytest.mark.parametrize("rows", [1, 10])
 def test_the_signoff_list_query_count_does_not_grow_with_rows(
     client_for, auditor, rows, django_assert_num_queries
