@@ -535,6 +535,26 @@ def test_the_change_list_query_count_does_not_grow_with_rows(
     assert ChangeRequest.objects.count() == rows
 
 
+def test_a_change_s_detail_reads_the_change_once(
+    client_for, sre, in_review, manager, django_assert_num_queries
+):
+    post(token_client(manager), sign_url(in_review), approval(in_review, otp_code="22222222"))
+    url = reverse("api:runbook-change-detail", args=[in_review.change.pk])
+    client = client_for(sre)
+    client.get(url)
+    # session, user, 2FA device, profile, permissions, the change (version and document
+    # joined), its required roles, its approvals
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    data = response.json()
+    assert data["signing_hash"] == signing.subject_hash(in_review.change)
+    assert [(r["role"], r["status"]) for r in data["required_roles"]] == [
+        (roles.ENGINEERING_MANAGER, "approved"),
+        (roles.DPO, "waiting"),
+    ]
+    assert data["required_roles"][0]["signer"]["id"] == manager.pk
+
+
 # --- sign-offs for auditors ---------------------------------------------------------------
 
 
