@@ -15,6 +15,7 @@ from knox.models import AuthToken
 
 from bcp_portal.core import limits, roles, signing
 from bcp_portal.core.models import AccountEvent, SignOff
+from bcp_portal.core.people import display_name
 from compliance.markdown import MAX_RUNBOOK_BYTES
 from compliance.models import ChangeRequest, RunbookDocument, RunbookVersion
 from tests.compliance import api_factories as runbooks
@@ -487,6 +488,34 @@ def test_signing_what_was_not_shown_or_one_s_own_change_is_refused_with_the_reas
     assert own.status_code == 403  # SRE Lead is not a role this procedure update needs
     assert role_less.status_code == 403
     assert not SignOff.objects.exists()
+
+
+def test_a_rejection_through_the_api_needs_a_comment_and_returns_the_change_to_draft(
+    client_for, in_review, manager, sre
+):
+    client = token_client(manager)
+    url = reverse("api:runbook-change-detail", args=[in_review.change.pk])
+
+    silent = post(
+        client, sign_url(in_review), approval(in_review, decision="reject", otp_code="22222222")
+    )
+    rejected = post(
+        client,
+        sign_url(in_review),
+        approval(
+            in_review, decision="reject", comment="Step 3 skips the DNS.", otp_code="22222223"
+        ),
+    )
+    change = client_for(sre).get(url).json()
+
+    assert silent.status_code == 400
+    assert "Say why you reject it" in silent.json()["error"]["message"] + json.dumps(silent.json())
+    assert rejected.status_code == 201, rejected.json()
+    assert rejected.json()["decision"] == "reject"
+    assert change["version_status"] == "draft"
+    assert change["rejection_comment"] == "Step 3 skips the DNS."
+    assert change["rejected_by"] == {"id": manager.pk, "name": display_name(manager)}
+    assert all(r["status"] == "waiting" for r in change["required_roles"])
 
 
 def test_a_change_of_type_through_the_api_voids_the_signatures_and_asks_again(
