@@ -252,6 +252,20 @@ def test_a_version_carries_its_content_hash_sections_and_signing_hash(client_for
     assert data["sections"][1]["title"] == "1. Contacts"
 
 
+@pytest.mark.parametrize("name", ["api:runbook-version-detail", "api:runbook-version-markdown"])
+def test_a_version_s_detail_and_markdown_read_the_version_once(
+    client_for, sre, in_review, name, django_assert_num_queries
+):
+    url = reverse(name, args=[in_review.pk])
+    client = client_for(sre)
+    client.get(url)
+    # session, user, 2FA device, profile, permissions, the version (document and change
+    # joined: the signing hash needs nothing more)
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
 def test_the_markdown_export_is_exactly_the_version_s_content(client_for, sre, in_review):
     response = client_for(sre).get(reverse("api:runbook-version-markdown", args=[in_review.pk]))
 
