@@ -2,7 +2,9 @@
 
 Documents: `state` (review due, change open, in review, nothing published),
 `classification`, `cadence`, and the search text as `q` (pages) or `search` (API).
-Versions of a document: `status`.
+Versions of a document: `status`; the API's list of every version adds `document`.
+Sign-offs (the API's, for auditors): `purpose` (a purpose registered with the signing
+service) and `signer`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from bcp_portal.catalogue.selectors import organisation_today
-from bcp_portal.core import filters
+from bcp_portal.core import filters, signing
+from bcp_portal.core.models import SignOff
 from compliance import selectors
 from compliance.models import Classification, ReviewCadence, RunbookDocument, RunbookVersion
 
@@ -47,4 +50,36 @@ class VersionFilterSet(filters.PortalFilterSet):
     ) -> QuerySet[RunbookVersion]:
         if values["status"]:
             queryset = queryset.filter(status=values["status"])
+        return queryset
+
+
+class VersionListFilterSet(VersionFilterSet):
+    """Every document's versions (the API's list): a document's page is already one."""
+
+    document = filters.IdFilter(help_text="The document's id.")
+
+    def apply(
+        self, queryset: QuerySet[RunbookVersion], values: dict[str, Any]
+    ) -> QuerySet[RunbookVersion]:
+        queryset = super().apply(queryset, values)
+        if values["document"]:
+            queryset = queryset.filter(document_id=values["document"])
+        return queryset
+
+
+def _purposes() -> list[tuple[str, str]]:
+    return [(purpose, purpose) for purpose in signing.purposes()]
+
+
+class SignOffFilterSet(filters.PortalFilterSet):
+    purpose = filters.ChoiceFilter(
+        choices=_purposes, help_text="What was signed: runbook_change or runbook_review."
+    )
+    signer = filters.IdFilter(help_text="The signer's user id.")
+
+    def apply(self, queryset: QuerySet[SignOff], values: dict[str, Any]) -> QuerySet[SignOff]:
+        if values["purpose"]:
+            queryset = queryset.filter(purpose=values["purpose"])
+        if values["signer"]:
+            queryset = queryset.filter(signer_id=values["signer"])
         return queryset

@@ -97,6 +97,11 @@ def register(model: type[models.Model], signable: Signable) -> None:
     _SIGNABLES[model] = signable
 
 
+def purposes() -> list[str]:
+    """The purposes registered for signing (what a `SignOff.purpose` may be), sorted."""
+    return sorted({signable.purpose for signable in _SIGNABLES.values()})
+
+
 def signable_for(subject: models.Model) -> Signable:
     try:
         return _SIGNABLES[type(subject)]

@@ -1,10 +1,12 @@
 """The approval matrix in the admin: superusers edit it through its service, with history;
 a change already in review keeps its roles; other staff only read it; a bad role list is a
-form error that keeps what was typed."""
+form error that keeps what was typed. The changelists that name versions read no Markdown."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bcp_portal.core import roles, signing
@@ -126,3 +128,41 @@ def test_document_control_in_the_admin_goes_through_the_service_and_adds_nothing
     assert bad.status_code == 200
     assert "review_cadence" in bad.context["adminform"].form.errors
     assert bad.context["adminform"].form["title"].value() == "Recovery"
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:compliance_runbookversion_changelist",
+        "admin:compliance_changerequest_changelist",
+        "admin:compliance_requiredapproval_changelist",
+        "admin:compliance_breakglasscopy_changelist",
+    ],
+)
+def test_the_changelists_naming_a_version_never_read_its_markdown(
+    client_for, superuser, changelist, settings, tmp_path
+):
+    settings.BREAK_GLASS_DIR = str(tmp_path)  # a publish plans a copy (written on commit)
+    runbooks.published()
+    runbooks.in_review_for(None)
+    client = client_for(superuser)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(changelist))
+
+    assert response.status_code == 200
+    assert "DR-API-" in response.content.decode()  # the rows name their versions
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert '"compliance_runbookversion"."content"' not in read
+    assert '"compliance_runbookversion"."label"' in read
+
+
+def test_a_version_s_admin_page_still_shows_its_markdown(client_for, superuser):
+    version = runbooks.draft()
+
+    page = client_for(superuser).get(
+        reverse("admin:compliance_runbookversion_change", args=[version.pk])
+    )
+
+    assert page.status_code == 200
+    assert "Call the on-call engineer first." in page.content.decode()

@@ -15,6 +15,7 @@ from knox.models import AuthToken
 
 from bcp_portal.core import limits, roles, signing
 from bcp_portal.core.models import AccountEvent, SignOff
+from bcp_portal.core.people import display_name
 from compliance.markdown import MAX_RUNBOOK_BYTES
 from compliance.models import ChangeRequest, RunbookDocument, RunbookVersion
 from tests.compliance import api_factories as runbooks
@@ -249,6 +250,20 @@ def test_a_version_carries_its_content_hash_sections_and_signing_hash(client_for
     assert data["signing_hash"] == signing.subject_hash(in_review.change)
     assert data["change"] == in_review.change.pk
     assert data["sections"][1]["title"] == "1. Contacts"
+
+
+@pytest.mark.parametrize("name", ["api:runbook-version-detail", "api:runbook-version-markdown"])
+def test_a_version_s_detail_and_markdown_read_the_version_once(
+    client_for, sre, in_review, name, django_assert_num_queries
+):
+    url = reverse(name, args=[in_review.pk])
+    client = client_for(sre)
+    client.get(url)
+    # session, user, 2FA device, profile, permissions, the version (document and change
+    # joined: the signing hash needs nothing more)
+    with django_assert_num_queries(6):
+        response = client.get(url)
+    assert response.status_code == 200
 
 
 def test_the_markdown_export_is_exactly_the_version_s_content(client_for, sre, in_review):
@@ -489,6 +504,34 @@ def test_signing_what_was_not_shown_or_one_s_own_change_is_refused_with_the_reas
     assert not SignOff.objects.exists()
 
 
+def test_a_rejection_through_the_api_needs_a_comment_and_returns_the_change_to_draft(
+    client_for, in_review, manager, sre
+):
+    client = token_client(manager)
+    url = reverse("api:runbook-change-detail", args=[in_review.change.pk])
+
+    silent = post(
+        client, sign_url(in_review), approval(in_review, decision="reject", otp_code="22222222")
+    )
+    rejected = post(
+        client,
+        sign_url(in_review),
+        approval(
+            in_review, decision="reject", comment="Step 3 skips the DNS.", otp_code="22222223"
+        ),
+    )
+    change = client_for(sre).get(url).json()
+
+    assert silent.status_code == 400
+    assert "Say why you reject it" in silent.json()["error"]["message"] + json.dumps(silent.json())
+    assert rejected.status_code == 201, rejected.json()
+    assert rejected.json()["decision"] == "reject"
+    assert change["version_status"] == "draft"
+    assert change["rejection_comment"] == "Step 3 skips the DNS."
+    assert change["rejected_by"] == {"id": manager.pk, "name": display_name(manager)}
+    assert all(r["status"] == "waiting" for r in change["required_roles"])
+
+
 def test_a_change_of_type_through_the_api_voids_the_signatures_and_asks_again(
     client_for, in_review, manager, author
 ):
@@ -535,6 +578,26 @@ def test_the_change_list_query_count_does_not_grow_with_rows(
     assert ChangeRequest.objects.count() == rows
 
 
+def test_a_change_s_detail_reads_the_change_once(
+    client_for, sre, in_review, manager, django_assert_num_queries
+):
+    post(token_client(manager), sign_url(in_review), approval(in_review, otp_code="22222222"))
+    url = reverse("api:runbook-change-detail", args=[in_review.change.pk])
+    client = client_for(sre)
+    client.get(url)
+    # session, user, 2FA device, profile, permissions, the change (version and document
+    # joined), its required roles, its approvals
+    with django_assert_num_queries(8):
+        response = client.get(url)
+    data = response.json()
+    assert data["signing_hash"] == signing.subject_hash(in_review.change)
+    assert [(r["role"], r["status"]) for r in data["required_roles"]] == [
+        (roles.ENGINEERING_MANAGER, "approved"),
+        (roles.DPO, "waiting"),
+    ]
+    assert data["required_roles"][0]["signer"]["id"] == manager.pk
+
+
 # --- sign-offs for auditors ---------------------------------------------------------------
 
 
@@ -553,6 +616,16 @@ def test_an_auditor_reads_the_signoffs_filtered_by_purpose_and_signer(client_for
     assert reviews == []
     assert bad.status_code == 400
     assert set(bad.json()["error"]["fields"]) == {"purpose", "signer"}
+
+
+def test_the_signoff_purpose_filter_offers_exactly_the_purposes_registered_for_signing(
+    client_for, auditor
+):
+    bad = client_for(auditor).get(SIGNOFFS, {"purpose": "nonsense"})
+
+    assert signing.purposes() == ["runbook_change", "runbook_review"]
+    message = bad.json()["error"]["fields"]["purpose"][0]
+    assert "runbook_change" in message and "runbook_review" in message
 
 
 @pytest.mark.parametrize("rows", [1, 10])

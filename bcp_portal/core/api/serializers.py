@@ -13,6 +13,8 @@ never a reminder that cannot be sent. Every writable date and time takes `calend
 
 Values must have the JSON type the schema states: `true`/`false` for a boolean (DRF alone
 also takes 0, 1, "yes"...), a number for an integer (not "5"), a string for text (not 5).
+A plain (non-model) serializer gets the same rule by swapping each writable field's class
+for `strict_json_class(type(field))`.
 
 A serializer whose lists have a row limit names them in `Meta.max_rows` (`{"steps":
 limits.REPORT_STEPS_MAX}`): each such field refuses more rows with a 400 naming the limit,
@@ -58,7 +60,7 @@ class PortalModelSerializer(serializers.ModelSerializer):
         for name, limit in getattr(self.Meta, "max_rows", {}).items():
             add_row_limit(fields[name], limit)
         for field in fields.values():
-            strict = _strict_class(type(field))
+            strict = strict_json_class(type(field))
             if strict is not None and not field.read_only:
                 field.__class__ = strict
         return fields
@@ -98,8 +100,11 @@ class _StrictJSONType:
         return super().to_internal_value(data)  # type: ignore[misc]  # mixed into a Field
 
 
-def _strict_class(cls: type) -> type | None:
-    """`cls` made strict about the JSON type of its input (None: not a kind we check)."""
+def strict_json_class(cls: type) -> type | None:
+    """`cls` (a serializer field class) made strict about the JSON type of its input: a
+    boolean field takes only true/false, an integer field only a JSON number (not "5", not
+    true), a text field only a string (not 5). None: not a kind of field that is checked.
+    The class made is kept, so each field class is made strict once."""
     if cls not in _strict_classes:
         json_types = next((t for base, t in _JSON_TYPES if issubclass(cls, base)), None)
         _strict_classes[cls] = (
