@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, QuerySet
@@ -33,6 +34,11 @@ def _valid_approvals() -> QuerySet[SignOff]:
         voided_at__isnull=True,
         decision=SignOff.Decision.APPROVE,
     )
+
+
+def change_approvals(change_ids: Iterable[int]) -> QuerySet[SignOff]:
+    """The valid approvals of these changes with their signers: one query for a page."""
+    return _valid_approvals().filter(subject_id__in=list(change_ids)).select_related("signer")
 
 
 def approvals_waiting(user: Actor) -> QuerySet[RequiredApproval]:

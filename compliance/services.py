@@ -299,6 +299,14 @@ def version_section_edit(
     """Replace one section (its heading and body) of an open version."""
     change = _authors_open_change(actor, version.change)
     _require_current(change, shown_sha256)
+    keys = [section.key for section in sections(change.version.content)]
+    if key not in keys:
+        raise ValidationError(
+            {
+                "key": f"Version {change.version.label} has no section \u201c{key}\u201d; its "
+                f"sections are {', '.join(keys) or 'none'}."
+            }
+        )
     text = normalise(text)
     if text and not text.endswith("\n"):
         text += "\n"

@@ -192,7 +192,7 @@ def test_the_document_list_query_count_does_not_grow_with_rows(
     client = client_for(sre)
     client.get(DOCUMENTS)  # the organisation profile is read once per process
     # session, user, 2FA device, profile (time zone), permissions, organisation today, page
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(DOCUMENTS, {"page_size": 50})
     assert len(response.json()["results"]) == rows
 

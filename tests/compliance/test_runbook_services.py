@@ -252,3 +252,12 @@ def test_a_person_without_a_role_is_not_named_to_be_reminded_of_reviews(lead):
     services.document_update(actor=lead, document=document, owner_user=lead)
     document.refresh_from_db()
     assert document.owner_user == lead
+
+
+def test_an_unknown_section_is_refused_on_the_key_naming_the_sections_there_are(lead):
+    version = document_with_draft(lead)
+    with pytest.raises(ValidationError) as exc:
+        services.version_section_edit(
+            actor=lead, version=version, key="s99", text="## X\n", shown_sha256=""
+        )
+    assert "s1" in exc.value.message_dict["key"][0]
