@@ -31,7 +31,6 @@ from bcp_portal.core.admin_base import (
     ServiceBackedAdmin,
     ShownOnlyAdmin,
 )
-from bcp_portal.core.paginator import CappedPaginator
 from compliance.models import (
     SIGNING_ROLES,
     ApprovalRule,
@@ -107,9 +106,6 @@ class RunbookDocumentAdmin(ServiceBackedAdmin):
     fields = ["doc_id", *DOCUMENT_CONTROL_FIELDS, "last_reviewed_on"]
     readonly_fields = ["doc_id", "last_reviewed_on"]
     autocomplete_fields = ["owner_user"]
-    show_full_result_count = False
-    paginator = CappedPaginator
-    list_per_page = 25
 
     def service_update(self, *, actor: Any, obj: Any, fields: dict[str, Any]) -> RunbookDocument:
         return document_update(actor=actor, document=obj, **fields)
@@ -122,9 +118,6 @@ class RunbookVersionAdmin(WithoutMarkdown, ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["document", "created_by"]
     search_fields = ["document__doc_id", "label"]
-    show_full_result_count = False
-    paginator = CappedPaginator
-    list_per_page = 25
 
 
 class RequiredApprovalInline(ReadOnlyInline):
@@ -139,9 +132,6 @@ class ChangeRequestAdmin(WithoutMarkdown, ReadOnlyAdmin):
     list_select_related = ["version__document", "author"]
     search_fields = ["version__document__doc_id", "version__label", "reason"]
     inlines = [RequiredApprovalInline]
-    show_full_result_count = False
-    paginator = CappedPaginator
-    list_per_page = 25
 
 
 @admin.register(RequiredApproval)
@@ -150,9 +140,6 @@ class RequiredApprovalAdmin(WithoutMarkdown, ReadOnlyAdmin):
     list_display = ["change", "role", "position"]
     list_filter = ["role"]
     list_select_related = ["change__version__document"]
-    show_full_result_count = False
-    paginator = CappedPaginator
-    list_per_page = 25
 
 
 @admin.register(BreakGlassCopy)

@@ -3,7 +3,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from bcp_portal.core.admin_base import ReadOnlyAdmin, ReadOnlyInline, ServiceBackedAdmin
 from bcp_portal.core.credentials import may_revoke_credentials
-from bcp_portal.core.paginator import CappedPaginator
 from drills.models import (
     CalendarFeedToken,
     Drill,
@@ -71,12 +70,6 @@ class DrillAdmin(ServiceBackedAdmin):
     ordering = ["-starts_at", "-pk"]
     autocomplete_fields = ["participants"]
     actions = ["cancel_drills"]
-    # Large tables: no exact COUNT(*) of the whole table (Django runs two per changelist).
-    show_full_result_count = False
-    paginator = CappedPaginator
-    # 25 rows a page, as the portal's own lists: Django renders each changelist row through
-    # its generic column machinery (about 0.3 ms a row), the bulk of a large admin page.
-    list_per_page = 25
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -126,12 +119,6 @@ class DrillReportAdmin(ReadOnlyAdmin):
     list_select_related = ["drill", "drill__drill_type"]
     search_fields = ["scenario", "summary", "drill__title"]
     inlines = [RecoveryStepInline, DrillIssueInline]
-    # Large tables: no exact COUNT(*) of the whole table (Django runs two per changelist).
-    show_full_result_count = False
-    paginator = CappedPaginator
-    # 25 rows a page, as the portal's own lists: Django renders each changelist row through
-    # its generic column machinery (about 0.3 ms a row), the bulk of a large admin page.
-    list_per_page = 25
 
 
 @admin.register(CalendarFeedToken)

@@ -11,7 +11,6 @@ from bcp_portal.actions.sources import (
     select_related_paths,
 )
 from bcp_portal.core.admin_base import ServiceBackedAdmin
-from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.roles import role_holders_and
 
 
@@ -45,12 +44,6 @@ class ActionAdmin(ServiceBackedAdmin):
     # the portal's own lists filter by date.
     fields = (*ACTION_EDITABLE_FIELDS, "status", "completed_at", "source_label")
     readonly_fields = ["status", "completed_at", "source_label"]
-    # Large tables: no exact COUNT(*) of the whole table (Django runs two per changelist).
-    show_full_result_count = False
-    paginator = CappedPaginator
-    # 25 rows a page, as the portal's own lists: Django renders each changelist row through
-    # its generic column machinery (about 0.3 ms a row), the bulk of a large admin page.
-    list_per_page = 25
 
     def get_queryset(self, request):
         return (

@@ -16,7 +16,6 @@ from bcp_portal.core.models import (
     TaskProgress,
     UserProfile,
 )
-from bcp_portal.core.paginator import CappedPaginator
 
 # django-otp's own admins show TOTP keys (and QR codes) and backup codes to staff: a staff
 # member could copy someone's second factor. Devices are managed by their owner only;
@@ -54,9 +53,6 @@ class SignOffAdmin(ReadOnlyAdmin):
     list_filter = ["purpose", "decision", "role"]
     list_select_related = ["signer"]
     search_fields = ["subject_label", "signer__username", "content_sha256"]
-    show_full_result_count = False
-    paginator = CappedPaginator
-    list_per_page = 25
 
 
 @admin.register(OutboxMessage)
@@ -111,7 +107,6 @@ class AccountEventAdmin(ShownOnlyAdmin):
     list_select_related = ["user", "actor"]
     search_fields = ["user__username", "actor__username", "request_id"]
     date_hierarchy = "at"
-    show_full_result_count = False
 
 
 # knox registers an admin that mints a token for any user (and shows it): a way into every
@@ -130,7 +125,6 @@ class ApiTokenAdmin(ShownOnlyAdmin):
     fields = ("label", "user", "created", "expiry")
     readonly_fields = fields
     actions = ["revoke"]
-    show_full_result_count = False
 
     @admin.display(description="Token")
     def label(self, obj: AuthToken) -> str:
