@@ -138,7 +138,7 @@ class PortalFormMixin(_FormBase):
             if isinstance(widget, PeoplePicker):
                 widget.group_label = str(field.label or pretty_name(name))
                 css = "form-check-input"
-            elif isinstance(widget, forms.CheckboxInput):
+            elif isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"
