@@ -47,6 +47,7 @@ class SectionDiff:
     added: int
     removed: int
     changed: int
+    label: str = ""  # how people name it: markdown.section_label ("2.1 Who to call")
 
 
 def _identity(section: Section) -> tuple[int, str]:
@@ -195,6 +196,7 @@ def _section_diff(old: Section | None, new: Section | None, context: int | None)
         added=counts["added"],
         removed=counts["removed"],
         changed=counts["changed"],
+        label=section_label(named),
     )
 
 

@@ -249,3 +249,10 @@ def test_diffing_against_an_empty_text_removes_everything():
     diffs = section_diff(RUNBOOK, "")
     assert {d.status for d in diffs} == {"removed"}
     assert len(diffs) == len(sections(RUNBOOK))
+
+
+def test_a_section_diff_is_named_once_even_when_its_title_carries_its_number():
+    old = "# T\n\n## 2. Restore\n\nold\n"
+    new = "# T\n\n## 2. Restore\n\nnew\n"
+    changed = [d for d in section_diff(old, new) if d.status == "changed"]
+    assert [d.label for d in changed] == ["2. Restore"]
