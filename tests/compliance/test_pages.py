@@ -618,3 +618,29 @@ def test_the_version_list_reads_a_constant_number_of_queries(client_for, lead):
 LIST_QUERIES = 8  # the organisation day is read only for state=review_due
 INBOX_QUERIES = 11
 VERSION_LIST_QUERIES = 12
+
+
+def test_the_sign_page_offers_the_decision_as_labelled_radio_buttons(client_for, in_review):
+    version = in_review
+    html = (
+        client_for(signer(roles.DPO))
+        .get(reverse("compliance:change-sign", args=[version.change.pk]))
+        .content.decode()
+    )
+    assert 'role="radiogroup"' in html
+    assert 'type="radio"' in html and "form-check-input" in html
+    assert not re.search(r'<input type="radio"[^>]*form-control', html)
+    assert "form-check-label" in html
+
+
+def test_the_document_page_offers_the_published_versions_pdf(client_for, lead, in_review):
+    em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
+    approve(in_review, em, roles.ENGINEERING_MANAGER, "em-1")
+    approve(in_review, dpo, roles.DPO, "d-1")
+    version = services.version_publish(actor=lead, version=in_review)
+    html = (
+        client_for(lead)
+        .get(reverse("compliance:document-detail", args=[version.document_id]))
+        .content.decode()
+    )
+    assert reverse("compliance:version-pdf", args=[version.pk]) in html
