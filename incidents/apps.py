@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class IncidentsConfig(AppConfig):
@@ -9,6 +10,7 @@ class IncidentsConfig(AppConfig):
         from bcp_portal.actions import sources
         from incidents.models import POSTMORTEM_SOURCE, PostMortemAction
 
+        post_migrate.connect(load_reference_data, sender=self)
         sources.register(
             sources.ActionSource(
                 kind=POSTMORTEM_SOURCE,
@@ -20,3 +22,14 @@ class IncidentsConfig(AppConfig):
                 fields=("incident_reference", "title"),
             )
         )
+
+
+def load_reference_data(sender, using: str = "default", **kwargs) -> None:
+    """After every migrate: the incident types of the reference file."""
+    from bcp_portal.core.dbstate import app_fully_migrated
+
+    if not app_fully_migrated("incidents", using):
+        return
+    from incidents.services.reference import incident_types_load
+
+    incident_types_load(using=using)

@@ -1,11 +1,346 @@
-"""Incidents: post-mortems today; incidents, timelines, on-call and DR metrics as they land."""
+"""Incidents: their types, lifecycle and timeline; post-mortems (on-call, escalation and
+DR metrics join them in their own modules).
 
+An incident's times are typed by people (or set by the lifecycle service); what is derived
+from them (time to detect, to acknowledge, actual RTO) is computed, never stored, so it can
+never disagree with the times. The database refuses an impossible order of times.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
 
 from bcp_portal.actions.models import Action, ActionLink, link_constraints
+from bcp_portal.catalogue.models import Service
 from bcp_portal.core.audit import history
+from bcp_portal.core.links import detail_url
 
 POSTMORTEM_SOURCE = "postmortem"
+
+
+class Severity(models.TextChoices):
+    P0 = "P0", "P0 - Critical"
+    P1 = "P1", "P1 - High"
+    P2 = "P2", "P2 - Medium"
+    P3 = "P3", "P3 - Low"
+
+
+# Lower rank is more severe; raising a severity lowers its rank.
+SEVERITY_RANK = {Severity.P0: 0, Severity.P1: 1, Severity.P2: 2, Severity.P3: 3}
+
+
+class IncidentType(models.Model):
+    """A scenario of the runbook (section 4), loaded from `incidents/data/incident_types.json`.
+
+    `expected_rto_minutes` is the scenario's own RTO where the runbook gives one; blank means
+    the organisation's RTO target applies.
+    """
+
+    key = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    expected_rto_minutes = models.PositiveIntegerField(
+        "expected RTO (minutes)",
+        null=True,
+        blank=True,
+        help_text="Blank: the organisation's RTO target applies.",
+    )
+    runbook_section = models.CharField(
+        max_length=20, blank=True, help_text="The runbook section that handles it, e.g. 4.1.1."
+    )
+    runbook_heading = models.CharField(max_length=200, blank=True)
+    is_partial_degradation = models.BooleanField(
+        default=False,
+        help_text="Incidents of this type are not outages: availability does not count them.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IncidentQuerySet(models.QuerySet):
+    def open(self) -> IncidentQuerySet:
+        return self.exclude(status=Incident.Status.CLOSED)
+
+    def active(self) -> IncidentQuerySet:
+        """Not restored yet: what the "active incidents" panel shows."""
+        return self.filter(
+            status__in=[
+                Incident.Status.DETECTED,
+                Incident.Status.RESPONDING,
+                Incident.Status.MITIGATED,
+            ]
+        )
+
+
+def _not_before(later: str, earlier: str) -> Q:
+    """Either time unknown, or `later` at or after `earlier`."""
+    return (
+        Q(**{f"{later}__isnull": True})
+        | Q(**{f"{earlier}__isnull": True})
+        | Q(**{f"{later}__gte": F(earlier)})
+    )
+
+
+# (later, earlier, message): the order of an incident's times, in the database and in clean().
+TIME_ORDER = (
+    ("detected_at", "started_at", "Detection cannot come before the incident started."),
+    ("acknowledged_at", "detected_at", "It cannot be acknowledged before it was detected."),
+    ("response_started_at", "detected_at", "The response cannot start before detection."),
+    ("restored_at", "detected_at", "Service cannot be restored before the incident was detected."),
+    ("restored_at", "started_at", "Service cannot be restored before the incident started."),
+    ("closed_at", "restored_at", "It cannot be closed before service was restored."),
+    ("closed_at", "detected_at", "It cannot be closed before it was detected."),
+)
+
+
+class Incident(models.Model):
+    class Status(models.TextChoices):
+        DETECTED = "detected", "Detected"
+        RESPONDING = "responding", "Responding"
+        MITIGATED = "mitigated", "Mitigated"
+        RESTORED = "restored", "Restored"
+        CLOSED = "closed", "Closed"
+
+    class RpoBasis(models.TextChoices):
+        UNKNOWN = "", "Not established"
+        BACKUP = "backup", "Last good backup's timestamp"
+        WAL = "wal", "Last archived WAL / replication position"
+        LOGS = "logs", "Application or audit logs"
+        RECONCILIATION = "reconciliation", "Reconciliation with a third party"
+        ESTIMATE = "estimate", "Estimate"
+
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    incident_type = models.ForeignKey(
+        IncidentType, on_delete=models.PROTECT, related_name="incidents", verbose_name="type"
+    )
+    severity = models.CharField(max_length=2, choices=Severity.choices, default=Severity.P2)
+    business_impact = models.CharField(
+        max_length=16, choices=Service.Impact.choices, default=Service.Impact.IMPORTANT
+    )
+    services = models.ManyToManyField(
+        Service, through="IncidentService", related_name="incidents", blank=True
+    )
+    commander = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="incident commander",
+    )
+    responders = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="IncidentResponder", related_name="+", blank=True
+    )
+    involves_personal_data = models.BooleanField(default=False)
+    involves_payment_data = models.BooleanField(default=False)
+    affected_users = models.PositiveIntegerField(null=True, blank=True)
+    lost_transactions = models.PositiveIntegerField(null=True, blank=True)
+    revenue_impact = models.DecimalField(
+        "estimated revenue impact",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="In the organisation's currency.",
+    )
+    high_financial_impact = models.BooleanField(
+        default=False, help_text="Escalates to the executives (runbook 5.2.1)."
+    )
+    # Times, in the order the database enforces (TIME_ORDER).
+    started_at = models.DateTimeField("onset", null=True, blank=True)
+    detected_at = models.DateTimeField("detected")
+    acknowledged_at = models.DateTimeField("acknowledged", null=True, blank=True)
+    response_started_at = models.DateTimeField("response started", null=True, blank=True)
+    restored_at = models.DateTimeField("service restored", null=True, blank=True)
+    closed_at = models.DateTimeField("closed", null=True, blank=True)
+    rpo_actual_minutes = models.PositiveIntegerField(
+        "data-loss window (minutes)",
+        null=True,
+        blank=True,
+        help_text="The actual RPO; blank while unknown.",
+    )
+    rpo_basis = models.CharField(
+        "how the data-loss window was established",
+        max_length=20,
+        choices=RpoBasis.choices,
+        blank=True,
+    )
+    rpo_note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DETECTED)
+    reopen_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = history()
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-detected_at", "-pk"]
+        indexes = [
+            models.Index(fields=["-detected_at", "-id"], name="incident_recent"),
+            models.Index(fields=["status", "-detected_at"], name="incident_status_recent"),
+            models.Index(fields=["severity", "-detected_at"], name="incident_severity_recent"),
+        ]
+        constraints = [
+            *(
+                models.CheckConstraint(
+                    name=f"incident_{later}_after_{earlier}", condition=_not_before(later, earlier)
+                )
+                for later, earlier, _ in TIME_ORDER
+            ),
+            models.CheckConstraint(
+                name="incident_restored_has_time",
+                condition=~Q(status__in=["restored", "closed"]) | Q(restored_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="incident_closed_has_time",
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="incident_open_has_no_close_time",
+                condition=Q(status="closed") | Q(closed_at__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="incident_rpo_basis_when_known",
+                condition=Q(rpo_actual_minutes__isnull=True) | ~Q(rpo_basis=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return detail_url("incidents:incident-detail", self.pk)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, str] = {}
+        for later, earlier, message in TIME_ORDER:
+            a, b = getattr(self, later), getattr(self, earlier)
+            if a is not None and b is not None and a < b and later not in errors:
+                errors[later] = message
+        if self.rpo_actual_minutes is not None and not self.rpo_basis:
+            errors["rpo_basis"] = "Say how the data-loss window was established."
+        if errors:
+            raise ValidationError(errors)
+
+    # --- Derived, never stored -----------------------------------------------------------
+
+    @property
+    def onset(self) -> datetime:
+        """When the outage began: the onset, else detection (onset unknown)."""
+        return self.started_at or self.detected_at
+
+    @property
+    def time_to_detect(self) -> timedelta | None:
+        return self.detected_at - self.started_at if self.started_at else None
+
+    @property
+    def time_to_acknowledge(self) -> timedelta | None:
+        return self.acknowledged_at - self.detected_at if self.acknowledged_at else None
+
+    @property
+    def rto_actual(self) -> timedelta | None:
+        """Restored minus onset (or minus detection when the onset is unknown)."""
+        return self.restored_at - self.onset if self.restored_at else None
+
+    @property
+    def rto_actual_minutes(self) -> int | None:
+        actual = self.rto_actual
+        return None if actual is None else int(actual.total_seconds() // 60)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class IncidentService(models.Model):
+    """A service the incident affects (its targets are compared with the actual RTO/RPO)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="service_links")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="incident_links")
+
+    history = history()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "service"], name="incident_service_once")
+        ]
+        indexes = [models.Index(fields=["service", "incident"], name="incident_service_by_svc")]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} → {self.service}"
+
+
+class IncidentResponder(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="responder_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    history = history()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "user"], name="incident_responder_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} → {self.user}"
+
+
+class TimelineEntry(models.Model):
+    """One line of the incident's timeline: the post-mortem's Time | Event | Action | Owner."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", "Entry"
+        STATUS = "status", "Status change"
+        SEVERITY = "severity", "Severity change"
+        ALERT = "alert", "Alert"
+        ESCALATION = "escalation", "Escalation"
+        ACKNOWLEDGEMENT = "ack", "Acknowledgement"
+        COMMUNICATION = "communication", "Communication"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField("time")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.NOTE)
+    event = models.CharField(max_length=500)
+    action_taken = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    owner_name = models.CharField(
+        max_length=200, blank=True, help_text="Someone who is not a user (a vendor, a monitor)."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name_plural = "timeline entries"
+        indexes = [models.Index(fields=["incident", "at"], name="timeline_by_incident")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event}"
 
 
 class PostMortem(models.Model):
