@@ -72,6 +72,12 @@ class OutboxMessage(models.Model):
     subject = models.CharField(max_length=255)
     body = models.TextField()
     url = models.CharField(max_length=500, blank=True, help_text="Link to the object concerned.")
+    channels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The channels to try, in order (a fallback chain); empty: the addressee's "
+        "own preference, else email.",
+    )
     kind = models.CharField(
         max_length=40,
         blank=True,

@@ -23,7 +23,7 @@ import hashlib
 import logging
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -76,11 +76,14 @@ def outbox_add(
     to_contact: Any = None,
     url: str = "",
     kind: str = "",
+    channels: Sequence[str] = (),
 ) -> OutboxMessage:
     """Add a message unless one with `key` exists; deliver it once the caller commits.
 
     With `kind`, the registered renderer makes the message at delivery: `subject` and `body`
     are then what staff see in the admin, and must not hold the secret (nor must `key`).
+    `channels` is the fallback chain to try in order (names such as "email", "inapp",
+    "webhook:<target>", "pagerduty:<target>"); empty means the addressee's own preference.
     """
     if kind and kind not in _RENDERERS:
         raise ValueError(f"No renderer is registered for outbox messages of kind {kind!r}.")
@@ -101,6 +104,7 @@ def outbox_add(
                 body=body,
                 url=url,
                 kind=kind,
+                channels=list(channels),
                 to_user=to_user,
                 to_role=to_role,
                 to_contact=to_contact,
