@@ -84,6 +84,18 @@ def _refusal(form: Any, work: Callable[[], Any]) -> bool:
     return True
 
 
+def _timeline_fragment(
+    request: HttpRequest, incident: Incident, form: TimelineEntryForm, status: int = 200
+) -> HttpResponse:
+    context = {
+        "incident": incident,
+        "timeline": incident.timeline_list,  # type: ignore[attr-defined]  # the selector's
+        "can_add_entry": True,
+        "entry_form": form,
+    }
+    return render(request, "incidents/includes/timeline.html", context, status=status)
+
+
 @login_required
 @permission_required("incidents.add_timelineentry")
 @require_POST
@@ -109,32 +121,13 @@ def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
         success=lambda i: "Added to the timeline.",
         redirect_to=lambda i: f"{i.get_absolute_url()}#timeline",
     )
+    if saved and request.htmx:  # type: ignore[attr-defined]  # django-htmx sets it
+        # The quick entry swaps the timeline in place: the list with the new row, a fresh form.
+        return _timeline_fragment(request, incident_or_404(request, pk), TimelineEntryForm())
     if saved:
-        if request.htmx:  # type: ignore[attr-defined]  # django-htmx sets it
-            fresh = incident_or_404(request, pk)
-            return render(
-                request,
-                "incidents/includes/timeline.html",
-                {
-                    "incident": fresh,
-                    "timeline": fresh.timeline_list,
-                    "can_add_entry": True,
-                    "entry_form": TimelineEntryForm(),
-                },  # fmt: skip
-            )
         return saved
     if request.htmx:  # type: ignore[attr-defined]
-        return render(
-            request,
-            "incidents/includes/timeline.html",
-            {
-                "incident": incident,
-                "timeline": incident.timeline_list,
-                "can_add_entry": True,
-                "entry_form": form,
-            },  # fmt: skip
-            status=400,
-        )
+        return _timeline_fragment(request, incident, form, status=400)
     return render_detail(request, incident, http_status=400, entry_form=form)
 
 
