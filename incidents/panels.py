@@ -1,8 +1,8 @@
 """The dashboard's "Active incidents" panel (listed in bcp_portal.dashboard.PANELS).
 
 Shown to everyone who may read incidents: the incidents not restored yet, most severe first,
-with their count. Two queries whatever the number of incidents (the rows, and the count
-only when there are more than the panel shows); the count reads the status index.
+with their count. Two queries whatever the number of incidents (the rows, and the count,
+which reads the status index).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ def active_incidents_panel(user: Actor) -> Panel | None:
     if not selectors.may_view(user):
         return None
     active = selectors.active_incidents(user=user)
-    rows = list(active[: PANEL_ROWS + 1])
-    count = len(rows) if len(rows) <= PANEL_ROWS else active.order_by().values("pk").count()
+    rows = list(active[:PANEL_ROWS])
+    count = active.order_by().values("pk").count()
     return Panel(
         "Active incidents",
         "incidents/dashboard_panel.html",
         {
-            "incidents": rows[:PANEL_ROWS],
+            "incidents": rows,
             "count": count,
             "more": count > PANEL_ROWS,
             "can_declare": user.has_perm("incidents.add_incident"),
