@@ -22,7 +22,6 @@ from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import role_holders, role_holders_and
 from incidents import selectors
 from incidents.models import Incident, IncidentType, Severity, TimelineEntry
-from incidents.services.lifecycle import STATUS_ORDER
 
 TIME_WIDGET = {"type": "datetime-local"}
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -188,7 +187,7 @@ class TimelineEntryForm(PortalFormMixin, forms.ModelForm):
 
 
 class StatusForm(PortalFormMixin, forms.Form):
-    status = forms.ChoiceField(choices=[(s.value, s.label) for s in STATUS_ORDER])
+    status = forms.ChoiceField(choices=Incident.Status.choices)
     at = time_field("At", help_text="Blank: now. Your own time zone.")
     note = forms.CharField(required=False, max_length=limits.INCIDENT_NOTE_MAX_CHARS)
 
