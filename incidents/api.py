@@ -151,6 +151,15 @@ class IncidentSerializer(PortalModelSerializer):
             fields["severity"].read_only = True
         return fields
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        initial = getattr(self, "initial_data", {})
+        if self.instance is not None and isinstance(initial, dict) and "severity" in initial:
+            if initial["severity"] != self.instance.severity:
+                raise serializers.ValidationError(
+                    {"severity": "Change the severity with POST …/severity, giving a reason."}
+                )
+        return attrs
+
     def get_commander_name(self, incident: Incident) -> str:
         return display_name(incident.commander)
 

@@ -108,13 +108,19 @@ def test_patch_changes_facts_but_severity_only_through_its_action(client_for, sr
     incident = declare(sre, severity="P2", detected_at=NOW - timedelta(hours=1))
     client = client_for(sre)
     url = f"/api/v1/incidents/{incident.pk}"
+    service = ServiceFactory()
     response = client.patch(
-        url, {"title": "Renamed", "severity": "P0", "rpo_actual_minutes": 5, "rpo_basis": "wal"},
+        url,
+        {"title": "Renamed", "services": [service.pk], "rpo_actual_minutes": 5, "rpo_basis": "wal"},
         content_type=JSON,
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     assert response.json()["title"] == "Renamed"
-    assert response.json()["severity"] == "P2"
+    assert response.json()["services"] == [service.pk]
+    severity = client.patch(url, {"severity": "P0"}, content_type=JSON)
+    assert severity.status_code == 400
+    assert "/severity" in severity.json()["error"]["fields"]["severity"][0]
+    assert client.patch(url, {"severity": "P2"}, content_type=JSON).status_code == 200
     bad = client.patch(url, {"restored_at": "2026-11-20T08:00:00Z"}, content_type=JSON)
     assert bad.status_code == 400
     assert "restored_at" in bad.json()["error"]["fields"]
