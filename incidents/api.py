@@ -153,11 +153,11 @@ class IncidentSerializer(PortalModelSerializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         initial = getattr(self, "initial_data", {})
-        if self.instance is not None and isinstance(initial, dict) and "severity" in initial:
-            if initial["severity"] != self.instance.severity:
-                raise serializers.ValidationError(
-                    {"severity": "Change the severity with POST …/severity, giving a reason."}
-                )
+        given = initial.get("severity") if isinstance(initial, dict) else None
+        if self.instance is not None and given is not None and given != self.instance.severity:
+            raise serializers.ValidationError(
+                {"severity": "Change the severity with POST …/severity, giving a reason."}
+            )
         return attrs
 
     def get_commander_name(self, incident: Incident) -> str:

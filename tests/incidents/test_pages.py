@@ -413,3 +413,22 @@ def test_the_types_page_shows_expected_rto_or_the_organisation_target(client_for
     assert "Primary database outage" in page and "2 h" in page and "4.1.1" in page
     assert "organisation target: 4 h" in page
     assert "Edit in the admin" not in page
+
+
+def test_a_closed_incident_offers_no_status_move_but_a_re_open(client_for, sre):
+    from incidents.services.lifecycle import incident_set_status
+
+    incident = declare(sre, detected_at=NOW - timedelta(hours=1))
+    with time_machine.travel(NOW, tick=False):
+        incident_set_status(actor=sre, incident=incident, status="closed")
+        page = client_for(sre).get(f"/incidents/{incident.pk}/").content.decode()
+    assert 'data-testid="status-form"' not in page
+    assert 'data-testid="reopen-form"' in page
+    assert "Closed on 2026-11-20" in page
+
+
+def test_a_move_on_an_unknown_incident_is_not_found(client_for, sre):
+    client = client_for(sre)
+    assert client.post("/incidents/999999/status/", {"status": "closed"}).status_code == 404
+    assert client.get("/incidents/999999/").status_code == 404
+    assert client.get("/incidents/99999999999999999999/").status_code == 404
