@@ -127,7 +127,9 @@ def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
     if saved:
         return saved
     if request.htmx:  # type: ignore[attr-defined]
-        return _timeline_fragment(request, incident, form, status=400)
+        # 200, not 400: htmx swaps in only a successful answer, and the refused form (its
+        # errors, what was typed) must replace the one on the page.
+        return _timeline_fragment(request, incident, form)
     return render_detail(request, incident, http_status=400, entry_form=form)
 
 

@@ -265,6 +265,40 @@ def test_htmx_adds_a_timeline_entry_and_answers_with_the_timeline_alone(client_f
     assert "<nav" not in page
 
 
+def test_htmx_gets_a_refused_entry_back_in_place_with_its_error_and_input(client_for, sre):
+    incident = declare(sre)
+    response = client_for(sre).post(
+        f"/incidents/{incident.pk}/timeline/",
+        {"event": "", "action_taken": "Paged the DBA"},
+        HTTP_HX_REQUEST="true",
+    )
+    page = response.content.decode()
+    # htmx swaps only a 2xx answer in: the refusal is said in the fragment itself.
+    assert response.status_code == 200
+    assert page.startswith('<section id="timeline"')
+    assert "This field is required." in page and "Paged the DBA" in page
+    assert incident.timeline.count() == 1
+
+
+def test_clearing_the_restore_time_of_a_restored_incident_is_refused_on_its_field(client_for, sre):
+    from incidents.services.lifecycle import incident_set_status
+
+    incident = declare(sre, detected_at=NOW - timedelta(hours=1))
+    with time_machine.travel(NOW, tick=False):
+        incident_set_status(actor=sre, incident=incident, status="restored")
+        client = client_for(sre)
+        form = client.get(f"/incidents/{incident.pk}/edit/").context["form"]
+        data = {name: form[name].value() for name in form.fields}
+        data = {k: v for k, v in data.items() if v not in (None, False)}
+        data.update({"restored_at": "", "title": "Typed again", "detected_at": "2026-11-20T09:00"})
+        response = client.post(f"/incidents/{incident.pk}/edit/", data)
+    assert response.status_code == 200
+    assert "re-open it instead" in str(response.context["form"].errors["restored_at"])
+    assert 'value="Typed again"' in response.content.decode()
+    incident.refresh_from_db()
+    assert incident.restored_at is not None
+
+
 def test_a_timeline_entry_in_the_future_keeps_its_time(client_for, sre):
     incident = declare(sre, detected_at=NOW - timedelta(hours=1))
     with time_machine.travel(NOW, tick=False):
