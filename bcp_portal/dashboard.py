@@ -12,6 +12,8 @@ from bcp_portal.catalogue.selectors import organisation_profile_read_once
 from bcp_portal.core.panels import Panel
 
 PANELS = [
+    # Incidents not restored yet (everyone who may read incidents; issue #10).
+    "incidents.panels.active_incidents_panel",
     # Runbook approvals (anyone who signs) and reviews due (the reviewing roles).
     "compliance.panels.approvals_panel",
     "compliance.panels.reviews_due_panel",

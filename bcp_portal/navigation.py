@@ -33,6 +33,7 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "dashboard"),
+    NavItem("Incidents", "incidents:incident-list", perm="incidents.view_incident"),
     NavItem("Drills", "drills:calendar", perm="drills.view_drill"),
     NavItem("Runbooks", "compliance:document-list", perm="compliance.view_runbookdocument"),
     # The approvals inbox, one click away for those who approve or review runbooks.

@@ -288,6 +288,9 @@ SPECTACULAR_SETTINGS = {
         "RunbookVersionStatusEnum": "compliance.models.RunbookVersion.Status",
         # Whether a role a runbook change needs has approved it.
         "RequiredRoleStatusEnum": "compliance.api.REQUIRED_ROLE_STATUSES",
+        # Incidents (issue #10): their lifecycle status and P0-P3 severity.
+        "IncidentStatusEnum": "incidents.models.Incident.Status",
+        "IncidentSeverityEnum": "incidents.models.Severity",
     },
 }
 

@@ -58,6 +58,8 @@ from compliance.markdown import sections as runbook_sections
 from compliance.models import RunbookVersion
 from compliance.signables import REVIEW_ROLES
 from drills.models import CalendarFeedToken
+from incidents.models import IncidentType
+from incidents.services.lifecycle import incident_set_status
 from tests.actions.factories import ActionFactory
 from tests.compliance import api_factories as runbooks
 from tests.compliance.factories import SMALL_RUNBOOK, document_with_draft
@@ -72,6 +74,7 @@ from tests.drills.factories import (
 )
 from tests.drills.report_factories import DrillReportFactory, RecoveryStepFactory
 from tests.factories import ContactFactory, ServiceFactory, UserFactory
+from tests.incidents.factories import declare as declare_incident
 from tests.twofactor import give_two_factor
 
 ANONYMOUS = "anonymous"
@@ -493,6 +496,48 @@ def _review_sign(user) -> dict:
     return runbooks.sign_body(user, runbooks.latest_document())
 
 
+# --- incidents (issue #10) ----------------------------------------------------------------
+
+
+def _incident_declarer():
+    return UserFactory(roles=[PERSONA_ROLES["sre"]])
+
+
+def _incident(user) -> dict:
+    return {"pk": declare_incident(_incident_declarer()).pk}
+
+
+def _restored_incident(user) -> dict:
+    declarer = _incident_declarer()
+    incident = declare_incident(declarer, detected_at=timezone.now() - dt.timedelta(hours=1))
+    incident_set_status(actor=declarer, incident=incident, status="restored")
+    return {"pk": incident.pk}
+
+
+def _incident_timeline(user) -> dict:
+    return {"incident_pk": _incident(user)["pk"]}
+
+
+def _incident_type(user) -> dict:
+    return {"pk": IncidentType.objects.order_by("pk").first().pk}
+
+
+def _incident_form(user) -> dict:
+    """The declare and edit pages' required fields."""
+    detected = timezone.localtime(timezone.now() - dt.timedelta(minutes=5))
+    return {
+        "title": "Checkout returns 500",
+        "incident_type": IncidentType.objects.get(key="application-outage").pk,
+        "severity": "P1",
+        "business_impact": "critical",
+        "detected_at": f"{detected:%Y-%m-%dT%H:%M}",
+    }
+
+
+def _new_incident(user) -> dict:
+    return {"title": "Checkout returns 500", "incident_type": "application-outage"}
+
+
 # --- the matrix ---------------------------------------------------------------------------
 # fmt: off
 MATRIX: dict[str, Route] = {
@@ -766,5 +811,53 @@ MATRIX: dict[str, Route] = {
     "api:signoff-list":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "api:signoff-detail":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_signoff),
+    # Incidents (incidents, issue #10): read by every role, written by SREs and the SRE Lead.
+    "incidents:incident-list":    Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "incidents:incident-declare": Route(get  ="Y   Y    -   -   -   -     -   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=_incident_form),
+    "incidents:type-list":        Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "incidents:incident-detail":  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_incident),
+    "incidents:incident-edit":    Route(get  ="Y   Y    -   -   -   -     -   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_incident, data=_incident_form),
+    "incidents:timeline-add":     Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_incident,
+                                        data=lambda user: {"event": "Replica promoted"}),
+    "incidents:incident-status":  Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_incident,
+                                        data=lambda user: {"status": "responding"}),
+    "incidents:incident-severity":
+                                  Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_incident,
+                                        data=lambda user: {"severity": "P0", "reason": "Worse"}),
+    "incidents:incident-reopen":  Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_restored_incident,
+                                        data=lambda user: {"reason": "Errors are back"}),
+    # API: incidents, their timeline and the incident types (incidents, issue #10)
+    "api:incident-list":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=_new_incident),
+    "api:incident-detail":        Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        patch="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_incident,
+                                        data=lambda user: {"title": "Checkout down"}),
+    "api:incident-status":        Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_incident,
+                                        data=lambda user: {"status": "responding"}),
+    "api:incident-severity":      Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_incident,
+                                        data=lambda user: {"severity": "P0", "reason": "Worse"}),
+    "api:incident-reopen":        Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_restored_incident,
+                                        data=lambda user: {"reason": "Errors are back"}),
+    "api:incident-timeline-list": Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_incident_timeline,
+                                        data=lambda user: {"event": "Replica promoted"}),
+    "api:incident-type-list":     Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:incident-type-detail":   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_incident_type),
 }
 # fmt: on

@@ -33,7 +33,7 @@ from compliance.models import ApprovalRule
 from compliance.services import approval_rule_update
 from drills.models import Drill, DrillSchedule
 from drills.services.planning import drill_schedule_create, drill_update
-from incidents.models import PostMortem
+from incidents.models import IncidentType, PostMortem
 from tests.actions.factories import ActionFactory, DrillReportFactory
 from tests.compliance import api_factories as runbooks
 from tests.drills.factories import (
@@ -43,6 +43,7 @@ from tests.drills.factories import (
     DrillTypeFactory,
 )
 from tests.factories import ContactFactory, ServiceFactory, UserFactory
+from tests.incidents.factories import declare as declare_incident
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,13 @@ DECISIONS = {
     "drills.CalendarFeedToken": CREDENTIAL,
     # No services or pages for post-mortems yet.
     "incidents.PostMortem": READ_ONLY,
+    # Incidents (issue #10): declared and edited through the lifecycle services; the
+    # timeline and the link rows are written by those services and the incident's page.
+    "incidents.Incident": SERVICE,
+    "incidents.IncidentType": SERVICE,
+    "incidents.TimelineEntry": READ_ONLY,
+    "incidents.IncidentService": READ_ONLY,
+    "incidents.IncidentResponder": READ_ONLY,
     # Signatures are made and voided only by the signing service (re-authenticated).
     "core.SignOff": READ_ONLY,
     # The matrix: superusers only, through approval_rule_update.
@@ -112,6 +120,13 @@ READ_ONLY_ROWS: dict[str, Callable] = {
     "drills.DrillType": lambda admin_user: DrillTypeFactory(),
     "drills.DrillReport": lambda admin_user: DrillReportFactory(),
     "incidents.PostMortem": lambda admin_user: make_post_mortem(),
+    "incidents.TimelineEntry": lambda admin_user: declare_incident(admin_user).timeline.get(),
+    "incidents.IncidentService": lambda admin_user: declare_incident(
+        admin_user, services=[ServiceFactory()]
+    ).service_links.get(),
+    "incidents.IncidentResponder": lambda admin_user: declare_incident(
+        admin_user, responders=[admin_user]
+    ).responder_links.get(),
     "core.SignOff": lambda admin_user: runbooks.signing.valid_approvals(
         runbooks.approved().change
     ).first(),
@@ -181,6 +196,18 @@ SERVICE_CASES: dict[str, ServiceCase] = {
         change={"title": "Failover, moved by hand"},
         # drill_update marks a person's edit, so regeneration leaves the drill alone.
         side_effect=lambda row: row.edited_by_person,
+    ),
+    "incidents.Incident": ServiceCase(
+        make=lambda admin_user: declare_incident(admin_user),
+        service="incidents.admin.incident_update",
+        change={"title": "Primary database down, replica promoted"},
+        side_effect=lambda row: row.title == "Primary database down, replica promoted",
+    ),
+    "incidents.IncidentType": ServiceCase(
+        make=lambda admin_user: IncidentType.objects.get(key="other"),
+        service="incidents.admin.incident_type_update",
+        change={"expected_rto_minutes": "90"},
+        side_effect=lambda row: row.expected_rto_minutes == 90,
     ),
     "compliance.ApprovalRule": ServiceCase(
         # Through the service once, so the seeded row has a version to (not) revert to.

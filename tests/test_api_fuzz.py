@@ -29,11 +29,14 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from bcp_portal.core import roles
 from bcp_portal.core.models import SignOff
 from drills.models import Drill, DrillReport
+from incidents.models import IncidentType
+from incidents.services.lifecycle import incident_set_status
 from tests.actions.factories import ActionFactory
 from tests.compliance import api_factories as runbooks
 from tests.drills.factories import DrillFactory
 from tests.drills.report_factories import DrillReportFactory, RecoveryStepFactory
 from tests.factories import ServiceFactory, UserFactory
+from tests.incidents.factories import declare as declare_incident
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 
@@ -52,11 +55,13 @@ def map_path_parameters(context, path_parameters):
     generated (mostly ids that do not exist: 404)."""
     if not path_parameters:
         return path_parameters
-    ident = path_parameters.get("id")
+    # An incident's timeline names its incident `incident_pk`.
+    name = "incident_pk" if "incident_pk" in path_parameters else "id"
+    ident = path_parameters.get(name)
     collection = context.operation.path.split("/")[3]
     rows = SEEDED.get(collection)
     if rows and isinstance(ident, int) and not isinstance(ident, bool) and ident % 4:
-        path_parameters["id"] = rows[ident % len(rows)]
+        path_parameters[name] = rows[ident % len(rows)]
     return path_parameters
 
 
@@ -78,6 +83,12 @@ def world(db):
     own_draft = runbooks.draft(author=lead)
     in_review = runbooks.in_review_for(lead)
     published = runbooks.published()
+    # Incidents (issue #10): one open with a timeline entry, one restored (re-openable).
+    open_incident = declare_incident(lead, title="Checkout down", services=services[:1])
+    restored = declare_incident(
+        lead, title="Search slow", detected_at=timezone.now() - timedelta(hours=1)
+    )
+    incident_set_status(actor=lead, incident=restored, status="restored")
     SEEDED.clear()
     SEEDED.update(
         {
@@ -89,6 +100,8 @@ def world(db):
             "runbook-versions": [v.pk for v in (own_draft, in_review, published)],
             "runbook-changes": [v.change.pk for v in (own_draft, in_review, published)],
             "signoffs": list(SignOff.objects.values_list("pk", flat=True)),
+            "incidents": [open_incident.pk, restored.pk],
+            "incident-types": list(IncidentType.objects.values_list("pk", flat=True)),
         }
     )
     # The WSGI app closes the database connection after each request, as a server's does;

@@ -94,12 +94,14 @@ def test_every_list_page_and_api_list_is_found_from_the_url_conf():
         "/actions/mine/",
         "/services/",
         "/contacts/",
+        "/incidents/",
     }
     assert {listing.url for listing in APIS} >= {
         "/api/v1/drills",
         "/api/v1/drill-reports",
         "/api/v1/actions",
         "/api/v1/services",
+        "/api/v1/incidents",
     }
 
 

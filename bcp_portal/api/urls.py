@@ -14,6 +14,7 @@ from compliance.api import (
 )
 from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
+from incidents.api import IncidentTypeViewSet, IncidentViewSet, TimelineEntryViewSet
 
 app_name = "api"
 
@@ -27,6 +28,14 @@ router.register("runbooks", RunbookDocumentViewSet, basename="runbook")
 router.register("runbook-versions", RunbookVersionViewSet, basename="runbook-version")
 router.register("runbook-changes", ChangeRequestViewSet, basename="runbook-change")
 router.register("signoffs", SignOffViewSet, basename="signoff")
+# Incidents (issue #10)
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register(
+    r"incidents/(?P<incident_pk>[0-9]+)/timeline",
+    TimelineEntryViewSet,
+    basename="incident-timeline",
+)
+router.register("incident-types", IncidentTypeViewSet, basename="incident-type")
 
 urlpatterns = [
     path("me", views.me, name="me"),

@@ -52,6 +52,13 @@ RUNBOOK_MAX_BYTES = 2 * 1024 * 1024
 # A version's Markdown, however it is edited: every file within the byte limit fits.
 RUNBOOK_MAX_CHARS = RUNBOOK_MAX_BYTES
 
+# --- Incidents -----------------------------------------------------------------------------
+INCIDENT_SERVICES_MAX = 100
+INCIDENT_RESPONDERS_MAX = 100
+INCIDENT_DESCRIPTION_MAX_CHARS = 20_000
+# A timeline entry's "action taken", and the reason of a severity change or a re-open.
+INCIDENT_NOTE_MAX_CHARS = 5_000
+
 
 def report_section_limits() -> dict[str, int]:
     """The row limit of each section of a drill report, by its name in forms and the API."""

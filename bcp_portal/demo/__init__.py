@@ -25,6 +25,7 @@ from bcp_portal.core import roles, twofactor
 from compliance.demo import load_demo_runbook
 from drills.demo import load_drill_calendar
 from drills.demo_reports import load_drill_reports
+from incidents.demo_declare import load_demo_incident
 
 
 def _logins_file() -> Path:
@@ -190,4 +191,10 @@ def demo_runbook(out) -> None:
     )
 
 
+def demo_incident(out) -> None:
+    """One incident being handled (issue #10's pages)."""
+    load_demo_incident(out)
+
+
 DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports, demo_runbook]
+DEMO_STEPS += [demo_incident]

@@ -142,9 +142,9 @@ def _set_people(
             save_audited(IncidentService(incident=incident, service_id=service_id), actor=actor)
     if responders is not None:
         wanted = {u.pk for u in responders}
-        for responder in incident.responder_links.all():
-            if responder.user_id not in wanted:
-                responder.delete()
+        for responder_link in incident.responder_links.all():
+            if responder_link.user_id not in wanted:
+                responder_link.delete()
         have = set(incident.responder_links.values_list("user_id", flat=True))
         for user_id in sorted(wanted - have):
             save_audited(IncidentResponder(incident=incident, user_id=user_id), actor=actor)

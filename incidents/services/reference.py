@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
+from bcp_portal.core.roles import require_perm
+from bcp_portal.core.services import apply_changes, save_audited
+from bcp_portal.core.typehints import Actor
 from incidents.models import IncidentType
 
 REFERENCE_FILE = Path(__file__).resolve().parent.parent / "data" / "incident_types.json"
@@ -37,3 +41,29 @@ def incident_types_load(*, using: str = "default", path: Path = REFERENCE_FILE) 
             incident_type.save(using=using)
             created += 1
     return created
+
+
+TYPE_EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "expected_rto_minutes",
+    "runbook_section",
+    "runbook_heading",
+    "is_partial_degradation",
+    "is_active",
+)
+
+
+@transaction.atomic
+def incident_type_update(
+    *, actor: Actor, incident_type: IncidentType, **fields: Any
+) -> IncidentType:
+    """Edit a type (the SRE Lead); the loader never overwrites it afterwards (it adds by key)."""
+    require_perm(actor, "incidents.change_incidenttype")
+    unknown = set(fields) - set(TYPE_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown incident type fields: {sorted(unknown)}")
+    incident_type = IncidentType.objects.select_for_update().get(pk=incident_type.pk)
+    if apply_changes(incident_type, fields):
+        save_audited(incident_type, actor=actor)
+    return incident_type

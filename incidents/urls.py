@@ -1,0 +1,17 @@
+from django.urls import path
+
+from incidents.views import pages, writes
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("incidents/", pages.incident_list, name="incident-list"),
+    path("incidents/new/", writes.incident_declare, name="incident-declare"),
+    path("incidents/types/", pages.incident_types, name="type-list"),
+    path("incidents/<int:pk>/", pages.incident_detail, name="incident-detail"),
+    path("incidents/<int:pk>/edit/", writes.incident_edit, name="incident-edit"),
+    path("incidents/<int:pk>/timeline/", writes.timeline_add, name="timeline-add"),
+    path("incidents/<int:pk>/status/", writes.incident_status, name="incident-status"),
+    path("incidents/<int:pk>/severity/", writes.incident_severity, name="incident-severity"),
+    path("incidents/<int:pk>/reopen/", writes.incident_reopen, name="incident-reopen"),
+]
