@@ -77,10 +77,7 @@ def post(
     token: str, body: Any, *, url: str = ALERTMANAGER_URL, client: Client | None = None, **extra
 ):
     data = body if isinstance(body, bytes | str) else json.dumps(body)
+    extra.setdefault("HTTP_AUTHORIZATION", f"Bearer {token}")
     return (client or Client()).post(
-        url,
-        data,
-        content_type=extra.pop("content_type", "application/json"),
-        HTTP_AUTHORIZATION=f"Bearer {token}",
-        **extra,
+        url, data, content_type=extra.pop("content_type", "application/json"), **extra
     )
