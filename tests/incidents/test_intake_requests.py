@@ -104,14 +104,23 @@ def test_a_form_post_is_refused_as_the_wrong_media_type(token):
 def test_a_wrong_version_is_refused_naming_the_version(token):
     fields = refused_fields(post(token, am_payload(version="3")))
 
-    assert fields == {"version": ['Only version "4" of the webhook payload is read, not \'3\'.']}
+    assert fields == {"version": ["Only version \"4\" of the webhook payload is read, not '3'."]}
     assert nothing_written()
 
 
 @pytest.mark.parametrize(
     "path",
-    ["version", "groupKey", "status", "receiver", "alerts", "alerts.0.status",
-     "alerts.0.labels", "alerts.0.startsAt", "alerts.0.fingerprint"],
+    [
+        "version",
+        "groupKey",
+        "status",
+        "receiver",
+        "alerts",
+        "alerts.0.status",
+        "alerts.0.labels",
+        "alerts.0.startsAt",
+        "alerts.0.fingerprint",
+    ],
 )
 def test_a_missing_field_is_refused_naming_it(token, path):
     fields = refused_fields(post(token, without(am_payload(), path)))
@@ -146,10 +155,26 @@ def test_a_value_of_the_wrong_type_or_form_is_refused_naming_the_field(token, pa
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        ("alerts.0.startsAt", "yesterday", "'yesterday' is not an RFC 3339 time (e.g. 2026-11-29T18:00:00Z)."),
-        ("alerts.0.startsAt", "2026-11-29T11:00:00", "'2026-11-29T11:00:00' is not an RFC 3339 time (e.g. 2026-11-29T18:00:00Z)."),
-        ("alerts.0.startsAt", "2026-02-30T11:00:00Z", "'2026-02-30T11:00:00Z' is not a real date and time."),
-        ("alerts.0.startsAt", "2026-11-29T12:30:00Z", "Lies in the future (more than the allowed clock skew)."),
+        (
+            "alerts.0.startsAt",
+            "yesterday",
+            "'yesterday' is not an RFC 3339 time (e.g. 2026-11-29T18:00:00Z).",
+        ),
+        (
+            "alerts.0.startsAt",
+            "2026-11-29T11:00:00",
+            "'2026-11-29T11:00:00' is not an RFC 3339 time (e.g. 2026-11-29T18:00:00Z).",
+        ),
+        (
+            "alerts.0.startsAt",
+            "2026-02-30T11:00:00Z",
+            "'2026-02-30T11:00:00Z' is not a real date and time.",
+        ),
+        (
+            "alerts.0.startsAt",
+            "2026-11-29T12:30:00Z",
+            "Lies in the future (more than the allowed clock skew).",
+        ),
         ("alerts.0.startsAt", "1850-01-01T00:00:00Z", "The year must be 1900 to 2999."),
     ],
 )
@@ -235,7 +260,9 @@ def test_a_deeply_nested_body_is_refused_not_a_server_error(token):
 
 
 def test_no_token_or_a_malformed_header_is_401_asking_for_a_bearer_token(token):
-    bare = Client().post(ALERTMANAGER_URL, json.dumps(am_payload()), content_type="application/json")
+    bare = Client().post(
+        ALERTMANAGER_URL, json.dumps(am_payload()), content_type="application/json"
+    )
     basic = post("x", am_payload(), HTTP_AUTHORIZATION="Basic dXNlcjpwYXNz")
 
     for response in (bare, basic):
