@@ -11,10 +11,11 @@ in the OpenAPI schema of /api/v1/ (docs/alert-intake.md documents both shapes).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -25,10 +26,11 @@ from bcp_portal.core.api.errors import error_json, invalid_fields_message
 from bcp_portal.core.api.parsers import json_depth
 from incidents.intake_payloads import Batch, PayloadError, alertmanager_batch, generic_batch
 from incidents.models import IntakeSource
-from incidents.services.intake import intake_receive
+from incidents.services.intake import INTAKE_USERNAME, intake_receive
 
 Reader = Callable[..., Batch]
 BAD_TOKEN = "The token is unknown or has been revoked."
+logger = logging.getLogger(__name__)
 
 
 def _unauthorized(message: str) -> HttpResponse:
@@ -121,6 +123,18 @@ def _receive(request: HttpRequest, kind: str, read: Reader) -> HttpResponse:
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         return _invalid(fields)
+    except PermissionDenied:
+        # The intake account was deactivated or lost its permissions: nothing the monitor can
+        # fix, and Alertmanager retries a 5xx, so the alert is not lost while an admin looks.
+        logger.error(
+            "Alert intake refused: the %s account may not open incidents.", INTAKE_USERNAME
+        )
+        return error_json(
+            "intake_unavailable",
+            f"The portal's intake account ({INTAKE_USERNAME}) may not open incidents: it was "
+            "deactivated or lost its permissions. Ask an administrator.",
+            503,
+        )
     return JsonResponse(result.as_json(), status=200)
 
 

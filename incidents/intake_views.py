@@ -21,6 +21,7 @@ from bcp_portal.core.forms import (
     save_once,
 )
 from bcp_portal.core.integrity import as_validation_error
+from bcp_portal.core.paginator import CappedPaginator, page_of
 from bcp_portal.core.roles import permission_required
 from bcp_portal.core.submissions import AlreadySubmitted
 from incidents import intake_selectors as selectors
@@ -44,13 +45,18 @@ def _source_or_404(user, pk: int) -> IntakeSource:
 @permission_required("incidents.view_intakesource")
 @require_safe
 def source_list(request: HttpRequest) -> HttpResponse:
+    page, page_error = page_of(
+        CappedPaginator(selectors.intake_source_list(user=request.user), 25), request.GET
+    )
     return render(
         request,
         "incidents/intake/source_list.html",
         {
-            "sources": selectors.intake_source_list(user=request.user),
+            "page": page,
+            "page_error": page_error,
             "can_add": request.user.has_perm("incidents.add_intakesource"),
         },
+        status=400 if page_error else 200,
     )
 
 

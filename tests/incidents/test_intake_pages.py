@@ -144,12 +144,21 @@ def test_the_source_list_costs_the_same_queries_for_2_or_30_sources(
         make_source(srelead, name=f"Source {n}")
     client = client_for(srelead)
 
-    # What every signed-in page reads (session, user, permissions...), then the sources in one.
-    with django_assert_num_queries(6):
+    # What every signed-in page reads (session, user, permissions...), then the sources'
+    # (capped) count and one page of them in one query.
+    with django_assert_num_queries(7):
         response = client.get("/incidents/intake/")
 
     assert response.status_code == 200
-    assert response.content.decode().count("<tr>") == count + 1
+    assert response.content.decode().count("<tr>") == min(count, 25) + 1
+
+
+def test_a_page_number_that_names_no_page_is_a_400_naming_page(client_for, srelead):
+    make_source(srelead)
+    response = client_for(srelead).get("/incidents/intake/?page=abc")
+
+    assert response.status_code == 400
+    assert "page" in response.context["page_error"]
 
 
 # --- The incident page's alerts panel (templates/incidents/includes/detail_alerts.html) -------

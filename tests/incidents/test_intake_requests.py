@@ -320,3 +320,17 @@ def test_only_post_is_taken(token):
     response = Client().get(ALERTMANAGER_URL, HTTP_AUTHORIZATION=f"Bearer {token}")
 
     assert response.status_code == 405
+
+
+def test_a_deactivated_intake_account_is_a_503_the_monitor_retries_and_nothing_is_written(token):
+    from incidents.services.intake import intake_account
+
+    account = intake_account()
+    account.is_active = False
+    account.save()
+
+    response = post(token, am_payload())
+
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "intake_unavailable"
+    assert nothing_written()
