@@ -4,6 +4,7 @@ table; and the alerts panel the incident page includes."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from datetime import UTC
 
@@ -46,6 +47,19 @@ def test_a_new_source_shows_its_token_once_with_the_alertmanager_config(client_f
     assert token not in detail
     assert source.prefix in detail
     assert post(token, am_payload(am_alert())).status_code == 200
+
+
+def test_the_curl_example_checks_the_token_and_opens_no_incident(client_for, srelead):
+    client = client_for(srelead)
+    page = client.post("/incidents/intake/new/", new_source_form(client)).content.decode()
+    token = TOKEN.search(page).group(0)
+    body = html.unescape(re.search(r"-d '(\{.*?\})'</code>", page, re.DOTALL).group(1))
+
+    answer = post(token, body)
+
+    assert answer.status_code == 200
+    assert answer.json()["ignored"] == 1
+    assert not Incident.objects.exists()
 
 
 def test_a_source_form_sent_twice_makes_one_source(client_for, srelead):
