@@ -231,6 +231,7 @@ def intake_receive(
             earlier = _latest_states(current, {a.fingerprint for a in resolved})
             resolved = [a for a in resolved if earlier.get(a.fingerprint) == FIRING]
             target = current if resolved else None
+            result.ignored = len(fresh) - len(resolved)
         if target is None:
             result.ignored = len(fresh)
             return result
