@@ -334,3 +334,34 @@ def test_a_deactivated_intake_account_is_a_503_the_monitor_retries_and_nothing_i
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "intake_unavailable"
     assert nothing_written()
+
+
+# --- The generic event ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"key": None}, {"key": ["This field is required."]}),
+        ({"title": ""}, {"title": ["Must not be empty."]}),
+        ({"status": "down"}, {"status": ["Must be one of firing, resolved, not 'down'."]}),
+        ({"severity": "critical"}, {"severity": ["Must be one of P0, P1, P2, P3."]}),
+        ({"labels": "team=payments"}, {"labels": ["Must be an object of strings, not a string."]}),
+        ({"url": "ftp://x"}, {"url": ["Must be an http or https address."]}),
+        (
+            {
+                "started_at": "2026-11-29T11:00:00Z",
+                "ended_at": "2026-11-29T10:00:00Z",
+                "status": "resolved",
+            },
+            {"ended_at": ["An event cannot end before it started."]},
+        ),
+    ],
+)
+def test_a_bad_generic_event_is_refused_naming_the_field(srelead, change, fields):
+    _, token = make_source(srelead, kind="generic", name="Checker")
+    event = {"key": "k", "status": "firing", "title": "Down"} | change
+    event = {k: v for k, v in event.items() if v is not None}
+
+    assert refused_fields(post(token, event, url=GENERIC_URL)) == fields
+    assert nothing_written()
