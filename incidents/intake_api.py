@@ -60,6 +60,13 @@ def _invalid(fields: dict[str, list[str]], status: int = 400) -> HttpResponse:
     return error_json("validation_error", invalid_fields_message(fields), status, fields=fields)
 
 
+def _refused(source: IntakeSource, fields: dict[str, list[str]], status: int) -> HttpResponse:
+    # Alertmanager does not retry a 4xx and keeps no copy: the log is where a refused
+    # notification can still be seen (field paths and short excerpts, no whole payload).
+    logger.warning("Alert intake refused a payload of source %s: %s", source.pk, fields)
+    return _invalid(fields, status)
+
+
 def _body(request: HttpRequest) -> object | HttpResponse:
     """The JSON document of the body, or the 413/415/400 to answer."""
     if request.content_type != "application/json":
@@ -117,12 +124,12 @@ def _receive(request: HttpRequest, kind: str, read: Reader) -> HttpResponse:
         batch = read(data, now=now)
         result = intake_receive(source=source, batch=batch, now=now)
     except PayloadError as exc:
-        return _invalid(exc.fields, exc.status)
+        return _refused(source, exc.fields, exc.status)
     except ValidationError as exc:
         fields = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
-        return _invalid(fields)
+        return _refused(source, fields, 400)
     except PermissionDenied:
         # The intake account was deactivated or lost its permissions: nothing the monitor can
         # fix, and Alertmanager retries a 5xx, so the alert is not lost while an admin looks.
