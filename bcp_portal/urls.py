@@ -108,6 +108,8 @@ urlpatterns = [
     path("", include("drills.urls")),
     path("", include("compliance.urls")),
     path("", include("incidents.urls")),
+    # Alert intake (incidents): the SRE Lead's pages and the monitors' token-only endpoints.
+    path("", include("incidents.intake_urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bcp_portal.api.urls")),

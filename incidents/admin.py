@@ -1,11 +1,19 @@
 from django.contrib import admin
 
-from bcp_portal.core.admin_base import ReadOnlyAdmin, ServiceBackedAdmin
+from bcp_portal.core.admin_base import (
+    ReadOnlyAdmin,
+    ReadOnlyInline,
+    ServiceBackedAdmin,
+    ShownOnlyAdmin,
+)
 from incidents.models import (
     Incident,
     IncidentResponder,
     IncidentService,
     IncidentType,
+    IntakeAlert,
+    IntakeMapping,
+    IntakeSource,
     PostMortem,
     TimelineEntry,
 )
@@ -96,3 +104,35 @@ class IncidentResponderAdmin(ReadOnlyAdmin):
     list_display = ["incident", "user"]
     list_select_related = ["incident", "user"]
     search_fields = ["incident__reference", "user__username", "user__last_name"]
+
+
+# --- Alert intake (incidents/models_intake.py) ---------------------------------------------
+
+
+class IntakeMappingInline(ReadOnlyInline):
+    model = IntakeMapping
+    fields = ["position", "label", "value", "severity", "service", "incident_type"]
+
+
+@admin.register(IntakeSource)
+class IntakeSourceAdmin(ReadOnlyAdmin):
+    """Created (token shown once), revoked and mapped on the intake pages, through
+    `incidents.services.intake_sources`: the admin only shows them, never the token's hash."""
+
+    list_display = ["name", "kind", "prefix", "default_incident_type", "created_at", "revoked_at"]
+    list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["default_incident_type"]
+    search_fields = ["name", "prefix"]
+    exclude = ["token_hash"]
+    inlines = [IntakeMappingInline]
+
+
+@admin.register(IntakeAlert)
+class IntakeAlertAdmin(ShownOnlyAdmin):
+    """What monitors sent, as received: operational rows, never changed."""
+
+    list_display = ["title", "status", "fingerprint", "severity", "incident", "received_at"]
+    list_filter = ["status", "severity"]
+    list_select_related = ["incident"]
+    search_fields = ["fingerprint", "title"]
+    raw_id_fields = ["incident", "group"]

@@ -400,3 +400,12 @@ class PostMortemAction(ActionLink):
 
     def __str__(self) -> str:
         return f"{self.postmortem} → action {self.action_id}"
+
+
+# Alert intake's models live in their own module (Django looks for models here).
+from incidents.models_intake import (  # noqa: E402, F401
+    AlertGroup,
+    IntakeAlert,
+    IntakeMapping,
+    IntakeSource,
+)

@@ -22,7 +22,10 @@ How a later issue adds its rows
    that works only on an object in a given state (a submitted report) a `kwargs=` that
    builds it so.
 4. Token-only endpoints set `via="token"`: the persona then calls with a knox token
-   instead of a session.
+   instead of a session. An endpoint whose credential is not a person's (alert intake: a
+   source's token) sets `headers=`, a factory `(user) -> dict` of request headers (as the
+   test client's `HTTP_...` keywords); the body (`data=`) is then sent as JSON, and the
+   persona's session goes along, to show it neither helps nor hinders.
 5. `allowed_status=` is for the rare route whose purpose is to answer something else
    (the API's catch-all `api:not-found` answers 404): an allowed persona must get exactly
    that status.
@@ -93,6 +96,8 @@ class Route:
     kwargs: Callable[..., dict] | None = None
     data: Callable[..., dict] | None = None
     via: str = "session"
+    # Extra request headers, for an endpoint with a credential of its own (see 4. above).
+    headers: Callable[..., dict] | None = None
     # The one status an allowed persona gets, for a route whose purpose is to answer
     # neither 2xx nor a redirect (the API's catch-all 404); None: 2xx or a redirect.
     allowed_status: int | None = None
@@ -538,6 +543,51 @@ def _new_incident(user) -> dict:
     return {"title": "Checkout returns 500", "incident_type": "application-outage"}
 
 
+# --- alert intake (incidents) ----------------------------------------------------------
+
+
+def _intake_source(user) -> dict:
+    from tests.incidents.intake_factories import make_source
+
+    lead = UserFactory(roles=[PERSONA_ROLES["srelead"]])
+    return {"pk": make_source(lead, name=f"Matrix {uuid.uuid4().hex[:8]}")[0].pk}
+
+
+def _new_intake_source(user) -> dict:
+    from incidents.models import IncidentType
+
+    return {
+        "name": "Matrix monitor",
+        "kind": "alertmanager",
+        "default_incident_type": IncidentType.objects.get(key="other").pk,
+        "default_severity": "P2",
+    }
+
+
+def _intake_token(kind: str) -> Callable[..., dict]:
+    """Every caller gets a live source token: the token, not the caller, is the credential
+    (a bad, revoked or wrong-kind token: tests/incidents/test_intake_requests.py)."""
+
+    def make(user) -> dict:
+        from tests.incidents.intake_factories import make_source
+
+        lead = UserFactory(roles=[PERSONA_ROLES["srelead"]])
+        _, raw = make_source(lead, kind=kind, name=f"Matrix {uuid.uuid4().hex[:8]}")
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    return make
+
+
+def _alertmanager_body(user) -> dict:
+    from tests.incidents.intake_factories import am_payload
+
+    return am_payload()
+
+
+def _generic_event(user) -> dict:
+    return {"key": "matrix", "status": "firing", "title": "Matrix check failing"}
+
+
 # --- the matrix ---------------------------------------------------------------------------
 # fmt: off
 MATRIX: dict[str, Route] = {
@@ -859,5 +909,23 @@ MATRIX: dict[str, Route] = {
     "api:incident-type-list":     Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "api:incident-type-detail":   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_incident_type),
+    # Alert intake (incidents): the SRE Lead's pages; the monitors' token-only endpoints
+    "intake:source-list":         Route(get  ="-   Y    -   -   -   -     Y   -   -"),
+    "intake:source-create":       Route(get  ="-   Y    -   -   -   -     -   -   -",
+                                        post ="-   Y    -   -   -   -     -   -   -",
+                                        data=_new_intake_source),
+    "intake:source-detail":       Route(get  ="-   Y    -   -   -   -     Y   -   -",
+                                        post ="-   Y    -   -   -   -     -   -   -",
+                                        kwargs=_intake_source,
+                                        data=lambda user: {"map-TOTAL_FORMS": "0",
+                                                           "map-INITIAL_FORMS": "0"}),
+    "intake:source-revoke":       Route(post ="-   Y    -   -   -   -     -   -   -",
+                                        kwargs=_intake_source),
+    "intake:alertmanager":        Route(post ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
+                                        headers=_intake_token("alertmanager"),
+                                        data=_alertmanager_body),
+    "intake:generic":             Route(post ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
+                                        headers=_intake_token("generic"),
+                                        data=_generic_event),
 }
 # fmt: on

@@ -97,6 +97,9 @@ DECISIONS = {
     "compliance.ChangeRequest": READ_ONLY,
     "compliance.RequiredApproval": READ_ONLY,
     "compliance.BreakGlassCopy": OPERATIONAL,
+    # Alert intake: sources are made, mapped and revoked on the intake pages (SRE Lead).
+    "incidents.IntakeSource": READ_ONLY,
+    "incidents.IntakeAlert": OPERATIONAL,
 }
 
 
@@ -106,6 +109,12 @@ def registered() -> dict[str, admin.ModelAdmin]:
 
 def is_historised(model) -> bool:
     return hasattr(model._meta, "simple_history_manager_attribute")
+
+
+def make_intake_source():
+    from tests.incidents.intake_factories import make_source
+
+    return make_source(UserFactory(roles=[roles.SRE_LEAD]))[0]
 
 
 def make_post_mortem():
@@ -135,6 +144,7 @@ READ_ONLY_ROWS: dict[str, Callable] = {
     "compliance.RequiredApproval": lambda admin_user: runbooks.in_review_for(
         None
     ).change.required.first(),
+    "incidents.IntakeSource": lambda admin_user: make_intake_source(),
 }
 # How to make one credential of each kind, for `user`.
 CREDENTIAL_ROWS: dict[str, Callable] = {

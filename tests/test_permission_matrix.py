@@ -306,11 +306,12 @@ def _call(route: FoundRoute, entry: Route, method: str, caller: Caller):
             url = reverse(route.name, kwargs=kwargs)
             client = caller.client(entry.via)
             data = entry.data(user) if entry.data else {}
+            headers = entry.headers(user) if entry.headers else {}
             if method == "GET":
-                return client.get(url, data)
-            if route.is_api:
+                return client.get(url, data, **headers)
+            if route.is_api or entry.headers:
                 return client.generic(
-                    method, url, json.dumps(data), content_type="application/json"
+                    method, url, json.dumps(data), content_type="application/json", **headers
                 )
             if method == "POST":
                 return client.post(url, data)

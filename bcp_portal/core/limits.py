@@ -60,6 +60,29 @@ INCIDENT_DESCRIPTION_MAX_CHARS = 20_000
 INCIDENT_NOTE_MAX_CHARS = 5_000
 
 
+# --- Alert intake (incidents; docs/alert-intake.md) ---------------------------------------
+# What one monitor's request may carry. Alertmanager sends a group's alerts in one request:
+# set `max_alerts` in its webhook config at or below INTAKE_ALERTS_MAX (the docs' example
+# does), as it does not retry a 4xx. A larger body answers 413, the rest 400 naming the
+# field.
+INTAKE_BODY_MAX_BYTES = 1024 * 1024
+INTAKE_ALERTS_MAX = 100
+INTAKE_LABELS_MAX = 64  # labels of one alert (also groupLabels and commonLabels)
+INTAKE_LABEL_NAME_MAX = 128
+INTAKE_LABEL_VALUE_MAX = 1024
+INTAKE_ANNOTATIONS_MAX = 32
+INTAKE_ANNOTATION_VALUE_MAX = 8000
+INTAKE_GROUP_KEY_MAX = 4000
+INTAKE_FINGERPRINT_MAX = 128
+INTAKE_URL_MAX = 2000
+INTAKE_TEXT_MAX = 500  # a generic event's title; a receiver's name
+# How far ahead of the portal's clock an alert's start may be (clock skew between hosts);
+# further is refused as a bad time.
+INTAKE_CLOCK_SKEW_SECONDS = 300
+# Rows of one source's mapping table.
+INTAKE_MAPPING_ROWS_MAX = 100
+
+
 def report_section_limits() -> dict[str, int]:
     """The row limit of each section of a drill report, by its name in forms and the API."""
     return {

@@ -133,6 +133,9 @@ TWO_FACTOR_EXEMPT_VIEWS = frozenset(
         "api:token-login",
         "api:token-logout",
         "api:token-logoutall",
+        # Alert intake: a monitor's source token is the only credential, never a session.
+        "intake:alertmanager",
+        "intake:generic",
     }
 )
 TWO_FACTOR_API_MESSAGE = (

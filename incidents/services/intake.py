@@ -1,0 +1,326 @@
+"""Alerts in: open or feed incidents from what a monitor sent (docs/alert-intake.md).
+
+One call, one transaction: a payload either changes everything it should or nothing.
+
+- Grouping: one `AlertGroup` per (source, group key), locked for the call, so two requests
+  for the same group (Alertmanager retrying, two replicas sending the same notification)
+  take turns, and the second sees what the first wrote.
+- "Open": the group's incident is open until it is closed. A restored incident still takes
+  the group's alerts (a firing alert adds a timeline entry; it does not re-open it: people
+  decide that). Once closed, the next firing alert opens a new incident.
+- De-duplication: an alert (its fingerprint) is recorded when its state is new to the
+  incident: firing for the first time, firing again after it resolved, resolved after
+  firing. The same state sent again adds nothing.
+- Timeline: the payload that opens an incident is recorded by the declaration entry; after
+  that each payload adds at most one entry for its newly firing alerts and one for its newly
+  resolved ones. A resolved alert never closes or restores anything.
+- Severity, service, type: the source's mapping table, first matching row (per alert); the
+  incident opens with the most severe alert's. A later firing alert that maps more severe
+  raises the incident's severity (never lowers it), which re-evaluates the escalation.
+- Who: incidents are declared through `incident_declare` (so escalation starts as for a
+  person's declaration) by the intake account (`intake_account`), a portal account that
+  cannot sign in and holds only the permissions this needs; each timeline entry names the
+  source, and each alert row keeps the request id of the history rows it caused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import Permission, User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from bcp_portal.catalogue.models import Service
+from bcp_portal.core.audit import current_context
+from incidents.intake_payloads import FIRING, RESOLVED, Batch, ReceivedAlert
+from incidents.models import (
+    SEVERITY_RANK,
+    AlertGroup,
+    Incident,
+    IncidentType,
+    IntakeAlert,
+    IntakeMapping,
+    IntakeSource,
+    Severity,
+    TimelineEntry,
+)
+from incidents.services.lifecycle import incident_declare, incident_set_severity, timeline_add
+
+INTAKE_USERNAME = "alert-intake"
+INTAKE_PERMISSIONS = (
+    ("incidents", "add_incident"),
+    ("incidents", "change_incident"),
+    ("incidents", "add_timelineentry"),
+)
+TITLE_MAX = 200
+
+
+def intake_account() -> User:
+    """The account alert intake acts as: made on first use, no usable password (it cannot
+    sign in or reset one), no role, only the permissions intake needs, granted to it."""
+    user, created = User.objects.get_or_create(
+        username=INTAKE_USERNAME,
+        defaults={"first_name": "Alert", "last_name": "intake", "password": "!"},
+    )
+    if created:
+        wanted = Permission.objects.filter(
+            content_type__app_label="incidents",
+            codename__in=[codename for _, codename in INTAKE_PERMISSIONS],
+        )
+        user.user_permissions.set(wanted)
+    return user
+
+
+@dataclass
+class Mapped:
+    severity: str
+    service_id: int | None
+    incident_type_id: int
+
+
+@dataclass
+class IntakeResult:
+    incident: Incident | None = None
+    opened: bool = False
+    firing: int = 0
+    resolved: int = 0
+    unchanged: int = 0
+    ignored: int = 0
+    incidents: list[Incident] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "incident": self.incident.reference if self.incident else None,
+            "opened": self.opened,
+            "recorded": {"firing": self.firing, "resolved": self.resolved},
+            "unchanged": self.unchanged,
+            "ignored": self.ignored,
+        }
+
+
+class _Mapper:
+    """The source's mapping table, read once, and only when an alert needs mapping."""
+
+    def __init__(self, source: IntakeSource) -> None:
+        self.source = source
+        self._rows: list[IntakeMapping] | None = None
+        self._services: dict[str, int] = {}
+
+    def rows(self) -> list[IntakeMapping]:
+        if self._rows is None:
+            self._rows = list(self.source.mappings.order_by("position", "pk"))
+        return self._rows
+
+    def services_by_name(self, names: set[str]) -> None:
+        found = dict(Service.objects.filter(name__in=names).values_list("name", "pk"))
+        missing = sorted(names - set(found))
+        if missing:
+            raise ValidationError(
+                {"service": f"No service of the catalogue is named {missing[0][:100]!r}."}
+            )
+        self._services = found
+
+    def map(self, alert: ReceivedAlert) -> Mapped:
+        row = next((r for r in self.rows() if r.matches(alert.labels)), None)
+        mapped = Mapped(
+            severity=(row.severity if row else "") or self.source.default_severity,
+            service_id=row.service_id if row else None,
+            incident_type_id=(row.incident_type_id if row else None)
+            or self.source.default_incident_type_id,
+        )
+        if alert.severity:
+            mapped.severity = alert.severity
+        if alert.service:
+            mapped.service_id = self._services[alert.service]
+        return mapped
+
+
+def _group_locked(source: IntakeSource, key: str) -> AlertGroup:
+    """The (source, key) group, created if new, locked until the transaction ends.
+
+    Two requests creating the same group at once: the second's insert waits on the unique
+    index for the first to commit, then inserts nothing and locks the first's row."""
+    key_hash = AlertGroup.hash(key)
+    groups = AlertGroup.objects.select_for_update(of=("self",)).select_related("incident")
+    group = groups.filter(source=source, key_hash=key_hash).first()
+    if group is None:
+        AlertGroup.objects.bulk_create(
+            [AlertGroup(source=source, key_hash=key_hash, key=key)], ignore_conflicts=True
+        )
+        group = groups.get(source=source, key_hash=key_hash)
+    return group
+
+
+def _latest_states(incident: Incident, fingerprints: set[str]) -> dict[str, str]:
+    """Each fingerprint's last recorded state on the incident (firing or resolved)."""
+    last_ids = (
+        IntakeAlert.objects.filter(incident=incident, fingerprint__in=fingerprints)
+        .values("fingerprint")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    return dict(IntakeAlert.objects.filter(pk__in=last_ids).values_list("fingerprint", "status"))
+
+
+def _is_new(alert: ReceivedAlert, previous: str | None) -> bool:
+    if alert.status == FIRING:
+        return previous != FIRING
+    return previous != RESOLVED
+
+
+def _summary(alerts: list[ReceivedAlert], verb: str) -> str:
+    names = list(dict.fromkeys(a.title for a in alerts))
+    more = f" (+{len(names) - 1} more)" if len(names) > 1 else ""
+    return f"Alert {verb}: {names[0]}"[: 500 - len(more)] + more
+
+
+def _description(source: IntakeSource, batch: Batch, firing: list[ReceivedAlert]) -> str:
+    lines = [f"Opened by alert intake from {source.name}."]
+    for alert in firing[:20]:
+        detail = alert.annotations.get("description") or alert.annotations.get("summary") or ""
+        lines.append(
+            f"- {alert.title}" + (f": {detail}" if detail and detail != alert.title else "")
+        )
+    if len(firing) > 20:
+        lines.append(f"- … and {len(firing) - 20} more")
+    return "\n".join(lines)[:5000]
+
+
+def _title(batch: Batch, firing: list[ReceivedAlert]) -> str:
+    common = batch.common_annotations.get("summary") or batch.common_labels.get("alertname")
+    title = common or firing[0].title
+    others = len({a.title for a in firing}) - 1
+    suffix = f" (+{others} more)" if others > 0 and not common else ""
+    return title[: TITLE_MAX - len(suffix)] + suffix
+
+
+def _most_severe(mapped: list[Mapped]) -> Mapped:
+    return min(mapped, key=lambda m: SEVERITY_RANK[Severity(m.severity)])
+
+
+@transaction.atomic
+def intake_receive(
+    *, source: IntakeSource, batch: Batch, now: datetime | None = None
+) -> IntakeResult:
+    """Record what `source` sent for one group: open, feed or leave alone its incident."""
+    if not source.is_live:
+        raise ValidationError("This intake source is revoked.")
+    now = now or timezone.now()
+    result = IntakeResult()
+    group = _group_locked(source, batch.group_key)
+    current = group.incident
+    is_open = current is not None and current.status != Incident.Status.CLOSED
+    fingerprints = {a.fingerprint for a in batch.alerts}
+    previous = _latest_states(current, fingerprints) if is_open and current else {}
+    fresh = [a for a in batch.alerts if _is_new(a, previous.get(a.fingerprint))]
+    # One alert sent twice in one payload: its first state counts.
+    fresh = list({(a.fingerprint, a.status): a for a in reversed(fresh)}.values())[::-1]
+    result.unchanged = len(batch.alerts) - len(fresh)
+    firing = [a for a in fresh if a.status == FIRING]
+    resolved = [a for a in fresh if a.status == RESOLVED]
+
+    target = current if is_open else None
+    if target is None and not firing:
+        if current is not None and resolved:
+            # Resolved after its incident was closed: recorded on that incident, for the
+            # post-mortem's timeline, if it was firing there.
+            earlier = _latest_states(current, {a.fingerprint for a in resolved})
+            resolved = [a for a in resolved if earlier.get(a.fingerprint) == FIRING]
+            target = current if resolved else None
+            result.ignored = len(fresh) - len(resolved)
+        if target is None:
+            result.ignored = len(fresh)
+            return result
+    if not firing and not resolved:
+        result.incident = target
+        return result
+
+    mapper = _Mapper(source)
+    names = {a.service for a in fresh if a.service}
+    if names:
+        mapper.services_by_name(names)
+    mapped = {id(a): mapper.map(a) for a in firing + resolved}
+    actor = intake_account()
+    ctx = current_context()
+
+    if target is None:
+        top = _most_severe([mapped[id(a)] for a in firing])
+        service_ids = sorted({m.service_id for a in firing if (m := mapped[id(a)]).service_id})
+        onset = min(min(a.starts_at for a in firing), now)
+        target = incident_declare(
+            actor=actor,
+            title=_title(batch, firing),
+            description=_description(source, batch, firing),
+            incident_type=IncidentType.objects.get(pk=top.incident_type_id),
+            severity=top.severity,
+            detected_at=now,
+            started_at=onset,
+            services=list(Service.objects.filter(pk__in=service_ids)),
+        )
+        group.incident = target
+        group.save(update_fields=["incident"])
+        result.opened = True
+    else:
+        owner_name = f"{source.name} (alert intake)"[:200]
+        if firing:
+            timeline_add(
+                actor=actor,
+                incident=target,
+                kind=TimelineEntry.Kind.ALERT,
+                event=_summary(
+                    firing,
+                    "firing again"
+                    if any(previous.get(a.fingerprint) == RESOLVED for a in firing)
+                    else "firing",
+                ),
+                at=min(min(a.starts_at for a in firing), now),
+                owner_name=owner_name,
+            )
+            top = _most_severe([mapped[id(a)] for a in firing])
+            if (
+                target.is_open
+                and SEVERITY_RANK[Severity(top.severity)] < SEVERITY_RANK[Severity(target.severity)]
+            ):
+                target = incident_set_severity(
+                    actor=actor,
+                    incident=target,
+                    severity=top.severity,
+                    reason=f"Alert intake: a firing alert of {source.name} maps to {top.severity}.",
+                )
+        if resolved:
+            timeline_add(
+                actor=actor,
+                incident=target,
+                kind=TimelineEntry.Kind.ALERT,
+                event=_summary(resolved, "resolved"),
+                at=min(max(a.ends_at or now for a in resolved), now),
+                owner_name=owner_name,
+            )
+    IntakeAlert.objects.bulk_create(
+        [
+            IntakeAlert(
+                group=group,
+                incident=target,
+                fingerprint=a.fingerprint,
+                status=a.status,
+                title=a.title,
+                starts_at=a.starts_at,
+                ends_at=a.ends_at,
+                labels=a.labels,
+                annotations=a.annotations,
+                generator_url=a.generator_url,
+                severity=mapped[id(a)].severity,
+                received_at=now,
+                request_id=ctx.request_id,
+            )
+            for a in firing + resolved
+        ]
+    )
+    result.incident = target
+    result.firing = len(firing)
+    result.resolved = len(resolved)
+    return result
