@@ -72,8 +72,14 @@ MINUTE = dt.timedelta(minutes=1)
 # --- Periods -------------------------------------------------------------------------------
 
 
+def add_months(first: dt.date, months: int) -> dt.date:
+    """The first of the month `months` months after (or before) the month of `first`."""
+    index = first.year * 12 + first.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
 def month_after(first: dt.date) -> dt.date:
-    return dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return add_months(first, 1)
 
 
 def months_between(first: dt.date, last: dt.date) -> int:
@@ -123,13 +129,12 @@ class Period:
 def trailing_months(today: dt.date, zone: zoneinfo.ZoneInfo, months: int = 12) -> Period:
     """The `months` months up to and including the month of `today`."""
     last = today.replace(day=1)
-    index = last.year * 12 + last.month - 1 - (months - 1)
-    return Period(dt.date(index // 12, index % 12 + 1, 1), last, zone)
+    return Period(add_months(last, 1 - months), last, zone)
 
 
 def previous_month(today: dt.date, zone: zoneinfo.ZoneInfo) -> Period:
     """The month before the month of `today` (the monthly report's default)."""
-    first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    first = add_months(today, -1)
     return Period(first, first, zone)
 
 

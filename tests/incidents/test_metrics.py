@@ -259,3 +259,103 @@ def test_empty_months_are_listed_with_zero_incidents(db):
     assert result.total.incidents == 0
     assert result.total.rto_average is None
     assert result.is_empty
+
+
+# --- The page and the API show the same hand-computed figures ---------------------------------
+
+
+def test_the_page_shows_the_hand_computed_figures_in_its_tables(world, client_for, auditor):
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(auditor).get(
+            "/incidents/metrics/", {"start": "2026-03", "end": "2026-04"}
+        )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "March 2026 to April 2026" in page
+    assert "Europe/Paris" in page
+    # Totals: 4 of 6 restored within target (66.7 %), 1 of 3 known RPOs (33.3 %).
+    assert "66.7 %" in page and "4 of 6 restored" in page
+    assert "33.3 %" in page and "1 of 3 with a known RPO" in page
+    # Availability, worst first, with the verdicts.
+    table = page[page.index('data-testid="availability"') :]
+    assert table.index("Orders DB") < table.index("Checkout API") < table.index("Search")
+    for figure in ("97.984 %", "99.863 %", "99.932 %"):
+        assert figure in page
+    assert "Below minimum" in page and "Below target" in page and "Target met" in page
+    assert page.count('<img src="data:image/svg+xml;base64,') == 3
+
+
+def test_the_api_answers_the_hand_computed_figures(world, client_for, auditor):
+    with time_machine.travel(NOW, tick=False):
+        response = client_for(auditor).get(
+            "/api/v1/incidents/metrics", {"start": "2026-03", "end": "2026-04"}
+        )
+    assert response.status_code == 200, response.json()
+    data = response.json()
+    assert data["period"] == {
+        "start": "2026-03",
+        "end": "2026-04",
+        "time_zone": "Europe/Paris",
+        "starts_at": "2026-02-28T23:00:00Z",
+        "ends_at": "2026-04-30T22:00:00Z",
+    }
+    assert data["total"]["incidents"] == 8
+    assert data["total"]["rto_average_minutes"] == 77.5
+    assert data["total"]["rpo_average_minutes"] == 18.3
+    assert data["total"]["rto_target_percent"] == 66.7
+    rows = {(r["month"], r["severity"]): r for r in data["months"]}
+    assert rows[("2026-03", "P1")]["rpo_average_minutes"] == 10.0
+    assert rows[("2026-03", "all")]["incidents"] == 5
+    assert rows[("2026-04", "all")]["not_restored"] == 2
+    assert rows[("2026-04", "P0")]["incidents"] == 1  # I5: 31 March in UTC, April in Paris
+    assert [(a["name"], a["percent"], a["verdict"]) for a in data["availability"]] == [
+        ("Orders DB", 97.984, "below minimum"),
+        ("Checkout API", 99.863, "below target"),
+        ("Search", 99.932, "met"),
+    ]
+    assert (data["availability_target"], data["availability_min"]) == (99.9, 99.5)
+
+
+# --- Query counts: flat whatever the number of incidents -------------------------------------
+
+
+def _incidents(actor, count: int) -> None:
+    services = [ServiceFactory(), ServiceFactory()]
+    with time_machine.travel(NOW, tick=False):
+        for n in range(count):
+            detected = utc(3 + n % 2, 1 + n % 28, 10)
+            declare(actor, title=f"Incident {n}", severity=f"P{n % 4}",
+                    type_key="partial-degradation" if n % 5 == 0 else "database-outage",
+                    services=services[: 1 + n % 2], started_at=detected - dt.timedelta(minutes=5),
+                    detected_at=detected,
+                    restored_at=None if n % 7 == 0 else detected + dt.timedelta(minutes=30 + n),
+                    rpo_actual_minutes=n if n % 3 else None, rpo_basis="logs" if n % 3 else "",
+                    affected_users=10 * n)  # fmt: skip
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_the_page_query_count_does_not_grow_with_incidents(
+    srelead, client_for, count, django_assert_num_queries
+):
+    _incidents(srelead, count)
+    client = client_for(srelead)
+    # session, user, 2FA device, reader's profile, permissions, the organisation's profile,
+    # the monthly view, the merged outages, the services down or active, the picker's services.
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(10):
+        response = client.get("/incidents/metrics/", {"start": "2026-03", "end": "2026-04"})
+    assert response.status_code == 200
+    assert response.context["total"].incidents == count
+
+
+@pytest.mark.parametrize("count", [2, 30])
+def test_the_api_query_count_does_not_grow_with_incidents(
+    srelead, client_for, count, django_assert_num_queries
+):
+    _incidents(srelead, count)
+    client = client_for(srelead)
+    # session, user, 2FA device, reader's profile, permissions, the organisation's profile,
+    # the monthly view, the merged outages, the services.
+    with time_machine.travel(NOW, tick=False), django_assert_num_queries(9):
+        response = client.get("/api/v1/incidents/metrics", {"year": "2026"})
+    assert response.status_code == 200
+    assert response.json()["total"]["incidents"] == count
