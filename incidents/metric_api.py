@@ -132,6 +132,10 @@ class MetricsSchema(PortalAutoSchema):
     def _is_list_view(self, serializer: Any = None) -> bool:
         return False
 
+    def get_filter_backends(self) -> list[Any]:
+        # Documented although the answer is one object (spectacular lists them for lists).
+        return list(getattr(self.view, "filter_backends", []))
+
 
 class IncidentMetricsViewSet(viewsets.GenericViewSet):
     """The DR metrics: the runbook's monthly view, attainment and availability."""

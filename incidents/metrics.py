@@ -343,7 +343,7 @@ def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSev
             **incident_targets(profile),
         )
         .annotate(
-            rto_actual=_span(F("restored_at"), onset),
+            rto_span=_span(F("restored_at"), onset),
             to_detect=_span(F("detected_at"), F("started_at")),
             to_recover=_span(F("restored_at"), F("detected_at")),
             rto_target_span=_minutes("rto_target"),
@@ -353,11 +353,11 @@ def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSev
         .annotate(
             incidents=Count("pk"),
             restored=Count("pk", filter=restored),
-            rto_total=Sum("rto_actual", filter=restored),
+            rto_total=Sum("rto_span", filter=restored),
             rto_within_target=Count(
-                "pk", filter=restored & Q(rto_actual__lte=F("rto_target_span"))
+                "pk", filter=restored & Q(rto_span__lte=F("rto_target_span"))
             ),
-            rto_within_max=Count("pk", filter=restored & Q(rto_actual__lte=F("rto_max_span"))),
+            rto_within_max=Count("pk", filter=restored & Q(rto_span__lte=F("rto_max_span"))),
             rpo_known=Count("pk", filter=rpo_known),
             rpo_total=Sum("rpo_actual_minutes"),
             rpo_within_target=Count(

@@ -766,5 +766,10 @@ MATRIX: dict[str, Route] = {
     "api:signoff-list":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "api:signoff-detail":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_signoff),
+    # DR metrics (incidents): every role that reads incidents (incidents.view_incident);
+    # the PDF is last month's report.
+    "incidents:metrics":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "incidents:metrics-pdf":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:incident-metrics-list":  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
 }
 # fmt: on
