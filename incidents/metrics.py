@@ -354,9 +354,7 @@ def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSev
             incidents=Count("pk"),
             restored=Count("pk", filter=restored),
             rto_total=Sum("rto_span", filter=restored),
-            rto_within_target=Count(
-                "pk", filter=restored & Q(rto_span__lte=F("rto_target_span"))
-            ),
+            rto_within_target=Count("pk", filter=restored & Q(rto_span__lte=F("rto_target_span"))),
             rto_within_max=Count("pk", filter=restored & Q(rto_span__lte=F("rto_max_span"))),
             rpo_known=Count("pk", filter=rpo_known),
             rpo_total=Sum("rpo_actual_minutes"),
