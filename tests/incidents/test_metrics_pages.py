@@ -141,3 +141,28 @@ def test_a_malformed_report_month_shows_the_page_with_the_error(frozen, client_f
     response = client_for(sre).get(PDF, {"month": "2026-13"})
     assert response.status_code == 400
     assert 'id="month-error"' in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["srelead", "engmgr", "cto"])
+def test_managers_see_this_months_dr_metrics_on_the_dashboard(frozen, client_for, srelead, name):
+    from tests.conftest import make_persona
+
+    # May 2026 (UTC): a P1 restored in 30 min within its 60 min target, a P2 still open.
+    service = ServiceFactory(rto_target_minutes=60, rto_max_minutes=240)
+    declare(srelead, severity="P1", services=[service], detected_at=NOW - dt.timedelta(days=2),
+            restored_at=NOW - dt.timedelta(days=2) + dt.timedelta(minutes=30))  # fmt: skip
+    declare(srelead, severity="P2", detected_at=NOW - dt.timedelta(hours=3))
+    reader = srelead if name == "srelead" else make_persona(name)
+    page = client_for(reader).get("/").content.decode()
+    assert "DR metrics this month (May 2026)" in page
+    assert 'data-testid="dr-incidents">2 incidents' in page
+    assert 'data-testid="dr-rto-attainment">100.0 %' in page
+    assert "Not restored: <strong>1</strong>" in page
+
+
+@pytest.mark.parametrize("name", ["sre", "auditor", "dpo", "outsider"])
+def test_other_roles_do_not_get_the_dr_metrics_panel(frozen, client_for, name):
+    from tests.conftest import make_persona
+
+    page = client_for(make_persona(name)).get("/").content.decode()
+    assert "DR metrics this month" not in page
