@@ -9,6 +9,8 @@ Auditor the evidence. A person without a role sees nothing.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -74,8 +76,15 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
         "services": services,
         "severities": Severity.choices,
         "query": request.GET.urlencode() if valid else "",
+        "pdf_query": _report_query(result),
     }
     return render(request, "incidents/metrics.html", context, status=200 if valid else 400)
+
+
+def _report_query(result: metrics.DrMetrics) -> str:
+    """The monthly report of the same service and severity (its month is the default)."""
+    params = {"service": result.scope.service_id or "", "severity": result.scope.severity}
+    return urlencode({name: value for name, value in params.items() if value})
 
 
 @login_required
@@ -96,6 +105,7 @@ def metrics_pdf(request: HttpRequest) -> HttpResponse:
             "services": services,
             "severities": Severity.choices,
             "query": "",
+            "pdf_query": "",
         }
         return render(request, "incidents/metrics.html", context, status=400)
     context["document"] = metrics_document(result)

@@ -422,8 +422,9 @@ class Availability:
 
     @property
     def verdict(self) -> str:
-        """ "met" (at or above the target), "below target" (at or above the minimum), "below
-        minimum"; "" when the period has no length yet."""
+        """The verdict against the organisation's objectives: "met" (at or above the
+        target), "below target" (at or above the minimum), "below minimum"; "" when the
+        period has no length yet."""
         if self.percent is None:
             return ""
         if Decimal(str(self.percent)) >= self.target:

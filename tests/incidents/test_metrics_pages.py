@@ -110,6 +110,10 @@ def test_the_service_and_severity_filters_narrow_the_page(frozen, client_for, sr
     assert response.context["total"].incidents == 1
     assert [a.name for a in response.context["availability"]] == ["Payments"]
     assert "Payments" in response.context["service_name"]
+    # The monthly report link keeps the service.
+    assert (
+        f'report.pdf?service={payments.pk}" data-testid="monthly-pdf"' in response.content.decode()
+    )
     assert client.get(PAGE, {"severity": "P2"}).context["total"].incidents == 1
 
 
