@@ -24,6 +24,8 @@ PANELS = [
     "drills.overview.overdue_actions_panel",
     "drills.overview.rto_rpo_misses_panel",
     "drills.overview.unexercised_services_panel",
+    # DR metrics this month (the manager roles).
+    "incidents.metric_panels.dr_metrics_panel",
     "bcp_portal.catalogue.selectors.catalogue_panel",
     "bcp_portal.core.selectors.outbox_panel",
 ]

@@ -41,6 +41,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Actions", "actions:action-list", perm="actions.view_action"),
     NavItem("Services", "catalogue:service-list", perm="catalogue.view_service"),
     NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),
+    # DR metrics (issue #10): every role that reads incidents.
+    NavItem("DR metrics", "incidents:metrics", perm="incidents.view_incident"),
     NavItem("API", "api-docs"),
     NavItem("Admin", "admin:index", staff_only=True),
 )

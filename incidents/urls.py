@@ -1,5 +1,6 @@
 from django.urls import path
 
+from incidents import metric_urls
 from incidents.views import pages, writes
 
 app_name = "incidents"
@@ -14,4 +15,6 @@ urlpatterns = [
     path("incidents/<int:pk>/status/", writes.incident_status, name="incident-status"),
     path("incidents/<int:pk>/severity/", writes.incident_severity, name="incident-severity"),
     path("incidents/<int:pk>/reopen/", writes.incident_reopen, name="incident-reopen"),
+    # DR metrics (the page and its monthly PDF).
+    *metric_urls.urlpatterns,
 ]

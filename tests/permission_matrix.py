@@ -927,5 +927,10 @@ MATRIX: dict[str, Route] = {
     "intake:generic":             Route(post ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
                                         headers=_intake_token("generic"),
                                         data=_generic_event),
+    # DR metrics (incidents): every role that reads incidents (incidents.view_incident);
+    # the PDF is last month's report.
+    "incidents:metrics":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "incidents:metrics-pdf":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:incident-metrics-list":  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
 }
 # fmt: on

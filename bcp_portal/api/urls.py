@@ -15,6 +15,7 @@ from compliance.api import (
 from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
 from incidents.api import IncidentTypeViewSet, IncidentViewSet, TimelineEntryViewSet
+from incidents.metric_api import IncidentMetricsViewSet
 
 app_name = "api"
 
@@ -28,6 +29,8 @@ router.register("runbooks", RunbookDocumentViewSet, basename="runbook")
 router.register("runbook-versions", RunbookVersionViewSet, basename="runbook-version")
 router.register("runbook-changes", ChangeRequestViewSet, basename="runbook-change")
 router.register("signoffs", SignOffViewSet, basename="signoff")
+# DR metrics: before any "incidents" viewset, whose detail route would take "metrics" as an id.
+router.register("incidents/metrics", IncidentMetricsViewSet, basename="incident-metrics")
 # Incidents (issue #10)
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register(

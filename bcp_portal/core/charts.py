@@ -175,3 +175,104 @@ def counts_by_label_chart(rows: Sequence[tuple[str, int]], *, xlabel: str) -> st
     axes.invert_yaxis()
     axes.spines[["top", "right"]].set_visible(False)
     return _to_data_url(figure)
+
+
+# --- DR metrics (incidents.metrics): the page and its monthly PDF draw the same images ------
+
+SEVERITY_COLOURS = ("#7a1020", "#b02a37", "#c77c02", "#8da9c4")  # P0 to P3
+
+
+@_kept
+def incidents_by_severity_chart(
+    rows: Sequence[tuple[Any, ...]], *, severities: tuple[str, ...]
+) -> str:
+    """Stacked bars per month: incidents of each severity. rows: (label, n0, n1, ...), one
+    count per entry of `severities`, in that order."""
+    figure = Figure(figsize=(7, 2.8))
+    axes = figure.subplots()
+    positions = list(range(len(rows)))
+    bottom = [0] * len(rows)
+    for index, severity in enumerate(severities):
+        counts = [row[1 + index] for row in rows]
+        axes.bar(
+            positions,
+            counts,
+            bottom=bottom,
+            width=0.6,
+            color=SEVERITY_COLOURS[index % len(SEVERITY_COLOURS)],
+            label=severity,
+        )
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
+    for position, total in zip(positions, bottom, strict=True):
+        if total:
+            axes.text(position, total, f"{total}", ha="center", va="bottom", fontsize=8)
+    axes.set_xticks(positions, [row[0] for row in rows], rotation=45 if len(rows) > 6 else 0)
+    axes.set_ylabel("Incidents")
+    axes.set_ylim(0, max(bottom, default=0) * 1.15 + 1)
+    axes.legend(frameon=False, ncols=len(severities), loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    axes.spines[["top", "right"]].set_visible(False)
+    return _to_data_url(figure)
+
+
+@_kept
+def attainment_chart(rows: Sequence[tuple[str, float | None, float | None]]) -> str:
+    """Bars per month: the share of restored incidents within the RTO target and within the
+    maximum tolerable. rows: (label, % within target, % within max); None (nothing restored
+    that month) draws no bar and says so."""
+    figure = Figure(figsize=(7, 2.8))
+    axes = figure.subplots()
+    positions = list(range(len(rows)))
+    target = [row[1] if row[1] is not None else 0 for row in rows]
+    maximum = [row[2] if row[2] is not None else 0 for row in rows]
+    axes.bar(
+        [p - 0.2 for p in positions], target, width=0.4, color=PASS_COLOUR, label="Within target"
+    )
+    axes.bar(
+        [p + 0.2 for p in positions],
+        maximum,
+        width=0.4,
+        color=DONE_COLOUR,
+        label="Within maximum tolerable",
+    )
+    for position, row in zip(positions, rows, strict=True):
+        if row[1] is None:
+            axes.text(
+                position, 2, "none restored", ha="center", va="bottom", fontsize=7, rotation=90
+            )
+    axes.set_xticks(positions, [row[0] for row in rows], rotation=45 if len(rows) > 6 else 0)
+    axes.set_ylim(0, 105)
+    axes.set_ylabel("Restored incidents (%)")
+    axes.legend(frameon=False, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0))
+    axes.spines[["top", "right"]].set_visible(False)
+    return _to_data_url(figure)
+
+
+@_kept
+def availability_chart(rows: Sequence[tuple[str, float]], *, target: float, minimum: float) -> str:
+    """Horizontal bars: each service's availability (%), with the target and the minimum as
+    vertical lines; a bar is green at or above the target, amber above the minimum, red
+    below it. rows: (service name, percent), worst first."""
+    figure = Figure(figsize=(7, 1.2 + 0.35 * max(len(rows), 1)))
+    axes = figure.subplots()
+    labels = [row[0] for row in rows]
+    values = [row[1] for row in rows]
+    colours = [
+        PASS_COLOUR if v >= target else WARN_COLOUR if v >= minimum else FAIL_COLOUR for v in values
+    ]
+    low = min([*values, minimum]) - 0.2
+    low = max(0.0, min(low, minimum - 0.2))
+    axes.barh(labels, [v - low for v in values], left=low, color=colours)
+    for index, value in enumerate(values):
+        axes.text(value, index, f" {value:.3f} %", va="center", fontsize=8)
+    axes.axvline(
+        target, color=PASS_COLOUR, linestyle="--", linewidth=1, label=f"Target {target:g} %"
+    )
+    axes.axvline(
+        minimum, color=FAIL_COLOUR, linestyle=":", linewidth=1, label=f"Minimum {minimum:g} %"
+    )
+    axes.set_xlim(low, 100.0 + (100.0 - low) * 0.15)
+    axes.set_xlabel("Availability (%)")
+    axes.invert_yaxis()
+    axes.legend(frameon=False, ncols=2, loc="lower center", bbox_to_anchor=(0.5, 1.0), fontsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _to_data_url(figure)

@@ -24,6 +24,8 @@ JSON_MAX_DEPTH = 32
 # nothing in a drill programme lies outside these).
 MIN_YEAR, MAX_YEAR = 1900, 2999
 SEARCH_MAX_LENGTH = 200
+# The DR metrics' period (page and API): three years of months in one table and chart.
+METRICS_MAX_MONTHS = 36
 API_PAGE_SIZE = 50
 API_PAGE_SIZE_MAX = 200
 

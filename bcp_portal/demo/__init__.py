@@ -25,6 +25,7 @@ from bcp_portal.core import roles, twofactor
 from compliance.demo import load_demo_runbook
 from drills.demo import load_drill_calendar
 from drills.demo_reports import load_drill_reports
+from incidents.demo import load_incident_year
 from incidents.demo_declare import load_demo_incident
 
 
@@ -196,5 +197,10 @@ def demo_incident(out) -> None:
     load_demo_incident(out)
 
 
+def demo_incidents(out) -> None:
+    """A year of incidents for the DR metrics (after the catalogue they affect)."""
+    load_incident_year(out)
+
+
 DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports, demo_runbook]
-DEMO_STEPS += [demo_incident]
+DEMO_STEPS += [demo_incidents, demo_incident]

@@ -1,0 +1,34 @@
+"""The managers' dashboard panel of DR metrics (`bcp_portal.dashboard.PANELS`)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from bcp_portal.catalogue.selectors import organisation_profile
+from bcp_portal.core import roles
+from bcp_portal.core.panels import Panel
+from bcp_portal.core.people import zone_named
+from bcp_portal.core.typehints import Actor
+from incidents import metrics
+
+
+def dr_metrics_panel(user: Actor) -> Panel | None:
+    """This organisation month's incidents and RTO attainment, for the manager roles (SRE
+    Lead, Engineering Manager, CTO): one grouped query (the profile is the dashboard's)."""
+    if not roles.has_role(user, *roles.MANAGERS) or not user.has_perm("incidents.view_incident"):
+        return None
+    profile = organisation_profile()
+    zone = zone_named(profile.time_zone)
+    period = metrics.trailing_months(timezone.localdate(timezone=zone), zone, months=1)
+    scope = metrics.Scope(period=period)
+    (month,) = metrics.months_of(period, metrics.monthly_figures(scope, profile))
+    return Panel(
+        f"DR metrics this month ({period.label})",
+        "dashboard/dr_metrics_panel.html",
+        {
+            "figures": month.figures,
+            "by_severity": sorted(month.by_severity.items()),
+            "url": reverse("incidents:metrics"),
+        },
+    )

@@ -1,0 +1,579 @@
+"""DR metrics over incidents: the runbook's monthly view, RTO/RPO attainment, availability.
+
+Plain reads (selectors), computed by the database: each figure is an aggregate or a window
+over the incidents, never a Python loop over them; what Python does is divide the sums the
+database returns and lay them out per month. PostgreSQL is the target; SQLite (`make run`)
+gives the same figures (the one statement that differs, the interval arithmetic of the
+availability, has a form per vendor; tests run both).
+
+The rules, each in one place here:
+
+- **Months** are the organisation's (`catalogue.selectors.organisation_zone`): an incident
+  belongs to the month of its detection in that zone, as the runbook's `monthly_dr_metrics`
+  view groups by `detected_at`. 2026-03-31 23:30 UTC is an April incident in Europe/Paris.
+- **Actual RTO** is restored minus onset, or minus detection when the onset is unknown
+  (`Incident.rto_actual`). An incident not restored has no actual RTO: it is left out of the
+  RTO averages and of RTO attainment, and counted apart as "not restored" (never restored).
+- **Time to detect** is detection minus onset, over incidents whose onset is known; **time to
+  recover** is restored minus detection (the runbook's mean time to recovery, counted from
+  when the organisation knew), over restored incidents.
+- **Actual RPO** is the data-loss window typed on the incident; unknown is left out of the
+  RPO average and attainment, never counted as zero.
+- **Targets** (`incident_targets`): the strictest (lowest) target among the services the
+  incident lists; with no service, the incident type's expected RTO (runbook section 4);
+  else the organisation's objective. The maximum tolerable likewise from the services, else
+  the organisation's (a type has no maximum). RPO targets come from the services, else the
+  organisation (a type has no RPO).
+- **Attainment**: the share of restored incidents whose actual RTO is within the target and
+  within the maximum tolerable (a bound met exactly is met); for RPO, the share of incidents
+  with a known RPO.
+- **Availability** per service: an outage runs from onset (else detection) to restored, for
+  each service the incident lists, except incidents of a partial-degradation type; one not
+  restored runs to the end of the period. Outages are clipped to the period, and overlapping
+  outages of one service count once (merged as gaps and islands with window functions). A
+  period that has not ended yet ends now: availability so far, not a forecast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    Expression,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
+from django.utils import timezone
+
+from bcp_portal.catalogue.models import OrganisationProfile, Service
+from incidents.models import Incident, IncidentService, Severity
+
+MINUTE = dt.timedelta(minutes=1)
+
+
+# --- Periods -------------------------------------------------------------------------------
+
+
+def add_months(first: dt.date, months: int) -> dt.date:
+    """The first of the month `months` months after (or before) the month of `first`."""
+    index = first.year * 12 + first.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_after(first: dt.date) -> dt.date:
+    return add_months(first, 1)
+
+
+def months_between(first: dt.date, last: dt.date) -> int:
+    """How many months from `first` to `last`, both included."""
+    return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months in the organisation's zone, `first` to `last` included (firsts of months)."""
+
+    first: dt.date
+    last: dt.date
+    zone: zoneinfo.ZoneInfo
+
+    @property
+    def months(self) -> list[dt.date]:
+        months, month = [], self.first
+        while month <= self.last:
+            months.append(month)
+            month = month_after(month)
+        return months
+
+    # In UTC: Python subtracts two times of one zone on the wall clock, so a period across a
+    # daylight-saving change would be an hour off (March in Paris lasts 743 hours).
+    @property
+    def starts_at(self) -> dt.datetime:
+        return dt.datetime.combine(self.first, dt.time(), tzinfo=self.zone).astimezone(dt.UTC)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """The first instant after the period."""
+        start = dt.datetime.combine(month_after(self.last), dt.time(), tzinfo=self.zone)
+        return start.astimezone(dt.UTC)
+
+    @property
+    def label(self) -> str:
+        if self.first == self.last:
+            return f"{self.first:%B %Y}"
+        return f"{self.first:%B %Y} to {self.last:%B %Y}"
+
+    def ends_by(self, now: dt.datetime) -> dt.datetime:
+        """The end of the period, or now if it has not come yet."""
+        return min(self.ends_at, now)
+
+
+def trailing_months(today: dt.date, zone: zoneinfo.ZoneInfo, months: int = 12) -> Period:
+    """The `months` months up to and including the month of `today`."""
+    last = today.replace(day=1)
+    return Period(add_months(last, 1 - months), last, zone)
+
+
+def previous_month(today: dt.date, zone: zoneinfo.ZoneInfo) -> Period:
+    """The month before the month of `today` (the monthly report's default)."""
+    first = add_months(today, -1)
+    return Period(first, first, zone)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the figures cover: a period, and optionally one service and one severity."""
+
+    period: Period
+    service_id: int | None = None
+    severity: str = ""
+
+
+# --- Targets: the one rule -----------------------------------------------------------------
+
+
+def _strictest(column: str) -> Subquery:
+    """The lowest `column` among the services the incident lists (NULL when it lists none)."""
+    return Subquery(
+        IncidentService.objects.filter(incident=OuterRef("pk"))
+        .order_by()
+        .values("incident")
+        .annotate(strictest=Min(f"service__{column}"))
+        .values("strictest")
+    )
+
+
+def incident_targets(profile: OrganisationProfile) -> dict[str, Expression]:
+    """Annotations giving each incident the targets it is measured against, in minutes:
+    `rto_target`, `rto_max`, `rpo_target`, `rpo_max` (the rule is in the module docstring)."""
+    return {
+        "rto_target": Coalesce(
+            _strictest("rto_target_minutes"),
+            F("incident_type__expected_rto_minutes"),
+            Value(profile.rto_target_minutes),
+        ),
+        "rto_max": Coalesce(_strictest("rto_max_minutes"), Value(profile.rto_max_minutes)),
+        "rpo_target": Coalesce(_strictest("rpo_target_minutes"), Value(profile.rpo_target_minutes)),
+        "rpo_max": Coalesce(_strictest("rpo_max_minutes"), Value(profile.rpo_max_minutes)),
+    }
+
+
+def _minutes(column: str) -> ExpressionWrapper:
+    """An integer column of minutes as a duration (comparable with a time difference)."""
+    # Typed as a plain integer: SQLite's backend multiplies a duration by IntegerField only.
+    count = ExpressionWrapper(F(column), output_field=IntegerField())
+    return ExpressionWrapper(Value(MINUTE) * count, output_field=DurationField())
+
+
+def _span(later: Any, earlier: Any) -> ExpressionWrapper:
+    return ExpressionWrapper(later - earlier, output_field=DurationField())
+
+
+# --- The monthly view and attainment ---------------------------------------------------------
+
+
+def _to_minutes(value: dt.timedelta | int | float | None) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 60
+    return float(value)
+
+
+def _average(total: float, count: int) -> float | None:
+    return round(total / count, 1) if count else None
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class Figures:
+    """The sums and counts of a month and severity (or of several added together); the
+    averages and shares are read from them, so totals are exact, not averages of averages."""
+
+    incidents: int = 0
+    restored: int = 0
+    rto_total: float = 0.0  # minutes, over restored incidents
+    rto_within_target: int = 0
+    rto_within_max: int = 0
+    rpo_known: int = 0
+    rpo_total: float = 0.0
+    rpo_within_target: int = 0
+    rpo_within_max: int = 0
+    users_known: int = 0
+    users_total: int = 0
+    detect_known: int = 0
+    detect_total: float = 0.0
+    recover_total: float = 0.0  # minutes, over restored incidents
+
+    def add(self, other: Figures) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def not_restored(self) -> int:
+        return self.incidents - self.restored
+
+    @property
+    def rto_average(self) -> float | None:
+        return _average(self.rto_total, self.restored)
+
+    @property
+    def rpo_average(self) -> float | None:
+        return _average(self.rpo_total, self.rpo_known)
+
+    @property
+    def users_affected(self) -> int | None:
+        """The sum of the users affected where known; None when no incident gave a number."""
+        return self.users_total if self.users_known else None
+
+    @property
+    def detect_average(self) -> float | None:
+        return _average(self.detect_total, self.detect_known)
+
+    @property
+    def recover_average(self) -> float | None:
+        return _average(self.recover_total, self.restored)
+
+    @property
+    def rto_target_share(self) -> float | None:
+        return _share(self.rto_within_target, self.restored)
+
+    @property
+    def rto_max_share(self) -> float | None:
+        return _share(self.rto_within_max, self.restored)
+
+    @property
+    def rpo_target_share(self) -> float | None:
+        return _share(self.rpo_within_target, self.rpo_known)
+
+    @property
+    def rpo_max_share(self) -> float | None:
+        return _share(self.rpo_within_max, self.rpo_known)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "incidents": self.incidents,
+            "restored": self.restored,
+            "not_restored": self.not_restored,
+            "rto_average_minutes": self.rto_average,
+            "rpo_average_minutes": self.rpo_average,
+            "rpo_known": self.rpo_known,
+            "users_affected": self.users_affected,
+            "detect_average_minutes": self.detect_average,
+            "recover_average_minutes": self.recover_average,
+            "rto_within_target": self.rto_within_target,
+            "rto_within_max": self.rto_within_max,
+            "rto_target_percent": self.rto_target_share,
+            "rto_max_percent": self.rto_max_share,
+            "rpo_within_target": self.rpo_within_target,
+            "rpo_within_max": self.rpo_within_max,
+            "rpo_target_percent": self.rpo_target_share,
+            "rpo_max_percent": self.rpo_max_share,
+        }
+
+
+@dataclass
+class MonthSeverity:
+    month: dt.date
+    severity: str
+    figures: Figures
+
+
+@dataclass
+class Month:
+    """A month's figures, all severities together, and each severity's."""
+
+    month: dt.date
+    figures: Figures = field(default_factory=Figures)
+    by_severity: dict[str, Figures] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%Y-%m}"
+
+
+def scoped_incidents(scope: Scope) -> QuerySet[Incident]:
+    """The incidents detected in the period (in the organisation's months), of the service
+    and severity the scope names."""
+    period = scope.period
+    qs = Incident.objects.filter(detected_at__gte=period.starts_at, detected_at__lt=period.ends_at)
+    if scope.severity:
+        qs = qs.filter(severity=scope.severity)
+    if scope.service_id is not None:
+        qs = qs.filter(
+            Exists(
+                IncidentService.objects.filter(incident=OuterRef("pk"), service=scope.service_id)
+            )
+        )
+    return qs
+
+
+def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSeverity]:
+    """The runbook's monthly view (section 7.1.2), per month and severity, with attainment:
+    one grouped query. Months and severities without incidents are absent."""
+    onset = Coalesce("started_at", "detected_at")
+    restored = Q(restored_at__isnull=False)
+    onset_known = Q(started_at__isnull=False)
+    rpo_known = Q(rpo_actual_minutes__isnull=False)
+    rows = (
+        scoped_incidents(scope)
+        .annotate(
+            month=TruncMonth("detected_at", tzinfo=scope.period.zone),
+            **incident_targets(profile),
+        )
+        .annotate(
+            rto_span=_span(F("restored_at"), onset),
+            to_detect=_span(F("detected_at"), F("started_at")),
+            to_recover=_span(F("restored_at"), F("detected_at")),
+            rto_target_span=_minutes("rto_target"),
+            rto_max_span=_minutes("rto_max"),
+        )
+        .values("month", "severity")
+        .annotate(
+            incidents=Count("pk"),
+            restored=Count("pk", filter=restored),
+            rto_total=Sum("rto_span", filter=restored),
+            rto_within_target=Count("pk", filter=restored & Q(rto_span__lte=F("rto_target_span"))),
+            rto_within_max=Count("pk", filter=restored & Q(rto_span__lte=F("rto_max_span"))),
+            rpo_known=Count("pk", filter=rpo_known),
+            rpo_total=Sum("rpo_actual_minutes"),
+            rpo_within_target=Count(
+                "pk", filter=rpo_known & Q(rpo_actual_minutes__lte=F("rpo_target"))
+            ),
+            rpo_within_max=Count("pk", filter=rpo_known & Q(rpo_actual_minutes__lte=F("rpo_max"))),
+            users_known=Count("affected_users"),
+            users_total=Sum("affected_users"),
+            detect_known=Count("pk", filter=onset_known),
+            detect_total=Sum("to_detect", filter=onset_known),
+            recover_total=Sum("to_recover", filter=restored),
+        )
+        .order_by("month", "severity")
+    )
+    result = []
+    for row in rows:
+        month = row["month"]
+        if isinstance(month, dt.datetime):
+            month = timezone.localtime(month, scope.period.zone).date()
+        figures = Figures(
+            incidents=row["incidents"],
+            restored=row["restored"],
+            rto_total=_to_minutes(row["rto_total"]),
+            rto_within_target=row["rto_within_target"],
+            rto_within_max=row["rto_within_max"],
+            rpo_known=row["rpo_known"],
+            rpo_total=_to_minutes(row["rpo_total"]),
+            rpo_within_target=row["rpo_within_target"],
+            rpo_within_max=row["rpo_within_max"],
+            users_known=row["users_known"],
+            users_total=row["users_total"] or 0,
+            detect_known=row["detect_known"],
+            detect_total=_to_minutes(row["detect_total"]),
+            recover_total=_to_minutes(row["recover_total"]),
+        )
+        result.append(MonthSeverity(month=month, severity=row["severity"], figures=figures))
+    return result
+
+
+def months_of(period: Period, rows: Iterable[MonthSeverity]) -> list[Month]:
+    """Every month of the period (empty ones too), each with its severities' figures."""
+    months = {month: Month(month) for month in period.months}
+    for row in rows:
+        month = months.get(row.month)
+        if month is None:  # not in the period (cannot happen: the query filters on it)
+            continue
+        month.by_severity[row.severity] = row.figures
+        month.figures.add(row.figures)
+    return list(months.values())
+
+
+# --- Availability ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Availability:
+    service_id: int
+    name: str
+    downtime_minutes: float
+    outages: int  # merged outages (overlapping ones count once)
+    percent: float | None
+    target: Decimal
+    minimum: Decimal
+
+    @property
+    def verdict(self) -> str:
+        """The verdict against the organisation's objectives: "met" (at or above the
+        target), "below target" (at or above the minimum), "below minimum"; "" when the
+        period has no length yet."""
+        if self.percent is None:
+            return ""
+        if Decimal(str(self.percent)) >= self.target:
+            return "met"
+        if Decimal(str(self.percent)) >= self.minimum:
+            return "below target"
+        return "below minimum"
+
+
+def _outage_intervals(scope: Scope, starts: dt.datetime, ends: dt.datetime) -> QuerySet[Any]:
+    """One row per (service, outage) overlapping the period, clipped to it: `service_id`,
+    `s`, `e`. Partial degradations are not outages."""
+    onset = Coalesce("incident__started_at", "incident__detected_at")
+    stop = Coalesce("incident__restored_at", Value(ends))
+    qs = IncidentService.objects.filter(incident__incident_type__is_partial_degradation=False)
+    if scope.severity:
+        qs = qs.filter(incident__severity=scope.severity)
+    if scope.service_id is not None:
+        qs = qs.filter(service_id=scope.service_id)
+    # Overlapping the period: began before its end, and not restored before its start. The
+    # detection bound lets the database start from the detection index (onset <= detection).
+    return (
+        qs.annotate(onset=onset, stop=stop)
+        .filter(incident__detected_at__lt=ends, onset__lt=ends, stop__gt=starts)
+        .annotate(s=Greatest("onset", Value(starts)), e=Least("stop", Value(ends)))
+        .values("service_id", "s", "e")
+        .order_by()
+    )
+
+
+def _seconds_sql(later: str, earlier: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM ({later} - {earlier}))"
+    # SQLite keeps datetimes as text; julianday() reads them (in days).
+    return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
+
+
+def downtime_by_service(scope: Scope, now: dt.datetime) -> dict[int, tuple[float, int]]:
+    """{service id: (downtime in minutes, merged outages)} over the period (to now at most).
+
+    Gaps and islands: ordered by start within a service, an interval starts a new island
+    when it starts after every earlier interval has ended (the running maximum of their
+    ends); the islands' numbers are the running count of such starts; each island lasts
+    from its first start to its last end. One statement."""
+    starts, ends = scope.period.starts_at, scope.period.ends_by(now)
+    if ends <= starts:
+        return {}
+    inner, params = _outage_intervals(scope, starts, ends).query.sql_with_params()
+    duration = _seconds_sql("e", "s")
+    sql = f"""
+        WITH intervals AS ({inner}),
+        marked AS (
+            SELECT service_id, s, e,
+                CASE WHEN s <= MAX(e) OVER (
+                    PARTITION BY service_id ORDER BY s, e
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                ) THEN 0 ELSE 1 END AS starts_island
+            FROM intervals
+        ),
+        numbered AS (
+            SELECT service_id, s, e,
+                SUM(starts_island) OVER (
+                    PARTITION BY service_id ORDER BY s, e ROWS UNBOUNDED PRECEDING
+                ) AS island
+            FROM marked
+        ),
+        islands AS (
+            SELECT service_id, MIN(s) AS s, MAX(e) AS e FROM numbered GROUP BY service_id, island
+        )
+        SELECT service_id, SUM({duration}), COUNT(*) FROM islands GROUP BY service_id
+    """  # noqa: S608  (the only interpolations are our own SQL; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            service_id: (round(float(seconds) / 60, 1), outages)
+            for service_id, seconds, outages in cursor.fetchall()
+        }
+
+
+def availability(
+    scope: Scope, profile: OrganisationProfile, now: dt.datetime
+) -> list[Availability]:
+    """Each active service's availability over the period (the filtered one alone, when the
+    scope names one; a retired service only if it was down), worst first."""
+    downtime = downtime_by_service(scope, now)
+    seconds = (scope.period.ends_by(now) - scope.period.starts_at).total_seconds()
+    services = Service.objects.all()
+    if scope.service_id is not None:
+        services = services.filter(pk=scope.service_id)
+    else:
+        services = services.filter(Q(is_active=True) | Q(pk__in=list(downtime)))
+    result = []
+    for service_id, name in services.order_by("name").values_list("pk", "name"):
+        down, outages = downtime.get(service_id, (0.0, 0))
+        percent = round(100 * (1 - down * 60 / seconds), 3) if seconds > 0 else None
+        result.append(
+            Availability(
+                service_id=service_id,
+                name=name,
+                downtime_minutes=down,
+                outages=outages,
+                percent=percent,
+                target=profile.availability_target,
+                minimum=profile.availability_min,
+            )
+        )
+    result.sort(key=lambda a: (a.percent if a.percent is not None else 101.0, a.name))
+    return result
+
+
+# --- Everything a page, the API and the PDF show -------------------------------------------
+
+
+@dataclass
+class DrMetrics:
+    scope: Scope
+    months: list[Month]
+    rows: list[MonthSeverity]
+    total: Figures
+    availability: list[Availability]
+    profile: OrganisationProfile
+    as_of: dt.datetime
+
+    @property
+    def severities(self) -> list[str]:
+        return [s.value for s in Severity]
+
+    @property
+    def is_empty(self) -> bool:
+        return self.total.incidents == 0 and not any(a.downtime_minutes for a in self.availability)
+
+
+def dr_metrics(
+    *, scope: Scope, profile: OrganisationProfile, now: dt.datetime | None = None
+) -> DrMetrics:
+    """The figures of the metrics page, its API and its PDF: three queries whatever the
+    number of incidents (the grouped monthly view, the merged outages, the services)."""
+    now = now or timezone.now()
+    rows = monthly_figures(scope, profile)
+    months = months_of(scope.period, rows)
+    total = Figures()
+    for month in months:
+        total.add(month.figures)
+    return DrMetrics(
+        scope=scope,
+        months=months,
+        rows=rows,
+        total=total,
+        availability=availability(scope, profile, now),
+        profile=profile,
+        as_of=now,
+    )
