@@ -35,6 +35,11 @@ BEAT_SCHEDULE = {
         "task": "compliance.break_glass_sweep",
         "schedule": crontab(minute="*/10"),
     },
+    # Incidents (issue #10): the paging chain's due steps and missed notice deadlines.
+    "incidents-escalation-advance": {
+        "task": "incidents.escalation_advance",
+        "schedule": 60.0,
+    },
     "outbox-sweep": {
         "task": "core.outbox.sweep",
         "schedule": 60.0,

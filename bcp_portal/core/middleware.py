@@ -133,6 +133,8 @@ TWO_FACTOR_EXEMPT_VIEWS = frozenset(
         "api:token-login",
         "api:token-logout",
         "api:token-logoutall",
+        # A page's acknowledgement link: the signed link, not the session, authenticates it.
+        "incidents:page-ack",
     }
 )
 TWO_FACTOR_API_MESSAGE = (
