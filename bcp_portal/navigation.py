@@ -40,6 +40,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Actions", "actions:action-list", perm="actions.view_action"),
     NavItem("Services", "catalogue:service-list", perm="catalogue.view_service"),
     NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),
+    # Incidents (issue #10): who is on call, overrides, the communication matrix.
+    NavItem("On call", "incidents:oncall", perm="incidents.view_oncallrotation"),
     NavItem("API", "api-docs"),
     NavItem("Admin", "admin:index", staff_only=True),
 )

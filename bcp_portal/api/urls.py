@@ -14,6 +14,7 @@ from compliance.api import (
 )
 from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
+from incidents.oncall_api import OverrideViewSet, RotationViewSet
 
 app_name = "api"
 
@@ -27,6 +28,9 @@ router.register("runbooks", RunbookDocumentViewSet, basename="runbook")
 router.register("runbook-versions", RunbookVersionViewSet, basename="runbook-version")
 router.register("runbook-changes", ChangeRequestViewSet, basename="runbook-change")
 router.register("signoffs", SignOffViewSet, basename="signoff")
+# Incidents (issue #10): on-call.
+router.register("oncall/rotations", RotationViewSet, basename="oncall-rotation")
+router.register("oncall/overrides", OverrideViewSet, basename="oncall-override")
 
 urlpatterns = [
     path("me", views.me, name="me"),
