@@ -59,7 +59,7 @@ def test_an_override_makes_another_person_primary_for_its_window_only(team, srel
 
 
 def test_the_override_added_last_wins_where_two_overlap(team, srelead):
-    rotation_row, alice, bob, carol = team
+    rotation_row, _alice, bob, carol = team
     start = MONDAY + timedelta(days=1)
     for person, reason in ((bob, "Swap"), (carol, "Swap again")):
         override_create(

@@ -66,7 +66,7 @@ def test_the_on_call_page_reads_a_constant_number_of_queries(
 
 
 def test_an_sre_takes_a_slot_through_the_form(client_for, team):
-    _, alice, bob = team
+    _, _alice, bob = team
     start = datetime(2026, 11, 5, 10, 0)
     answer = client_for(bob).post(
         reverse("incidents:override-add"),
@@ -83,7 +83,7 @@ def test_an_sre_takes_a_slot_through_the_form(client_for, team):
 
 
 def test_the_form_keeps_what_was_typed_and_names_the_field(client_for, team):
-    _, alice, bob = team
+    _, _alice, bob = team
     answer = client_for(bob).post(
         reverse("incidents:override-add"),
         {
@@ -110,7 +110,7 @@ def test_the_matrix_page_lists_the_four_severities(client_for, sre):
 def test_the_escalation_include_shows_pages_and_missed_deadlines(
     client_for, team, sre, time_machine
 ):
-    _, alice, _ = team
+    _, _alice, _ = team
     incident = declare(sre, severity="P1")  # nobody holds Engineering Manager: undeliverable
     outbox_sweep()
     time_machine.move_to(T0 + timedelta(hours=2), tick=False)
@@ -133,7 +133,7 @@ def test_the_api_says_who_is_on_call_now_and_lists_the_shifts(client_for, team, 
 
 
 def test_the_api_adds_an_sres_own_override_and_refuses_anothers(client_for, team):
-    _, alice, bob = team
+    _, _alice, bob = team
     body = {
         "slot": "primary",
         "starts_at": "2026-11-03T10:00:00Z",
