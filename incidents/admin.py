@@ -12,3 +12,7 @@ class PostMortemAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["incident_reference", "title", "root_cause"]
     date_hierarchy = "incident_date"
+
+
+# On-call and escalation (issue #10): their admins live in their own module.
+from incidents import oncall_admin  # noqa: E402, F401

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -420,7 +421,9 @@ class CommunicationRule(models.Model):
 
     severity = models.CharField(max_length=2, choices=Severity.choices, unique=True)
     notify_within_minutes = models.PositiveIntegerField(
-        help_text="The deadline, from declaration, by which the recipients must have been told."
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text="The deadline, from declaration, by which the recipients must have been told "
+        "(at most a week).",
     )
     roles = models.ManyToManyField("auth.Group", blank=True, related_name="+")
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")

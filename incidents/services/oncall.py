@@ -11,17 +11,18 @@ Who may do what (decided here, shown on the On call page):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from bcp_portal.core.roles import holds_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
-from incidents.models import OnCallOverride, OnCallRotation, RotationMember
+from bcp_portal.contacts.models import Contact
+from incidents.models import CommunicationRule, OnCallOverride, OnCallRotation, RotationMember
 from incidents.oncall_selectors import on_call_at
 
 MAX_OVERRIDE = timedelta(days=92)
@@ -168,3 +169,33 @@ def override_delete(*, actor: Actor, override: OnCallOverride) -> None:
     if isinstance(actor, User):
         override._history_user = actor  # type: ignore[attr-defined]
     override.delete()
+
+
+RULE_FIELDS = ("notify_within_minutes", "executive_contacts", "channels", "page_on_call")
+
+
+@transaction.atomic
+def communication_rule_update(
+    *,
+    actor: Actor,
+    rule: CommunicationRule,
+    roles: Iterable[Group] | None = None,
+    users: Iterable[User] | None = None,
+    contacts: Iterable[Contact] | None = None,
+    **fields: object,
+) -> CommunicationRule:
+    """The SRE Lead edits a row of the communication matrix (the loader never overwrites it)."""
+    require_perm(actor, "incidents.change_communicationrule")
+    unknown = set(fields) - set(RULE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown matrix fields: {sorted(unknown)}")
+    rule = CommunicationRule.objects.select_for_update().get(pk=rule.pk)
+    apply_changes(rule, fields)
+    save_audited(rule, actor=actor)
+    if roles is not None:
+        rule.roles.set(list(roles))
+    if users is not None:
+        rule.users.set(list(users))
+    if contacts is not None:
+        rule.contacts.set(list(contacts))
+    return rule
