@@ -18,10 +18,10 @@ from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from bcp_portal.contacts.models import Contact
 from bcp_portal.core.roles import holds_role, require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
-from bcp_portal.contacts.models import Contact
 from incidents.models import CommunicationRule, OnCallOverride, OnCallRotation, RotationMember
 from incidents.oncall_selectors import on_call_at
 
