@@ -40,6 +40,11 @@ BEAT_SCHEDULE = {
         "task": "incidents.escalation_advance",
         "schedule": 60.0,
     },
+    # The break-glass directory and on-call rota: the four-week window moves daily.
+    "compliance-break-glass-directory": {
+        "task": "compliance.break_glass_directory_write",
+        "schedule": crontab(minute=50, hour=3),
+    },
     "outbox-sweep": {
         "task": "core.outbox.sweep",
         "schedule": 60.0,
