@@ -25,6 +25,7 @@ from bcp_portal.core import roles, twofactor
 from compliance.demo import load_demo_runbook
 from drills.demo import load_drill_calendar
 from drills.demo_reports import load_drill_reports
+from incidents.demo_oncall import load_demo_oncall
 
 
 def _logins_file() -> Path:
@@ -190,4 +191,11 @@ def demo_runbook(out) -> None:
     )
 
 
+def demo_oncall(out) -> None:
+    """Incidents (issue #10): a weekly rotation of the demo SREs and one override."""
+    load_demo_oncall(out)
+
+
 DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports, demo_runbook]
+# Incidents (issue #10).
+DEMO_STEPS += [demo_oncall]
