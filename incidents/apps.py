@@ -17,6 +17,17 @@ class IncidentsConfig(AppConfig):
         from incidents import escalation
 
         outbox.register_renderer(escalation.PAGE_KIND, escalation.render_page)
+        from bcp_portal.core import offboarding
+        from incidents.services import oncall_offboarding
+
+        offboarding.register(
+            offboarding.Handover(
+                key="oncall",
+                label="On-call rotation places and coming overrides",
+                count=oncall_offboarding.oncall_held_by,
+                hand_over=oncall_offboarding.oncall_hand_over,
+            )
+        )
         sources.register(
             sources.ActionSource(
                 kind=POSTMORTEM_SOURCE,
