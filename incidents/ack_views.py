@@ -1,7 +1,7 @@
 """The acknowledgement link of a page: public (no sign-in), signed, expiring.
 
 Its token is the credential, as a password reset link's: it names one page and is signed
-(`incidents.escalation.ack_token`) and valid ACK_LINK_MAX_AGE from delivery. GET only shows
+(`incidents.acknowledgement.ack_token`) and valid ACK_LINK_MAX_AGE from delivery. GET only shows
 what would be acknowledged (mail scanners and link previews follow links); the form's POST
 acknowledges as the person paged, whoever is signed in on the browser, if anyone. The POST
 keeps Django's CSRF check (the GET sets the cookie, a phone's browser sends it back) and is
@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from incidents.escalation import AckLinkError, incident_acknowledge, page_for_token
+from incidents.acknowledgement import AckLinkError, incident_acknowledge, page_for_token
 
 
 @never_cache
@@ -26,7 +26,7 @@ def page_ack(request: HttpRequest, token: str) -> HttpResponse:
     try:
         page = page_for_token(token)
     except AckLinkError as exc:
-        status = 410 if "expired" in str(exc) else 400
+        status = 410 if exc.expired else 400
         return render(request, "incidents/ack_refused.html", {"reason": str(exc)}, status=status)
     incident = page.escalation.incident
     done = False

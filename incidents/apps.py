@@ -14,9 +14,9 @@ class IncidentsConfig(AppConfig):
         # On-call and escalation (issue #10 item 4): pages are rendered at delivery, so
         # their acknowledgement link is never stored.
         from bcp_portal.core import outbox
-        from incidents import escalation
+        from incidents import acknowledgement, escalation
 
-        outbox.register_renderer(escalation.PAGE_KIND, escalation.render_page)
+        outbox.register_renderer(escalation.PAGE_KIND, acknowledgement.render_page)
         from bcp_portal.core import offboarding
         from incidents.services import oncall_offboarding
 

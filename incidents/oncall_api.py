@@ -52,6 +52,11 @@ class ShiftSerializer(serializers.Serializer):
     overrides = serializers.ListField(child=serializers.IntegerField())
 
 
+class RotaSerializer(serializers.Serializer):
+    rotation = serializers.IntegerField(allow_null=True)
+    shifts = ShiftSerializer(many=True)
+
+
 def _pk(obj: Any) -> int | None:
     return None if obj is None else int(obj.pk)
 
@@ -94,10 +99,12 @@ class RotationViewSet(viewsets.ReadOnlyModelViewSet):
             ).data
         )
 
-    @extend_schema(responses=ShiftSerializer(many=True))
+    @extend_schema(responses=RotaSerializer)
     @action(detail=False, methods=["get"])
     def shifts(self, request: Request) -> Response:
-        """The active rotation's shifts for the next four weeks, with their overrides."""
+        """The active rotation's shift under way and those starting in the next four weeks,
+        each with the ids of the overrides that fall in it."""
+        rotation = selectors.active_rotation()
         rows = [
             {
                 "starts_at": row.shift.starts_at,
@@ -106,9 +113,9 @@ class RotationViewSet(viewsets.ReadOnlyModelViewSet):
                 "secondary": _pk(row.secondary),
                 "overrides": [o.pk for o in row.overrides],
             }
-            for row in selectors.rota()
+            for row in selectors.rota(rotation=rotation)
         ]
-        return Response(ShiftSerializer(rows, many=True).data)
+        return Response(RotaSerializer({"rotation": _pk(rotation), "shifts": rows}).data)
 
 
 class OverrideSerializer(PortalModelSerializer):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from bcp_portal.core.panels import Panel
 from bcp_portal.core.typehints import Actor
 from incidents import oncall_selectors as selectors
-from incidents.escalation import ack_token
+from incidents.acknowledgement import ack_token
 
 PANEL_ROWS = 5
 

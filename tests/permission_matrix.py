@@ -572,7 +572,7 @@ def _ack_token(user) -> dict:
     """A live acknowledgement link: its token, not a session, is the credential, so every
     caller (anonymous too) may use it; expired and tampered ones are refused in
     tests/incidents/test_escalation.py."""
-    from incidents.escalation import ack_token
+    from incidents.acknowledgement import ack_token
     from incidents.models import EscalationPage
     from tests.incidents.factories import declare
 

@@ -250,3 +250,38 @@ def test_a_role_with_nobody_to_reach_makes_its_notice_missed(clock, rota, sre):
     escalation_advance()
     missed = StakeholderNotice.objects.filter(incident=incident, missed=True)
     assert list(missed.values_list("recipient_label", flat=True)) == ["Engineering Manager (role)"]
+
+
+def test_the_link_works_in_a_browser_signed_in_without_two_factor_but_keeps_csrf(clock, rota, sre):
+    alice, _ = rota
+    incident = declare(sre, severity="P0")
+    outbox_sweep()
+    path = ack_path(pages_of(alice)[0])
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(alice)  # signed in, second factor not passed this session
+
+    assert browser.post(path).status_code == 403  # no CSRF token: refused, nothing done
+    incident.refresh_from_db()
+    assert incident.acknowledged_at is None
+    shown = browser.get(path)
+    answered = browser.post(path, {"csrfmiddlewaretoken": shown.cookies["csrftoken"].value})
+    assert answered.status_code == 200
+    incident.refresh_from_db()
+    assert incident.acknowledged_at == T0
+
+
+def test_a_contact_paged_as_executive_acknowledges_in_their_own_name(clock, rota, sre):
+    ceo = ContactFactory(
+        name="Morgan Blake", organisation="", kind="executive", email="ceo@example.org"
+    )
+    incident = declare(sre, severity="P0")
+    clock.move_to(T0 + timedelta(minutes=30))
+    run_tasks()
+    page = EscalationPage.objects.get(contact=ceo)
+    mail_to_ceo = [m for m in mail.outbox if m.to == [ceo.email] and "PAGE" in m.subject]
+    Client().post(ack_path(mail_to_ceo[0]))
+
+    page.refresh_from_db()
+    assert page.acknowledged_at == T0 + timedelta(minutes=30)
+    entry = incident.timeline.get(kind=TimelineEntry.Kind.ACKNOWLEDGEMENT)
+    assert entry.event == "Acknowledged by Morgan Blake" and entry.owner is None

@@ -128,8 +128,9 @@ def test_the_api_says_who_is_on_call_now_and_lists_the_shifts(client_for, team, 
     client = client_for(sre)
     now = client.get("/api/v1/oncall/rotations/now").json()
     assert (now["primary"], now["secondary"]) == (alice.pk, bob.pk)
-    shifts = client.get("/api/v1/oncall/rotations/shifts").json()
-    assert len(shifts) == 5 and shifts[1]["primary"] == bob.pk
+    rota = client.get("/api/v1/oncall/rotations/shifts").json()
+    assert rota["rotation"] == now["rotation"]
+    assert len(rota["shifts"]) == 5 and rota["shifts"][1]["primary"] == bob.pk
 
 
 def test_the_api_adds_an_sres_own_override_and_refuses_anothers(client_for, team):
