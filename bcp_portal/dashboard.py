@@ -28,6 +28,8 @@ PANELS = [
     "incidents.metric_panels.dr_metrics_panel",
     "bcp_portal.catalogue.selectors.catalogue_panel",
     "bcp_portal.core.selectors.outbox_panel",
+    # Incidents (issue #10): on call now, pages waiting for you, missed notice deadlines.
+    "incidents.oncall_panels.oncall_panel",
 ]
 
 

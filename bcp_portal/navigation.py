@@ -43,6 +43,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),
     # DR metrics (issue #10): every role that reads incidents.
     NavItem("DR metrics", "incidents:metrics", perm="incidents.view_incident"),
+    # Incidents (issue #10): who is on call, overrides, the communication matrix.
+    NavItem("On call", "incidents:oncall", perm="incidents.view_oncallrotation"),
     NavItem("API", "api-docs"),
     NavItem("Admin", "admin:index", staff_only=True),
 )

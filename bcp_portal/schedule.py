@@ -35,6 +35,16 @@ BEAT_SCHEDULE = {
         "task": "compliance.break_glass_sweep",
         "schedule": crontab(minute="*/10"),
     },
+    # Incidents (issue #10): the paging chain's due steps and missed notice deadlines.
+    "incidents-escalation-advance": {
+        "task": "incidents.escalation_advance",
+        "schedule": 60.0,
+    },
+    # The break-glass directory and on-call rota: the four-week window moves daily.
+    "compliance-break-glass-directory": {
+        "task": "compliance.break_glass_directory_write",
+        "schedule": crontab(minute=50, hour=3),
+    },
     "outbox-sweep": {
         "task": "core.outbox.sweep",
         "schedule": 60.0,

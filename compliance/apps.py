@@ -11,3 +11,8 @@ class ComplianceConfig(AppConfig):
 
         post_migrate.connect(matrix.load_after_migrate, sender=self)
         signables.register_all()
+        # The break-glass copy of the contact directory and on-call rota follows their
+        # changes (contacts and incidents sit below compliance and do not import it).
+        from compliance import breakglass_directory
+
+        breakglass_directory.connect_signals()

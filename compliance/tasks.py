@@ -37,3 +37,19 @@ def approval_reminders() -> int:
 def review_reminders() -> int:
     """Daily: remind owners of runbooks whose review is due (weekly while overdue)."""
     return reminders.review_reminders_send()
+
+
+@shared_task(
+    name="compliance.break_glass_directory_write",
+    autoretry_for=(Exception,),  # a folder or S3 failure of any kind
+    max_retries=5,
+    retry_backoff=30,
+    retry_backoff_max=10 * 60,
+    retry_jitter=True,
+)
+def break_glass_directory_write() -> int:
+    """After a contact or on-call change, and daily: the directory and rota beside the
+    runbooks' break-glass copies (compliance/breakglass_directory.py)."""
+    from compliance.breakglass_directory import directory_write
+
+    return len(directory_write())

@@ -136,3 +136,7 @@ class IntakeAlertAdmin(ShownOnlyAdmin):
     list_select_related = ["incident"]
     search_fields = ["fingerprint", "title"]
     raw_id_fields = ["incident", "group"]
+
+
+# On-call and escalation (issue #10): their admins live in their own module.
+from incidents import oncall_admin  # noqa: E402, F401

@@ -11,6 +11,23 @@ class IncidentsConfig(AppConfig):
         from incidents.models import POSTMORTEM_SOURCE, PostMortemAction
 
         post_migrate.connect(load_reference_data, sender=self)
+        # On-call and escalation (issue #10 item 4): pages are rendered at delivery, so
+        # their acknowledgement link is never stored.
+        from bcp_portal.core import outbox
+        from incidents import acknowledgement, escalation
+
+        outbox.register_renderer(escalation.PAGE_KIND, acknowledgement.render_page)
+        from bcp_portal.core import offboarding
+        from incidents.services import oncall_offboarding
+
+        offboarding.register(
+            offboarding.Handover(
+                key="oncall",
+                label="On-call rotation places and coming overrides",
+                count=oncall_offboarding.oncall_held_by,
+                hand_over=oncall_offboarding.oncall_hand_over,
+            )
+        )
         sources.register(
             sources.ActionSource(
                 kind=POSTMORTEM_SOURCE,
@@ -30,6 +47,7 @@ def load_reference_data(sender, using: str = "default", **kwargs) -> None:
 
     if not app_fully_migrated("incidents", using):
         return
-    from incidents.services.reference import incident_types_load
+    from incidents.services.reference import communication_matrix_load, incident_types_load
 
     incident_types_load(using=using)
+    communication_matrix_load(using=using)

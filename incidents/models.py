@@ -9,8 +9,10 @@ never disagree with the times. The database refuses an impossible order of times
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -409,3 +411,261 @@ from incidents.models_intake import (  # noqa: E402, F401
     IntakeMapping,
     IntakeSource,
 )
+
+# --- On-call, communication matrix and escalation (issue #10 item 4) ---------------------
+# Rules and walks over these rows live in `incidents/oncall.py` (pure), `incidents/
+# services/oncall.py` and `incidents/escalation.py`.
+
+
+class CommunicationRule(models.Model):
+    """One row of the communication matrix (runbook 5.1.1): who must have been told of an
+    incident of a severity, through which channels, and by when.
+
+    The recipients are notified at once when the incident is declared (or raised to this
+    severity); `notify_within_minutes` is the deadline for that: a notice not delivered by
+    then is flagged on the incident. Defaults come from `incidents/data/
+    communication_matrix.json`, loaded after every migrate without overwriting an edit.
+    """
+
+    severity = models.CharField(max_length=2, choices=Severity.choices, unique=True)
+    notify_within_minutes = models.PositiveIntegerField(
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text="The deadline, from declaration, by which the recipients must have been told "
+        "(at most a week).",
+    )
+    roles = models.ManyToManyField("auth.Group", blank=True, related_name="+")
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    contacts = models.ManyToManyField("contacts.Contact", blank=True, related_name="+")
+    executive_contacts = models.BooleanField(
+        default=False,
+        help_text="Also every active executive of the contact directory (the CEO, ...).",
+    )
+    channels = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Ordered fallback channels, e.g. ["webhook:incidents", "email"].',
+    )
+    page_on_call = models.BooleanField(
+        default=True, help_text="Incidents of this severity page the on-call chain."
+    )
+
+    history = history()
+
+    class Meta:
+        ordering = ["severity"]
+        verbose_name = "communication matrix row"
+
+    def __str__(self) -> str:
+        return f"{self.severity}: within {self.notify_within_minutes} min"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from incidents.oncall import channel_errors
+
+        problems = channel_errors(self.channels)
+        if problems:
+            raise ValidationError({"channels": problems})
+
+
+class OnCallRotation(models.Model):
+    """Ordered members taking shifts of `shift_days` from `starts_at`; shift n is held by
+    member n (primary) and member n+1 (secondary), wrapping round. Shift boundaries fall at
+    the start's wall-clock time in the organisation's zone (a week is a week across a DST
+    change). Only one rotation is active: the one that pages."""
+
+    name = models.CharField(max_length=120, unique=True)
+    starts_at = models.DateTimeField(help_text="The first shift's handover.")
+    shift_days = models.PositiveSmallIntegerField(
+        default=7, help_text="Length of a shift in days (7: weekly)."
+    )
+    is_active = models.BooleanField(default=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="RotationMember", related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=Q(is_active=True), name="one_active_rotation"
+            ),
+            models.CheckConstraint(
+                name="rotation_shift_1_to_365_days",
+                condition=Q(shift_days__gte=1) & Q(shift_days__lte=365),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RotationMember(models.Model):
+    rotation = models.ForeignKey(
+        OnCallRotation, on_delete=models.CASCADE, related_name="member_links"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    history = history()
+
+    class Meta:
+        ordering = ["rotation", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rotation", "position"], name="rotation_position_once"),
+            models.UniqueConstraint(fields=["rotation", "user"], name="rotation_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rotation} #{self.position}: {self.user}"
+
+
+class OnCallOverride(models.Model):
+    """Someone else holds the primary or secondary slot for a window (a swap, a holiday)."""
+
+    class Slot(models.TextChoices):
+        PRIMARY = "primary", "Primary"
+        SECONDARY = "secondary", "Secondary"
+
+    rotation = models.ForeignKey(OnCallRotation, on_delete=models.CASCADE, related_name="overrides")
+    slot = models.CharField(max_length=10, choices=Slot.choices, default=Slot.PRIMARY)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="on call"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["rotation", "ends_at"], name="override_by_end")]
+        constraints = [
+            models.CheckConstraint(
+                name="override_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_slot_display()}: {self.user} ({self.reason})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "The override must end after it starts."})
+
+
+class Escalation(models.Model):
+    """An incident's paging chain: started at declaration (or when raised to a severity
+    that pages), stopped by an acknowledgement or the response starting."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="escalation")
+    started_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    stop_reason = models.CharField(max_length=200, blank=True)
+
+    history = history()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["started_at"], condition=Q(stopped_at__isnull=True), name="escalation_live"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Escalation of incident {self.incident_id}"
+
+
+class EscalationPage(models.Model):
+    """One person paged at one step of the chain, with the outbox message that paged them
+    and, once they acknowledged through its link, when."""
+
+    class Step(models.TextChoices):
+        PRIMARY = "primary", "Primary on call"
+        SECONDARY = "secondary", "Secondary on call"
+        EXECUTIVE = "executive", "Executive"
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="pages")
+    step = models.CharField(max_length=10, choices=Step.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paged_at = models.DateTimeField()
+    message = models.OneToOneField(
+        "core.OutboxMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["paged_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="page_user_or_contact",
+                condition=Q(user__isnull=False, contact__isnull=True)
+                | Q(user__isnull=True, contact__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["escalation", "step", "user"],
+                condition=Q(user__isnull=False),
+                name="page_user_once_per_step",
+            ),
+            models.UniqueConstraint(
+                fields=["escalation", "step", "contact"],
+                condition=Q(contact__isnull=False),
+                name="page_contact_once_per_step",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} page of incident {self.escalation.incident_id}"
+
+    @property
+    def recipient(self) -> Any:
+        return self.user if self.user_id else self.contact
+
+
+class StakeholderNotice(models.Model):
+    """One notification the communication matrix called for, with its deadline; once the
+    deadline passed the periodic task checks it and flags it missed when its message was not
+    delivered by then."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notices")
+    severity = models.CharField(max_length=2, choices=Severity.choices)
+    recipient_label = models.CharField(max_length=200)
+    message = models.OneToOneField(
+        "core.OutboxMessage", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the deadline was checked (the done marker)."
+    )
+    missed = models.BooleanField(default=False, help_text="Not delivered by the deadline.")
+
+    history = history()
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=Q(checked_at__isnull=True), name="notice_unchecked"
+            ),
+            models.Index(fields=["incident", "due_at"], name="notice_by_incident"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.severity} notice to {self.recipient_label}"

@@ -1,6 +1,9 @@
+"""Incident pages; on-call, the communication matrix and acknowledgement links come from
+`oncall_urls.py`, the DR metrics from `metric_urls.py`."""
+
 from django.urls import path
 
-from incidents import metric_urls
+from incidents import metric_urls, oncall_urls
 from incidents.views import pages, writes
 
 app_name = "incidents"
@@ -17,4 +20,5 @@ urlpatterns = [
     path("incidents/<int:pk>/reopen/", writes.incident_reopen, name="incident-reopen"),
     # DR metrics (the page and its monthly PDF).
     *metric_urls.urlpatterns,
+    *oncall_urls.urlpatterns,
 ]

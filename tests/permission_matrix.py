@@ -589,6 +589,94 @@ def _generic_event(user) -> dict:
 
 
 # --- the matrix ---------------------------------------------------------------------------
+
+# --- Incidents: on-call and escalation (issue #10) ------------------------------------------
+
+
+def _oncall_rotation():
+    """The active rotation (two SREs), made once per call's savepoint."""
+    from incidents.models import OnCallRotation
+    from incidents.services.oncall import rotation_create
+
+    active = OnCallRotation.objects.filter(is_active=True).first()
+    if active is not None:
+        return active
+    lead = UserFactory(roles=[PERSONA_ROLES["srelead"]])
+    members = [UserFactory(roles=[PERSONA_ROLES["sre"]]) for _ in range(2)]
+    return rotation_create(
+        actor=lead, name="Matrix rota", starts_at=timezone.now(), members=members
+    )
+
+
+def _rotation(user) -> dict:
+    return {"pk": _oncall_rotation().pk}
+
+
+def _override(user) -> dict:
+    from incidents.services.oncall import override_create
+
+    rotation = _oncall_rotation()
+    lead = UserFactory(roles=[PERSONA_ROLES["srelead"]])
+    start = timezone.now() + dt.timedelta(days=3)
+    override = override_create(
+        actor=lead,
+        rotation=rotation,
+        user=UserFactory(roles=[PERSONA_ROLES["sre"]]),
+        starts_at=start,
+        ends_at=start + dt.timedelta(days=1),
+        reason="Holiday",
+    )
+    return {"pk": override.pk}
+
+
+def _own_swap_form(user) -> dict:
+    """The override page's form: the caller takes the primary slot for a day (an SRE may,
+    for a swap involving themselves; tests/incidents/test_oncall_pages.py refuses others)."""
+    _oncall_rotation()
+    start = timezone.localtime(timezone.now() + dt.timedelta(days=2))
+    who = user if user is not None else UserFactory(roles=[PERSONA_ROLES["sre"]])
+    return {
+        "slot": "primary",
+        "user": who.pk,
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "reason": "Swap",
+    }
+
+
+def _own_swap_json(user) -> dict:
+    _oncall_rotation()
+    start = timezone.now() + dt.timedelta(days=2)
+    who = user if user is not None else UserFactory(roles=[PERSONA_ROLES["sre"]])
+    return {
+        "slot": "primary",
+        "user": who.pk,
+        "starts_at": start.isoformat(),
+        "ends_at": (start + dt.timedelta(days=1)).isoformat(),
+        "reason": "Swap",
+    }
+
+
+def _incident(user) -> dict:
+    from tests.incidents.factories import declare
+
+    return {"pk": declare(UserFactory(roles=[PERSONA_ROLES["sre"]])).pk}
+
+
+def _ack_token(user) -> dict:
+    """A live acknowledgement link: its token, not a session, is the credential, so every
+    caller (anonymous too) may use it; expired and tampered ones are refused in
+    tests/incidents/test_escalation.py."""
+    from incidents.acknowledgement import ack_token
+    from incidents.models import EscalationPage
+    from tests.incidents.factories import declare
+
+    _oncall_rotation()
+    incident = declare(UserFactory(roles=[PERSONA_ROLES["sre"]]), severity="P0")
+    page = EscalationPage.objects.filter(escalation__incident=incident).first()
+    return {"token": ack_token(page)}
+
+
 # fmt: off
 MATRIX: dict[str, Route] = {
     # Columns are COLUMNS, abbreviated: lead = srelead, mgr = engmgr, aud = auditor,
@@ -932,5 +1020,30 @@ MATRIX: dict[str, Route] = {
     "incidents:metrics":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "incidents:metrics-pdf":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "api:incident-metrics-list":  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    # Incidents: on-call, the communication matrix, escalation, acknowledgement links
+    "incidents:oncall":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "incidents:override-add":     Route(get  ="Y   Y    -   -   -   -     -   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=_own_swap_form),
+    "incidents:communication-matrix":
+                                  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "incidents:incident-escalation":
+                                  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_incident),
+    # Public: the signed link is the credential (a phone, nobody signed in).
+    "incidents:page-ack":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
+                                        post ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
+                                        kwargs=_ack_token),
+    # API: on-call (incidents)
+    "api:oncall-rotation-list":   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:oncall-rotation-detail": Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_rotation),
+    "api:oncall-rotation-now":    Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:oncall-rotation-shifts": Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:oncall-override-list":   Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=_own_swap_json),
+    "api:oncall-override-detail": Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_override),
 }
 # fmt: on

@@ -33,7 +33,8 @@ from compliance.models import ApprovalRule
 from compliance.services import approval_rule_update
 from drills.models import Drill, DrillSchedule
 from drills.services.planning import drill_schedule_create, drill_update
-from incidents.models import IncidentType, PostMortem
+from incidents.models import CommunicationRule, IncidentType, PostMortem
+from incidents.services.oncall import rotation_create
 from tests.actions.factories import ActionFactory, DrillReportFactory
 from tests.compliance import api_factories as runbooks
 from tests.drills.factories import (
@@ -43,6 +44,7 @@ from tests.drills.factories import (
     DrillTypeFactory,
 )
 from tests.factories import ContactFactory, ServiceFactory, UserFactory
+from tests.incidents import oncall_factories as oncall
 from tests.incidents.factories import declare as declare_incident
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +102,15 @@ DECISIONS = {
     # Alert intake: sources are made, mapped and revoked on the intake pages (SRE Lead).
     "incidents.IntakeSource": READ_ONLY,
     "incidents.IntakeAlert": OPERATIONAL,
+    # Incidents: on-call and escalation (issue #10). The SRE Lead edits the matrix's rows
+    # and the rotations through their services; overrides are added on the On call page;
+    # escalations, pages and notices are the record of what happened.
+    "incidents.CommunicationRule": SERVICE,
+    "incidents.OnCallRotation": SERVICE,
+    "incidents.OnCallOverride": READ_ONLY,
+    "incidents.Escalation": READ_ONLY,
+    "incidents.EscalationPage": READ_ONLY,
+    "incidents.StakeholderNotice": READ_ONLY,
 }
 
 
@@ -145,6 +156,11 @@ READ_ONLY_ROWS: dict[str, Callable] = {
         None
     ).change.required.first(),
     "incidents.IntakeSource": lambda admin_user: make_intake_source(),
+    # Incidents: on-call and escalation (issue #10).
+    "incidents.OnCallOverride": lambda admin_user: oncall.an_override(),
+    "incidents.Escalation": lambda admin_user: oncall.paged_incident().escalation,
+    "incidents.EscalationPage": lambda admin_user: oncall.paged_incident().escalation.pages.get(),
+    "incidents.StakeholderNotice": lambda admin_user: oncall.paged_incident().notices.first(),
 }
 # How to make one credential of each kind, for `user`.
 CREDENTIAL_ROWS: dict[str, Callable] = {
@@ -236,6 +252,25 @@ SERVICE_CASES: dict[str, ServiceCase] = {
         service="compliance.admin.document_update",
         change={"title": "Recovery runbook (renamed)"},
         side_effect=lambda row: row.title == "Recovery runbook (renamed)",
+    ),
+    # Incidents: on-call and escalation (issue #10).
+    "incidents.CommunicationRule": ServiceCase(
+        make=lambda admin_user: CommunicationRule.objects.get(severity="P1"),
+        service="incidents.oncall_admin.communication_rule_update",
+        change={"notify_within_minutes": "20"},
+        side_effect=lambda row: row.notify_within_minutes == 20,
+    ),
+    "incidents.OnCallRotation": ServiceCase(
+        make=lambda admin_user: rotation_create(
+            actor=admin_user,
+            name="Rota",
+            starts_at=timezone.now(),
+            members=[UserFactory(roles=[roles.SRE]), UserFactory(roles=[roles.SRE])],
+        ),
+        service="incidents.oncall_admin.rotation_update",
+        change={"shift_days": "14"},
+        # The members typed back in the same order stay in it.
+        side_effect=lambda row: row.shift_days == 14 and row.member_links.count() == 2,
     ),
 }
 

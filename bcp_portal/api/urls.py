@@ -16,6 +16,7 @@ from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
 from incidents.api import IncidentTypeViewSet, IncidentViewSet, TimelineEntryViewSet
 from incidents.metric_api import IncidentMetricsViewSet
+from incidents.oncall_api import OverrideViewSet, RotationViewSet
 
 app_name = "api"
 
@@ -39,6 +40,9 @@ router.register(
     basename="incident-timeline",
 )
 router.register("incident-types", IncidentTypeViewSet, basename="incident-type")
+# Incidents (issue #10): on-call.
+router.register("oncall/rotations", RotationViewSet, basename="oncall-rotation")
+router.register("oncall/overrides", OverrideViewSet, basename="oncall-override")
 
 urlpatterns = [
     path("me", views.me, name="me"),

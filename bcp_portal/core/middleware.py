@@ -136,6 +136,8 @@ TWO_FACTOR_EXEMPT_VIEWS = frozenset(
         # Alert intake: a monitor's source token is the only credential, never a session.
         "intake:alertmanager",
         "intake:generic",
+        # A page's acknowledgement link: the signed link, not the session, authenticates it.
+        "incidents:page-ack",
     }
 )
 TWO_FACTOR_API_MESSAGE = (

@@ -27,6 +27,7 @@ from drills.demo import load_drill_calendar
 from drills.demo_reports import load_drill_reports
 from incidents.demo import load_incident_year
 from incidents.demo_declare import load_demo_incident
+from incidents.demo_oncall import load_demo_oncall
 
 
 def _logins_file() -> Path:
@@ -202,5 +203,11 @@ def demo_incidents(out) -> None:
     load_incident_year(out)
 
 
+def demo_oncall(out) -> None:
+    """Incidents (issue #10): a weekly rotation of the demo SREs and one override."""
+    load_demo_oncall(out)
+
+
 DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports, demo_runbook]
-DEMO_STEPS += [demo_incidents, demo_incident]
+# Incidents (issue #10): the rota first, so that a live incident pages someone.
+DEMO_STEPS += [demo_oncall, demo_incidents, demo_incident]

@@ -67,3 +67,34 @@ def incident_type_update(
     if apply_changes(incident_type, fields):
         save_audited(incident_type, actor=actor)
     return incident_type
+
+
+MATRIX_FILE = Path(__file__).resolve().parent.parent / "data" / "communication_matrix.json"
+
+
+def communication_matrix_load(*, using: str = "default", path: Path = MATRIX_FILE) -> int:
+    """Create the matrix rows whose severity is missing; how many were created. A row that
+    exists is left as it is, whatever the file says (a person may have edited it)."""
+    from django.contrib.auth.models import Group
+
+    from incidents.models import CommunicationRule
+
+    data = json.loads(path.read_text())
+    existing = set(CommunicationRule.objects.using(using).values_list("severity", flat=True))
+    created = 0
+    with transaction.atomic(using=using):
+        for entry in data["rules"]:
+            if entry["severity"] in existing:
+                continue
+            rule = CommunicationRule(
+                severity=entry["severity"],
+                notify_within_minutes=entry["notify_within_minutes"],
+                executive_contacts=entry.get("executive_contacts", False),
+                channels=entry.get("channels", []),
+                page_on_call=entry.get("page_on_call", True),
+            )
+            rule.full_clean()
+            rule.save(using=using)
+            rule.roles.set(Group.objects.using(using).filter(name__in=entry.get("roles", [])))
+            created += 1
+    return created

@@ -81,6 +81,8 @@ EXPECTED = {
     "actions": ("hand over", 3),
     "planned_drills": ("hand over", 1),
     "draft_reports": ("hand over", 1),
+    # Incidents (issue #10): on-call places (tests/incidents/test_oncall_offboarding.py).
+    "oncall": ("hand over", 0),
 }
 
 
