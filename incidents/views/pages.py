@@ -17,6 +17,7 @@ from incidents import selectors
 from incidents.filters import IncidentFilterSet
 from incidents.forms import ReopenForm, SeverityForm, StatusForm, TimelineEntryForm
 from incidents.models import Incident, IncidentType, Severity
+from incidents.oncall_selectors import escalation_state
 from incidents.services.lifecycle import STATUS_ORDER
 
 PAGE_SIZE = 25
@@ -88,6 +89,10 @@ def render_detail(
             "severity_form": forms.get("severity_form")
             or SeverityForm(initial={"severity": incident.severity}),
             "reopen_form": (forms.get("reopen_form") or ReopenForm()) if reopenable else None,
+            # The paging chain and the stakeholders told (incidents.oncall_selectors).
+            "state": escalation_state(incident.pk)
+            if user.has_perm("incidents.view_escalation")
+            else None,
         },
         status=http_status,
     )
