@@ -70,7 +70,12 @@ STEP_OFFSETS = {
 
 
 def incident_escalation_start(*, incident: Incident) -> None:
-    """A declared incident: notify the matrix's recipients now, page the on-call primary."""
+    """A declared incident: notify the matrix's recipients now, page the on-call primary.
+
+    An incident recorded after the fact (declared already restored or closed) is history, not
+    an emergency: nobody is told or paged for it."""
+    if incident.status in (Incident.Status.RESTORED, Incident.Status.CLOSED):
+        return
     now = timezone.now()
     rule = _rule(incident.severity)
     notify_matrix(incident=incident, rule=rule, at=now)

@@ -285,3 +285,20 @@ def test_a_contact_paged_as_executive_acknowledges_in_their_own_name(clock, rota
     assert page.acknowledged_at == T0 + timedelta(minutes=30)
     entry = incident.timeline.get(kind=TimelineEntry.Kind.ACKNOWLEDGEMENT)
     assert entry.event == "Acknowledged by Morgan Blake" and entry.owner is None
+
+
+def test_an_incident_recorded_after_the_fact_tells_and_pages_nobody(clock, rota):
+    from incidents.models import Escalation
+
+    writer = sre("writer")
+    detected = T0 - timedelta(days=3)
+    incident = declare(
+        writer, severity="P0", detected_at=detected, restored_at=detected + timedelta(hours=1)
+    )
+    assert incident.status == "restored"
+    assert not StakeholderNotice.objects.filter(incident=incident).exists()
+    assert not Escalation.objects.filter(incident=incident).exists()
+    assert not OutboxMessage.objects.filter(dedup_key__startswith="incident-").exists()
+    # The same incident declared live pages at once: the rule above is what kept it quiet.
+    declare(writer, severity="P0")
+    assert OutboxMessage.objects.filter(dedup_key__startswith="incident-page:").exists()
