@@ -24,6 +24,8 @@ PANELS = [
     "drills.overview.unexercised_services_panel",
     "bcp_portal.catalogue.selectors.catalogue_panel",
     "bcp_portal.core.selectors.outbox_panel",
+    # Notifications no channel could deliver (the SRE Lead).
+    "bcp_portal.core.channels.selectors.failing_deliveries_panel",
 ]
 
 

@@ -18,6 +18,8 @@ class NavItem:
     url_name: str
     perm: str | None = None
     staff_only: bool = False
+    # Dotted path of `(user) -> int` shown beside the label when not zero (one query a page).
+    badge: str = ""
 
     def visible_to(self, user) -> bool:
         if not user.is_authenticated:
@@ -40,6 +42,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Actions", "actions:action-list", perm="actions.view_action"),
     NavItem("Services", "catalogue:service-list", perm="catalogue.view_service"),
     NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),
+    # The outbox's channels: everyone's inbox with its unread count; the SRE Lead's targets.
+    NavItem(
+        "Inbox", "notifications:inbox", badge="bcp_portal.core.channels.selectors.unread_count"
+    ),
+    NavItem("Notifications", "notifications:target-list", perm="core.view_notificationtarget"),
     NavItem("API", "api-docs"),
     NavItem("Admin", "admin:index", staff_only=True),
 )

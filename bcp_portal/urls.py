@@ -107,6 +107,8 @@ urlpatterns = [
     path("", include("bcp_portal.actions.urls")),
     path("", include("drills.urls")),
     path("", include("compliance.urls")),
+    # The outbox's channels: the inbox, notification targets, failing deliveries.
+    path("", include("bcp_portal.core.channels.urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bcp_portal.api.urls")),

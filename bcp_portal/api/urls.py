@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from bcp_portal.actions.api import ActionViewSet
 from bcp_portal.catalogue.api import ServiceViewSet
 from bcp_portal.core.api import auth, views
+from bcp_portal.core.channels.api import InboxViewSet
 from compliance.api import (
     ChangeRequestViewSet,
     RunbookDocumentViewSet,
@@ -27,6 +28,8 @@ router.register("runbooks", RunbookDocumentViewSet, basename="runbook")
 router.register("runbook-versions", RunbookVersionViewSet, basename="runbook-version")
 router.register("runbook-changes", ChangeRequestViewSet, basename="runbook-change")
 router.register("signoffs", SignOffViewSet, basename="signoff")
+# The outbox's in-app channel: one's own inbox.
+router.register("inbox", InboxViewSet, basename="inbox")
 
 urlpatterns = [
     path("me", views.me, name="me"),

@@ -63,6 +63,7 @@ def report_section_limits() -> dict[str, int]:
         "services": REPORT_SERVICES_MAX,
     }
 
+
 # --- Outgoing notifications (bcp_portal.core.channels) ------------------------------------
 # A webhook or PagerDuty answer is read up to this many bytes; the rest is never read.
 NOTIFY_RESPONSE_MAX_BYTES = 64 * 1024

@@ -29,7 +29,7 @@ import hashlib
 import logging
 import socket
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -210,7 +210,9 @@ def chain_for(message: OutboxMessage, user: User | None) -> list[str]:
     return list(dict.fromkeys(chain))
 
 
-def _addresses(message: OutboxMessage, chain: list[str], *, user: User | None, email: str):
+def _addresses(
+    message: OutboxMessage, chain: list[str], *, user: User | None, email: str
+) -> Iterator[Address]:
     """The chain as addresses this addressee can be reached at (unusable links dropped)."""
     for channel in chain:
         kind = channel_type(channel)

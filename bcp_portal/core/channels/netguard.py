@@ -9,6 +9,7 @@ network; the tests' receivers listen on 127.0.0.1).
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 from urllib.parse import urlsplit
@@ -70,10 +71,9 @@ def check_url(url: str, *, resolve: bool = True) -> tuple[str, str, int]:
     if literal is not None:
         check_ip(literal)
     elif resolve:
-        try:
+        # Not resolvable from here now: it is resolved and checked again at every send.
+        with contextlib.suppress(socket.gaierror):
             resolve_checked(host, port)
-        except socket.gaierror:
-            pass  # not resolvable from here now: checked again when it is used
     return scheme, host, port
 
 

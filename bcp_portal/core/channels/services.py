@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -50,13 +53,13 @@ def inbox_mark_read(*, actor: Actor, item_id: int) -> bool:
     Inbox rows are operational (not historised), so a guarded `update()` is the write.
     """
     return bool(
-        InboxItem.objects.filter(pk=item_id, user_id=actor.pk, read_at__isnull=True).update(
+        InboxItem.objects.filter(pk=item_id, user=cast(User, actor), read_at__isnull=True).update(
             read_at=timezone.now()
         )
     )
 
 
 def inbox_mark_all_read(*, actor: Actor) -> int:
-    return InboxItem.objects.filter(user_id=actor.pk, read_at__isnull=True).update(
+    return InboxItem.objects.filter(user=cast(User, actor), read_at__isnull=True).update(
         read_at=timezone.now()
     )

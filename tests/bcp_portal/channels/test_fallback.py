@@ -95,9 +95,7 @@ def test_a_webhook_reaches_a_role_once_and_serves_every_member(slack, mailoutbox
     assert mailoutbox == []
 
 
-def test_a_failing_webhook_is_tried_once_per_attempt_then_each_member_is_mailed(
-    slack, mailoutbox
-):
+def test_a_failing_webhook_is_tried_once_per_attempt_then_each_member_is_mailed(slack, mailoutbox):
     UserFactory(username="sre-a", roles=[roles.SRE])
     UserFactory(username="sre-b", roles=[roles.SRE])
     slack.status = 500

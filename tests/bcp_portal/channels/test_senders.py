@@ -64,7 +64,9 @@ def test_a_signature_fails_under_another_secret_an_edited_body_or_an_old_timesta
     assert not webhook.verify("other", timestamp=stamp, signed=signed, body=request.body)
     assert not webhook.verify("s3cret", timestamp=stamp, signed=signed, body=request.body + b" ")
     later = time.time() + webhook.SIGNATURE_TOLERANCE_SECONDS + 5
-    assert not webhook.verify("s3cret", timestamp=stamp, signed=signed, body=request.body, now=later)
+    assert not webhook.verify(
+        "s3cret", timestamp=stamp, signed=signed, body=request.body, now=later
+    )
 
 
 def test_the_generic_json_form_carries_subject_body_link_key_and_addressee(slack, settings):

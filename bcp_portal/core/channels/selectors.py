@@ -1,0 +1,82 @@
+"""Reads of the channels: one's inbox and its unread count, targets, failing deliveries."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.models import User
+from django.db.models import Q, QuerySet
+
+from bcp_portal.core.models import InboxItem, NotificationTarget, OutboxMessage
+from bcp_portal.core.panels import Panel
+from bcp_portal.core.typehints import Actor
+
+# The navigation bar shows "99+" beyond this: counting stops there, whatever the inbox holds.
+UNREAD_COUNT_CAP = 99
+FAILING_PERMISSION = "core.view_outboxmessage"
+
+
+def inbox_list(*, user: Actor, unread: bool | None = None) -> QuerySet[InboxItem]:
+    qs = InboxItem.objects.filter(user=cast(User, user)).only(
+        "id", "user_id", "subject", "body", "url", "created_at", "read_at"
+    )
+    if unread is not None:
+        qs = qs.filter(read_at__isnull=unread)
+    return qs.order_by("-created_at", "-id")
+
+
+def unread_count(user: Actor) -> int:
+    """Unread items, at most UNREAD_COUNT_CAP + 1: one query over the partial index."""
+    if not user.is_authenticated:
+        return 0
+    return (
+        InboxItem.objects.filter(user=user, read_at__isnull=True)
+        .values("pk")[: UNREAD_COUNT_CAP + 1]
+        .count()
+    )
+
+
+def target_list() -> QuerySet[NotificationTarget]:
+    # The secret is never read for a page.
+    return NotificationTarget.objects.defer("secret").order_by("name")
+
+
+def failing(qs: QuerySet[OutboxMessage]) -> QuerySet[OutboxMessage]:
+    """Given up on, or waiting for a retry after a failed attempt (every channel failed)."""
+    return qs.filter(
+        Q(status=OutboxMessage.Status.FAILED)
+        | Q(status=OutboxMessage.Status.PENDING, attempts__gt=0)
+    )
+
+
+def failing_deliveries() -> QuerySet[OutboxMessage]:
+    return (
+        failing(OutboxMessage.objects.all())
+        .select_related("to_user", "to_role", "to_contact")
+        .only(
+            "id",
+            "subject",
+            "dedup_key",
+            "channels",
+            "status",
+            "attempts",
+            "next_attempt_at",
+            "last_error",
+            "created_at",
+            "to_user__username",
+            "to_user__first_name",
+            "to_user__last_name",
+            "to_role__name",
+            "to_contact__name",
+            "to_contact__organisation",
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def failing_deliveries_panel(user: Actor) -> Panel | None:
+    """The SRE Lead sees how many notifications could not be delivered on any channel."""
+    if not user.has_perm(FAILING_PERMISSION):
+        return None
+    count = failing(OutboxMessage.objects.all()).values("pk")[:1000].count()
+    return Panel("Failing deliveries", "dashboard/failing_deliveries_panel.html", {"count": count})
