@@ -332,3 +332,16 @@ def test_a_role_addressed_message_lands_in_each_holders_inbox():
     message = outbox.outbox_add(key="k", subject="s", body="b", to_role=roles.SRE_LEAD)
     assert outbox.deliver(message.pk) == OutboxMessage.Status.SENT
     assert [unread_count(m) for m in members] == [1, 1]
+
+
+def test_the_admin_shows_a_target_and_its_history_without_its_secret(client_for, srelead):
+    srelead.is_staff = True
+    srelead.save()
+    target = NotificationTarget.objects.create(
+        name="ops-chat", kind="slack", url="http://127.0.0.1:9/", secret="never-shown-42"
+    )
+    client = client_for(srelead)
+    for name in ("change", "history"):
+        page = client.get(reverse(f"admin:core_notificationtarget_{name}", args=[target.pk]))
+        assert page.status_code == 200, name
+        assert "never-shown-42" not in page.content.decode()
