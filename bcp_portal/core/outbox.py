@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 RETRY_BACKOFF_SECONDS = (60, 5 * 60, 30 * 60, 2 * 60 * 60, 6 * 60 * 60)
 # A CharField always has a max_length (the type says `int | None` for every field).
 KEY_MAX_LENGTH = cast(int, OutboxMessage._meta.get_field("dedup_key").max_length)
+CHANNEL_MAX_LENGTH = cast(int, DeliveryAttempt._meta.get_field("channel").max_length)
+ADDRESS_MAX_LENGTH = cast(int, DeliveryAttempt._meta.get_field("address").max_length)
 # The channel of the failed attempt recorded when a message resolves to nobody.
 NO_ADDRESS_CHANNEL = "none"
 
@@ -222,6 +224,10 @@ def _addresses(
             yield Address(INAPP, user.get_username(), user_id=user.pk)
         elif kind in SHARED_CHANNELS and ":" in channel:
             yield Address(channel, channel.split(":", 1)[1])
+        elif kind not in (EMAIL, INAPP):
+            # A name no channel answers to (a typo in a sender's list): tried, so that the
+            # failure is recorded and shows, and the chain goes on.
+            yield Address(channel, "")
 
 
 def resolve_recipients(message: OutboxMessage) -> list[Recipient]:
@@ -382,8 +388,9 @@ def _try(message: OutboxMessage, recipient: Recipient, address: Address) -> str 
     """One try on one channel, recorded; the error, or None when it was delivered."""
     attempt = DeliveryAttempt.objects.create(
         message=message,
-        channel=address.channel,
-        address=address.address,
+        # Cut to the columns: a sender's overlong channel name must fail as a try, not crash.
+        channel=address.channel[:CHANNEL_MAX_LENGTH],
+        address=address.address[:ADDRESS_MAX_LENGTH],
         recipient=recipient.key,
         worker=socket.gethostname(),
     )

@@ -203,3 +203,21 @@ def test_an_inbox_delivery_retried_after_a_crash_adds_no_second_item():
     outbox.CHANNELS["inapp"](message, address)
     outbox.CHANNELS["inapp"](message, address)
     assert InboxItem.objects.filter(user=user).count() == 1
+
+
+def test_a_channel_name_nobody_answers_to_is_a_recorded_failure_and_the_chain_goes_on(
+    mailoutbox,
+):
+    message = page(channels=["sms", "webhook", "email"])
+    assert outbox.deliver(message.pk) == Status.SENT
+    failures = list(message.tries.filter(ok=False).values_list("channel", "error"))
+    assert [channel for channel, _ in failures] == ["sms", "webhook"]
+    assert "No channel named 'sms'" in failures[0][1]
+    assert len(mailoutbox) == 1
+
+
+def test_an_overlong_channel_name_is_a_recorded_failure_not_a_crash(mailoutbox):
+    message = page(channels=["webhook:" + "x" * 300, "y" * 300])
+    assert outbox.deliver(message.pk) == Status.SENT
+    assert message.tries.filter(ok=False).count() == 2
+    assert len(mailoutbox) == 1
