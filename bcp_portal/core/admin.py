@@ -109,7 +109,7 @@ class NotificationTargetAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "url", "enabled", "updated_at"]
     list_filter = ["kind", "enabled"]
     search_fields = ["name"]
-    fields = ["name", "kind", "url", "enabled", "created_at", "updated_at"]
+    fields = ("name", "kind", "url", "enabled", "created_at", "updated_at")
     readonly_fields = fields
 
     def get_queryset(self, request):
