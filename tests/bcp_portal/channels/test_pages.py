@@ -6,7 +6,11 @@ import pytest
 from django.urls import reverse
 
 from bcp_portal.core import outbox, roles
-from bcp_portal.core.channels.selectors import failing_deliveries_panel, unread_count
+from bcp_portal.core.channels.selectors import (
+    failing_deliveries_panel,
+    load_profile_with_unread,
+    unread_count,
+)
 from bcp_portal.core.models import InboxItem, NotificationTarget, OutboxMessage
 from tests.conftest import make_persona
 from tests.factories import OutboxMessageFactory, UserFactory
@@ -108,8 +112,8 @@ def test_the_inbox_page_takes_the_same_queries_for_2_and_30_rows(
 ):
     items(sre, rows)
     client = client_for(sre)
-    # session, user, 2FA device, profile, permissions, the unread count, page count, rows
-    with django_assert_num_queries(8):
+    # session, user, 2FA device, profile with the unread count, permissions, page count, rows
+    with django_assert_num_queries(7):
         assert client.get(INBOX).status_code == 200
 
 
@@ -139,15 +143,26 @@ def test_the_unread_count_is_one_query(sre, django_assert_num_queries):
         assert unread_count(sre) == 30
 
 
+def test_the_unread_count_comes_with_the_profile_capped(django_assert_num_queries):
+    user = UserFactory()
+    items(user, 120)
+    InboxItem.objects.create(user=user, subject="read", read_at="2026-01-01T00:00Z")
+    fresh = type(user).objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        load_profile_with_unread(fresh)
+        assert fresh.profile.time_zone == "UTC"
+        assert unread_count(fresh) == 100  # shown as "99+"
+
+
 @pytest.mark.parametrize("unread", [0, 2, 30])
 def test_a_page_costs_the_same_queries_whatever_the_unread_count(
     client_for, sre, unread, django_assert_num_queries
 ):
     items(sre, unread)
     client = client_for(sre)
-    # session, user, 2FA device, profile, permissions, the unread count (the 0 case too),
-    # the contacts' count and rows.
-    with django_assert_num_queries(7):
+    # session, user, 2FA device, profile (which carries the unread count: no query of its
+    # own), permissions, the contacts' count and rows; the same as without an inbox.
+    with django_assert_num_queries(6):
         assert client.get("/contacts/").status_code == 200
 
 
@@ -281,7 +296,8 @@ def test_the_failing_list_takes_the_same_queries_for_2_and_30_rows(
 ):
     OutboxMessageFactory.create_batch(rows, status=OutboxMessage.Status.FAILED, attempts=5)
     client = client_for(srelead)
-    with django_assert_num_queries(8):
+    # session, user, 2FA device, profile (with the unread count), permissions, count, rows
+    with django_assert_num_queries(7):
         assert client.get(FAILING).status_code == 200
 
 
