@@ -50,8 +50,9 @@ def load_profile_with_unread(user: User) -> None:
     profile = UserProfile.objects.annotate(unread_inbox=unread).filter(user=user).first()
     if profile is not None:
         UserProfile.user.field.set_cached_value(profile, user)
-        # request.user is a lazy proxy: the model's own descriptor, not type(user)'s.
-        UserProfile.user.field.remote_field.set_cached_value(user, profile)
+    # Cached even when missing, as Django's descriptor does, so `user.profile` asks no more.
+    # request.user is a lazy proxy: the model's own descriptor, not type(user)'s.
+    UserProfile.user.field.remote_field.set_cached_value(user, profile)
 
 
 def unread_count(user: Actor) -> int:

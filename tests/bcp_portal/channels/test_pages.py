@@ -361,3 +361,12 @@ def test_the_admin_shows_a_target_and_its_history_without_its_secret(client_for,
         page = client.get(reverse(f"admin:core_notificationtarget_{name}", args=[target.pk]))
         assert page.status_code == 200, name
         assert "never-shown-42" not in page.content.decode()
+
+
+def test_a_user_without_a_profile_costs_no_second_query(django_assert_num_queries):
+    user = UserFactory()
+    user.profile.delete()
+    fresh = type(user).objects.get(pk=user.pk)
+    with django_assert_num_queries(1):
+        load_profile_with_unread(fresh)
+        assert not hasattr(fresh, "profile")
