@@ -35,8 +35,8 @@ def load_profile_with_unread(user: User) -> None:
 
     Every signed-in request reads the profile anyway (its time zone and date format, in
     `UserTimezoneMiddleware`): carrying the capped count in that query gives the navigation
-    bar its number at no query of its own. Nothing happens when the profile is already read
-    or the user has none.
+    bar its number at no query of its own. Nothing happens when the profile is already read;
+    a user without one has the miss cached, as Django's own descriptor would.
     """
     if "profile" in user._state.fields_cache:
         return
