@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from bcp_portal.core import twofactor
 from bcp_portal.navigation import navigation_for
@@ -11,7 +12,8 @@ def portal(request) -> dict:
         for item in navigation_for(user):
             url = item.url
             active = request.path == url if url == "/" else request.path.startswith(url)
-            items.append({"label": item.label, "url": url, "active": active})
+            badge = import_string(item.badge)(user) if item.badge else 0
+            items.append({"label": item.label, "url": url, "active": active, "badge": badge})
     # Shown on every page while this session may read but not change anything.
     banner = ""
     if user is not None and twofactor.must_verify_before_changes(user):

@@ -30,6 +30,8 @@ PANELS = [
     "bcp_portal.core.selectors.outbox_panel",
     # Incidents (issue #10): on call now, pages waiting for you, missed notice deadlines.
     "incidents.oncall_panels.oncall_panel",
+    # Notifications no channel could deliver (the SRE Lead).
+    "bcp_portal.core.channels.selectors.failing_deliveries_panel",
 ]
 
 

@@ -18,6 +18,8 @@ class NavItem:
     url_name: str
     perm: str | None = None
     staff_only: bool = False
+    # Dotted path of `(user) -> int` shown beside the label when not zero (one query a page).
+    badge: str = ""
 
     def visible_to(self, user) -> bool:
         if not user.is_authenticated:
@@ -45,6 +47,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("DR metrics", "incidents:metrics", perm="incidents.view_incident"),
     # Incidents (issue #10): who is on call, overrides, the communication matrix.
     NavItem("On call", "incidents:oncall", perm="incidents.view_oncallrotation"),
+    # The outbox's channels: everyone's inbox with its unread count; the SRE Lead's targets.
+    NavItem(
+        "Inbox", "notifications:inbox", badge="bcp_portal.core.channels.selectors.unread_count"
+    ),
+    NavItem("Notifications", "notifications:target-list", perm="core.view_notificationtarget"),
     NavItem("API", "api-docs"),
     NavItem("Admin", "admin:index", staff_only=True),
 )

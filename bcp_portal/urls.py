@@ -110,6 +110,8 @@ urlpatterns = [
     path("", include("incidents.urls")),
     # Alert intake (incidents): the SRE Lead's pages and the monitors' token-only endpoints.
     path("", include("incidents.intake_urls")),
+    # The outbox's channels: the inbox, notification targets, failing deliveries.
+    path("", include("bcp_portal.core.channels.urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bcp_portal.api.urls")),

@@ -55,7 +55,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from bcp_portal.core import signing
-from bcp_portal.core.models import TaskProgress
+from bcp_portal.core.models import InboxItem, NotificationTarget, TaskProgress
 from compliance import services as compliance_services
 from compliance.markdown import sections as runbook_sections
 from compliance.models import RunbookVersion
@@ -164,6 +164,20 @@ def _reset_link(user) -> dict:
 
 def _unknown_api_path(user) -> dict:
     return {"path": "no-such-endpoint"}
+
+
+def _own_inbox_item(user) -> dict:
+    """An item of the caller's own inbox (anonymous: someone else's); another person's
+    answers 404 (tests/bcp_portal/channels/test_pages.py)."""
+    item = InboxItem.objects.create(user=user or UserFactory(), subject="Drill tomorrow")
+    return {"pk": item.pk}
+
+
+def _notification_target(user) -> dict:
+    target = NotificationTarget.objects.create(
+        name=f"chat-{uuid.uuid4().hex[:8]}", kind="slack", url="http://127.0.0.1:9/", secret="s"
+    )
+    return {"pk": target.pk}
 
 
 def _own_action(user) -> dict:
@@ -946,6 +960,20 @@ MATRIX: dict[str, Route] = {
     "api:runbook-change-signoffs":
                                   Route(post ="-   Y    Y   Y   Y   Y     -   -   -",
                                         kwargs=_runbook_change_for_my_role, data=_change_sign),
+    # The outbox's channels (bcp_portal.core.channels): everyone's own inbox; the SRE
+    # Lead's notification targets and failing deliveries.
+    "notifications:inbox":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
+    "notifications:inbox-read":       Route(post ="Y   Y    Y   Y   Y   Y     Y   Y   -",
+                                            kwargs=_own_inbox_item),
+    "notifications:inbox-read-all":   Route(post ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
+    "notifications:target-list":      Route(get  ="-   Y    -   -   -   -     -   -   -"),
+    "notifications:target-create":    Route(get  ="-   Y    -   -   -   -     -   -   -",
+                                            post ="-   Y    -   -   -   -     -   -   -"),
+    "notifications:target-edit":      Route(get  ="-   Y    -   -   -   -     -   -   -",
+                                            post ="-   Y    -   -   -   -     -   -   -",
+                                            kwargs=_notification_target),
+    "notifications:failing":          Route(get  ="-   Y    -   -   -   -     -   -   -"),
+    "api:inbox-list":                 Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
     "api:signoff-list":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "api:signoff-detail":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_signoff),

@@ -28,7 +28,7 @@ from bcp_portal.catalogue.selectors import organisation_profile
 from bcp_portal.catalogue.services import organisation_profile_update
 from bcp_portal.core import roles
 from bcp_portal.core.admin_base import REVERT_REFUSED
-from bcp_portal.core.models import AccountEvent, UserProfile
+from bcp_portal.core.models import AccountEvent, NotificationTarget, UserProfile
 from compliance.models import ApprovalRule
 from compliance.services import approval_rule_update
 from drills.models import Drill, DrillSchedule
@@ -69,6 +69,10 @@ DECISIONS = {
     "core.AccountEvent": APPEND_ONLY,
     # Only the user themself changes their settings (core.services.profile_update).
     "core.UserProfile": READ_ONLY,
+    # Set by the SRE Lead on the Notifications page, which checks the address; the secret
+    # is never shown, here or there.
+    "core.NotificationTarget": READ_ONLY,
+    "core.InboxItem": OPERATIONAL,
     "catalogue.Service": SERVICE,
     "catalogue.OrganisationProfile": SERVICE,
     "contacts.Contact": SERVICE,
@@ -137,6 +141,9 @@ def make_post_mortem():
 # How to make one row of each read-only model.
 READ_ONLY_ROWS: dict[str, Callable] = {
     "core.UserProfile": lambda admin_user: UserProfile.objects.get(user=UserFactory()),
+    "core.NotificationTarget": lambda admin_user: NotificationTarget.objects.create(
+        name="ops-chat", kind="slack", url="http://127.0.0.1:9/", secret="never-shown"
+    ),
     "drills.DrillType": lambda admin_user: DrillTypeFactory(),
     "drills.DrillReport": lambda admin_user: DrillReportFactory(),
     "incidents.PostMortem": lambda admin_user: make_post_mortem(),

@@ -90,6 +90,8 @@ def test_every_domain_model_keeps_history():
     # Alert intake: what monitors sent, appended as received (incidents/models_intake.py);
     # the incident's timeline, historised, records what each alert changed.
     operational |= {"AlertGroup", "IntakeAlert"}
+    # A person's in-app inbox: a delivery record, read/unread flipped by a guarded update().
+    operational |= {"InboxItem"}
     missing = [
         f"{model._meta.app_label}.{model.__name__}"
         for app in APP_LABELS

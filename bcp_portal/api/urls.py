@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from bcp_portal.actions.api import ActionViewSet
 from bcp_portal.catalogue.api import ServiceViewSet
 from bcp_portal.core.api import auth, views
+from bcp_portal.core.channels.api import InboxViewSet
 from compliance.api import (
     ChangeRequestViewSet,
     RunbookDocumentViewSet,
@@ -43,6 +44,8 @@ router.register("incident-types", IncidentTypeViewSet, basename="incident-type")
 # Incidents (issue #10): on-call.
 router.register("oncall/rotations", RotationViewSet, basename="oncall-rotation")
 router.register("oncall/overrides", OverrideViewSet, basename="oncall-override")
+# The outbox's in-app channel: one's own inbox.
+router.register("inbox", InboxViewSet, basename="inbox")
 
 urlpatterns = [
     path("me", views.me, name="me"),

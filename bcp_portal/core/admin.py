@@ -11,6 +11,8 @@ from bcp_portal.core.credentials import may_revoke_credentials
 from bcp_portal.core.models import (
     AccountEvent,
     DeliveryAttempt,
+    InboxItem,
+    NotificationTarget,
     OutboxMessage,
     SignOff,
     TaskProgress,
@@ -38,7 +40,16 @@ class DeliveryAttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    readonly_fields = ["channel", "address", "ok", "error", "worker", "started_at", "finished_at"]
+    readonly_fields = [
+        "channel",
+        "address",
+        "recipient",
+        "ok",
+        "error",
+        "worker",
+        "started_at",
+        "finished_at",
+    ]
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -88,6 +99,31 @@ class OutboxMessageAdmin(ShownOnlyAdmin):
     def retry_now(self, request, queryset):
         sent = [outbox.requeue(message_id=pk) for pk in queryset.values_list("pk", flat=True)]
         self.message_user(request, f"{sum(sent)} message(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(NotificationTarget)
+class NotificationTargetAdmin(ReadOnlyAdmin):
+    """Shown only, and never its secret: the SRE Lead sets targets on the Notifications page
+    (core.channels.services), which checks the address."""
+
+    list_display = ["name", "kind", "url", "enabled", "updated_at"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["name"]
+    fields = ("name", "kind", "url", "enabled", "created_at", "updated_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("secret")
+
+
+@admin.register(InboxItem)
+class InboxItemAdmin(ShownOnlyAdmin):
+    """In-app deliveries, shown: each person reads and marks their own on the inbox page."""
+
+    list_display = ["subject", "user", "created_at", "read_at"]
+    list_select_related = ["user"]
+    search_fields = ["subject", "user__username"]
+    readonly_fields = [f.name for f in InboxItem._meta.fields]
 
 
 @admin.register(TaskProgress)

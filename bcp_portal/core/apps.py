@@ -25,6 +25,11 @@ class CoreConfig(AppConfig):
 
         pre_create_historical_record.connect(audit.fill_history_row)
         outbox.register_renderer(passwords.PASSWORD_RESET_KIND, passwords.render_password_reset)
+        # The outbox's channels besides email (docs/notifications.md).
+        from bcp_portal.core.channels import inapp, pagerduty, webhook
+
+        outbox.CHANNELS.update({"inapp": inapp.send, "webhook": webhook.send})
+        outbox.CHANNELS["pagerduty"] = pagerduty.send
         credentials.register(
             credentials.CredentialKind(
                 key=api_services.API_TOKEN,

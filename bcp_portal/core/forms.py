@@ -14,7 +14,7 @@ from django.shortcuts import redirect, resolve_url
 
 from bcp_portal.core.dates import DateFormat
 from bcp_portal.core.integrity import as_validation_error
-from bcp_portal.core.models import SubmissionKey, UserProfile
+from bcp_portal.core.models import NotificationPreference, SubmissionKey, UserProfile
 from bcp_portal.core.passwords import password_reset_request
 from bcp_portal.core.submissions import (
     ALREADY_SAVED,
@@ -193,7 +193,7 @@ class ZoneInput(forms.TextInput):
 class ProfileForm(PortalFormMixin, forms.ModelForm):
     class Meta:
         model = UserProfile
-        fields = ["time_zone", "date_format", "phone", "chat_handle"]
+        fields = ["time_zone", "date_format", "phone", "chat_handle", "notify_channels"]
         widgets = {"time_zone": ZoneInput}
         help_texts = {"time_zone": "Start typing a city, e.g. Paris or New_York, and pick a zone."}
 
@@ -201,6 +201,12 @@ class ProfileForm(PortalFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Left out of a post (an older form, a script): the person's format stays as it was.
         self.fields["date_format"].required = False
+        self.fields["notify_channels"].required = False
+
+    def clean_notify_channels(self) -> str:
+        # Left out of a post, as the date format: the person's choice stays as it was.
+        value: str = self.cleaned_data.get("notify_channels") or ""
+        return value or self.instance.notify_channels or NotificationPreference.EMAIL
 
     def clean_date_format(self) -> str:
         value: str = self.cleaned_data.get("date_format") or ""

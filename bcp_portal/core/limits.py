@@ -94,3 +94,11 @@ def report_section_limits() -> dict[str, int]:
         "participants": REPORT_PARTICIPANTS_MAX,
         "services": REPORT_SERVICES_MAX,
     }
+
+
+# --- Outgoing notifications (bcp_portal.core.channels) ------------------------------------
+# A webhook or PagerDuty answer is read up to this many bytes; the rest is never read.
+NOTIFY_RESPONSE_MAX_BYTES = 64 * 1024
+# Seconds to open a connection to a notification target, and to wait for its answer.
+NOTIFY_CONNECT_TIMEOUT = 3.0
+NOTIFY_READ_TIMEOUT = 5.0

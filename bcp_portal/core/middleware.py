@@ -15,6 +15,7 @@ from django.utils.cache import patch_cache_control
 from bcp_portal.core import dates, dbstate, limits, twofactor
 from bcp_portal.core.api.errors import error_json, invalid_fields_message
 from bcp_portal.core.audit import Source, audit_context, client_request_id_from, new_request_id
+from bcp_portal.core.channels.selectors import load_profile_with_unread
 from bcp_portal.core.integrity import as_validation_error
 from bcp_portal.core.people import user_date_format, user_zone
 from bcp_portal.core.sessions import session_expiry
@@ -73,6 +74,8 @@ class UserTimezoneMiddleware:
         user = getattr(request, "user", None)
         try:
             if user is not None and user.is_authenticated:
+                # The profile, with the inbox's unread count for the navigation bar.
+                load_profile_with_unread(user)
                 zone = user_zone(user, default=None)
                 date_format = user_date_format(user)
         except DatabaseError:

@@ -27,6 +27,13 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError(f"“{value}” is not a known IANA time zone, e.g. Europe/Paris.")
 
 
+class NotificationPreference(models.TextChoices):
+    """A person's own fallback chain, used when a message names no channels."""
+
+    EMAIL = "email", "Email only"
+    INAPP_EMAIL = "inapp,email", "The portal's inbox, then email"
+
+
 class UserProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
@@ -45,6 +52,14 @@ class UserProfile(models.Model):
     )
     phone = models.CharField(max_length=40, blank=True)
     chat_handle = models.CharField(max_length=80, blank=True)
+    notify_channels = models.CharField(
+        "notifications",
+        max_length=32,
+        choices=NotificationPreference.choices,
+        default=NotificationPreference.EMAIL,
+        help_text="Where messages reach you when their sender names no channel; email is "
+        "always the last resort.",
+    )
 
     history = history()
 
@@ -126,7 +141,10 @@ class DeliveryAttempt(models.Model):
     """One try to deliver a message on one channel to one address."""
 
     message = models.ForeignKey(OutboxMessage, on_delete=models.CASCADE, related_name="tries")
-    channel = models.CharField(max_length=32)
+    channel = models.CharField(max_length=64)
+    # Who this try was for ("user:7", "contact:3"): a retry skips addressees already served
+    # on any channel of their chain. Blank on rows from before fallback chains.
+    recipient = models.CharField(max_length=40, blank=True)
     address = models.CharField(max_length=255, blank=True)
     ok = models.BooleanField(default=False)
     error = models.TextField(blank=True)
@@ -327,3 +345,100 @@ class SignOff(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.voided_at is None
+
+
+# --- Notification channels: targets, the in-app inbox (docs/notifications.md) -------------
+
+
+class NotificationTarget(models.Model):
+    """Somewhere outside the portal a message may go: a chat webhook or PagerDuty.
+
+    Set by the SRE Lead only (`core.add_notificationtarget`). The secret (the webhook's
+    signing secret or PagerDuty's routing key) is never shown back and never kept in
+    history; the address is checked when saved and again, resolved, at every send
+    (`bcp_portal.core.channels.netguard`).
+    """
+
+    class Kind(models.TextChoices):
+        SLACK = "slack", "Slack-compatible webhook"
+        JSON = "json", "Generic JSON webhook"
+        PAGERDUTY = "pagerduty", "PagerDuty Events v2"
+
+    name = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text="Letters, digits and hyphens; senders name it as webhook:<name> or "
+        "pagerduty:<name>.",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    url = models.URLField(
+        max_length=500,
+        help_text="http(s) only; link-local and cloud-metadata addresses are refused.",
+    )
+    secret = models.CharField(
+        max_length=200,
+        help_text="The webhook's signing secret, or PagerDuty's routing key. Never shown "
+        "again once saved.",
+    )
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = history(excluded_fields=["secret"])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def channel(self) -> str:
+        """The channel name a sender puts in `outbox_add(channels=[...])`."""
+        prefix = "pagerduty" if self.kind == self.Kind.PAGERDUTY else "webhook"
+        return f"{prefix}:{self.name}"
+
+    def clean(self) -> None:
+        from bcp_portal.core.channels.netguard import UnsafeAddress, check_url
+
+        try:
+            check_url(self.url)
+        except UnsafeAddress as exc:
+            raise ValidationError({"url": str(exc)}) from exc
+
+
+class InboxItem(models.Model):
+    """One message in a person's in-app inbox (operational: not historised)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="inbox_items"
+    )
+    message = models.ForeignKey(
+        OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="core_inbox_user_created"),
+            # The navigation bar's unread count on every page reads only this.
+            models.Index(
+                fields=["user"], condition=Q(read_at__isnull=True), name="core_inbox_unread"
+            ),
+        ]
+        constraints = [
+            # A retried delivery never puts the same message in an inbox twice.
+            models.UniqueConstraint(fields=["user", "message"], name="inbox_once_per_message")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.user}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -15,6 +15,12 @@ The one crash window: a worker that dies after the mail server accepted a messag
 before the delivery attempt is recorded leaves the claim to expire; the sweep then sends
 again. So a duplicate is possible only there (a retry skips addresses already served), and
 webhooks carry the de-duplication key as their idempotency key so receivers can drop it.
+
+Each addressee has a chain of channels (the message's `channels`, else their own preference,
+else email; email always last): they are tried in order until one delivers, every try a
+`DeliveryAttempt`. When an addressee's whole chain fails the message stays pending and is
+retried with backoff, and the retry skips whoever was served on any channel.
+docs/notifications.md.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import hashlib
 import logging
 import socket
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -45,6 +51,8 @@ logger = logging.getLogger(__name__)
 RETRY_BACKOFF_SECONDS = (60, 5 * 60, 30 * 60, 2 * 60 * 60, 6 * 60 * 60)
 # A CharField always has a max_length (the type says `int | None` for every field).
 KEY_MAX_LENGTH = cast(int, OutboxMessage._meta.get_field("dedup_key").max_length)
+CHANNEL_MAX_LENGTH = cast(int, DeliveryAttempt._meta.get_field("channel").max_length)
+ADDRESS_MAX_LENGTH = cast(int, DeliveryAttempt._meta.get_field("address").max_length)
 # The channel of the failed attempt recorded when a message resolves to nobody.
 NO_ADDRESS_CHANNEL = "none"
 
@@ -160,26 +168,107 @@ def publish_delivery(message_id: int) -> bool:
 
 @dataclass(frozen=True)
 class Address:
+    """One channel to one place: ("email", an address), ("inapp", a username, the user's
+    id), ("webhook:ops", "ops"), ("pagerduty:oncall", "oncall")."""
+
     channel: str
     address: str
+    user_id: int | None = None
 
 
-def resolve_addresses(message: OutboxMessage) -> list[Address]:
-    """Channels are resolved at delivery, so a changed email address is honoured."""
+@dataclass(frozen=True)
+class Recipient:
+    """One addressee of a message and the chain of channels to try for them, in order."""
+
+    key: str  # "user:7" or "contact:3": what a retry checks before sending again
+    label: str
+    addresses: tuple[Address, ...]
+
+
+EMAIL = "email"
+INAPP = "inapp"
+# Channels that reach a place, not a person: one post serves every addressee whose chain
+# reaches it (their own chains still decide whether it is tried).
+SHARED_CHANNELS = ("webhook", "pagerduty")
+
+
+def channel_type(channel: str) -> str:
+    return channel.split(":", 1)[0]
+
+
+def chain_for(message: OutboxMessage, user: User | None) -> list[str]:
+    """The message's channels, else the person's preference, else email; email always last.
+
+    Email is the last resort of every chain (the runbook's communication failover): a chain
+    that names no email gets it appended.
+    """
+    chain = list(message.channels or [])
+    if not chain and user is not None:
+        profile = getattr(user, "profile", None)
+        preference = getattr(profile, "notify_channels", "") or EMAIL
+        chain = preference.split(",")
+    if EMAIL not in chain:
+        chain.append(EMAIL)
+    return list(dict.fromkeys(chain))
+
+
+def _addresses(
+    message: OutboxMessage, chain: list[str], *, user: User | None, email: str
+) -> Iterator[Address]:
+    """The chain as addresses this addressee can be reached at (unusable links dropped)."""
+    for channel in chain:
+        kind = channel_type(channel)
+        if kind == EMAIL and email:
+            yield Address(EMAIL, email)
+        elif kind == INAPP and user is not None and not message.kind:
+            yield Address(INAPP, user.get_username(), user_id=user.pk)
+        elif kind in SHARED_CHANNELS and ":" in channel:
+            yield Address(channel, channel.split(":", 1)[1])
+        elif kind not in (EMAIL, INAPP):
+            # A name no channel answers to (a typo in a sender's list): tried, so that the
+            # failure is recorded and shows, and the chain goes on.
+            yield Address(channel, "")
+
+
+def resolve_recipients(message: OutboxMessage) -> list[Recipient]:
+    """Addressees and their chains, resolved at delivery, so changed addresses and
+    preferences are honoured. An addressee with no usable channel is left out."""
     user_model = get_user_model()
     users: list[User]
     if message.to_user is not None:
         users = [message.to_user]
     elif message.to_role_id:
         users = list(
-            user_model.objects.filter(groups=message.to_role_id, is_active=True).order_by("pk")
+            user_model.objects.filter(groups=message.to_role_id, is_active=True)
+            .select_related("profile")
+            .order_by("pk")
         )
     else:
         users = []
-    emails = [u.email for u in users if u.email]
-    if message.to_contact is not None and message.to_contact.email:
-        emails.append(message.to_contact.email)
-    return [Address("email", email) for email in dict.fromkeys(emails)]
+    recipients = [
+        Recipient(
+            f"user:{user.pk}",
+            f"user {user.get_username()}",
+            tuple(_addresses(message, chain_for(message, user), user=user, email=user.email)),
+        )
+        for user in users
+    ]
+    contact = message.to_contact
+    if contact is not None:
+        chain = chain_for(message, None)
+        recipients.append(
+            Recipient(
+                f"contact:{contact.pk}",
+                f"contact {contact}",
+                tuple(_addresses(message, chain, user=None, email=contact.email)),
+            )
+        )
+    return [r for r in recipients if r.addresses]
+
+
+def resolve_addresses(message: OutboxMessage) -> list[Address]:
+    """Every address a delivery would try, recipients and chains flattened (for display)."""
+    return list(dict.fromkeys(a for r in resolve_recipients(message) for a in r.addresses))
 
 
 def render(message: OutboxMessage) -> RenderedMessage:
@@ -204,7 +293,10 @@ def send_email(message: OutboxMessage, address: Address) -> None:
     ).send(fail_silently=False)
 
 
-CHANNELS: dict[str, Callable[[OutboxMessage, Address], None]] = {"email": send_email}
+# Channel type -> sender; a sender raises on failure. The other channels register from
+# CoreConfig.ready() (bcp_portal.core.channels).
+Sender = Callable[[OutboxMessage, Address], None]
+CHANNELS: dict[str, Sender] = {EMAIL: send_email}
 
 
 def claim(message_id: int, *, now: datetime | None = None) -> uuid.UUID | None:
@@ -239,41 +331,82 @@ def deliver(message_id: int) -> str:
     message = OutboxMessage.objects.select_related("to_user", "to_role", "to_contact").get(
         pk=message_id
     )
-    addresses = resolve_addresses(message)
-    if addresses:
-        errors = _send(message, addresses, until=send_until)
+    recipients = resolve_recipients(message)
+    if recipients:
+        errors = _send(message, recipients, until=send_until)
     else:
         errors = [_record_no_address(message)]
     return _finish(message, token, errors=errors)
 
 
-def _send(message: OutboxMessage, addresses: list[Address], *, until: datetime) -> list[str]:
-    """Send to every address not served yet, recording each try; return the errors."""
-    # A retry after a partial failure (one member of a role unreachable) serves only the
-    # addresses that have not had the message yet.
-    served = set(message.tries.filter(ok=True).values_list("channel", "address"))
-    pending = [a for a in addresses if (a.channel, a.address) not in served]
+def _send(message: OutboxMessage, recipients: list[Recipient], *, until: datetime) -> list[str]:
+    """Serve every addressee not served yet along their chain; return the errors.
+
+    For each addressee the chain's channels are tried in order until one succeeds, each try
+    a `DeliveryAttempt`. An addressee served on any channel, in this attempt or an earlier
+    one, is never sent to again; a shared channel (a webhook, PagerDuty) is posted to once
+    per message and serves every addressee whose chain reaches it.
+    """
+    done = list(message.tries.filter(ok=True).values_list("recipient", "channel", "address"))
+    served_keys = {recipient for recipient, _, _ in done if recipient}
+    served_places = {(channel, address) for _, channel, address in done}
+    # A shared channel that failed in this attempt is not tried again for the next person.
+    shared_failed: dict[str, str] = {}
+
+    def served(recipient: Recipient) -> bool:
+        return recipient.key in served_keys or any(
+            (a.channel, a.address) in served_places for a in recipient.addresses
+        )
+
+    pending = [r for r in recipients if not served(r)]
     errors: list[str] = []
-    for index, address in enumerate(pending):
+    for index, recipient in enumerate(pending):
         if timezone.now() >= until:
             errors.append(f"{len(pending) - index} address(es) left for the next attempt.")
             break
-        attempt = DeliveryAttempt.objects.create(
-            message=message,
-            channel=address.channel,
-            address=address.address,
-            worker=socket.gethostname(),
-        )
-        try:
-            CHANNELS[address.channel](message, address)
-        except Exception as exc:  # any channel failure is recorded and retried
-            attempt.error = f"{type(exc).__name__}: {exc}"
-            errors.append(f"{address.address}: {attempt.error}")
+        failures: list[str] = []
+        for address in recipient.addresses:
+            place = (address.channel, address.address)
+            if place in served_places:
+                break
+            if address.channel in shared_failed:
+                failures.append(f"{address.channel}: {shared_failed[address.channel]}")
+                continue
+            error = _try(message, recipient, address)
+            if error is None:
+                served_places.add(place)
+                break
+            if channel_type(address.channel) in SHARED_CHANNELS:
+                shared_failed[address.channel] = error
+            failures.append(f"{address.channel} {address.address}: {error}")
         else:
-            attempt.ok = True
-        attempt.finished_at = timezone.now()
-        attempt.save(update_fields=["ok", "error", "finished_at"])
+            errors.append("; ".join(failures))
     return errors
+
+
+def _try(message: OutboxMessage, recipient: Recipient, address: Address) -> str | None:
+    """One try on one channel, recorded; the error, or None when it was delivered."""
+    attempt = DeliveryAttempt.objects.create(
+        message=message,
+        # Cut to the columns: a sender's overlong channel name must fail as a try, not crash.
+        channel=address.channel[:CHANNEL_MAX_LENGTH],
+        address=address.address[:ADDRESS_MAX_LENGTH],
+        recipient=recipient.key,
+        worker=socket.gethostname(),
+    )
+    sender = CHANNELS.get(channel_type(address.channel))
+    try:
+        if sender is None:
+            raise LookupError(f"No channel named {address.channel!r}.")
+        sender(message, address)
+    except Exception as exc:  # any channel failure is recorded; the next channel is tried
+        attempt.error = f"{type(exc).__name__}: {exc}"
+        logger.info("Outbox message %s: %s failed: %s", message.pk, address.channel, exc)
+    else:
+        attempt.ok = True
+    attempt.finished_at = timezone.now()
+    attempt.save(update_fields=["ok", "error", "finished_at"])
+    return None if attempt.ok else attempt.error
 
 
 def _record_no_address(message: OutboxMessage) -> str:
