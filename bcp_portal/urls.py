@@ -107,6 +107,8 @@ urlpatterns = [
     path("", include("bcp_portal.actions.urls")),
     path("", include("drills.urls")),
     path("", include("compliance.urls")),
+    # Post-mortems and communication drafts (incidents, issue #10)
+    path("", include("incidents.postmortem_urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bcp_portal.api.urls")),

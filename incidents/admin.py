@@ -6,9 +6,4 @@ from incidents.models import PostMortem
 
 @admin.register(PostMortem)
 class PostMortemAdmin(ReadOnlyAdmin):
-    """Shown only: post-mortems have no services or pages yet; they will write through them."""
-
-    list_display = ["incident_reference", "title", "incident_date", "status"]
-    list_filter = ["status"]
-    search_fields = ["incident_reference", "title", "root_cause"]
-    date_hierarchy = "incident_date"
+    list_display = ["title", "status"]

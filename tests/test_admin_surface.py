@@ -43,6 +43,7 @@ from tests.drills.factories import (
     DrillTypeFactory,
 )
 from tests.factories import ContactFactory, ServiceFactory, UserFactory
+from tests.incidents.factories import postmortem_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +102,7 @@ def is_historised(model) -> bool:
 
 
 def make_post_mortem():
-    return PostMortem.objects.create(
-        incident_reference="INC-1", title="Storage outage", incident_date="2026-11-01"
-    )
+    return postmortem_draft(UserFactory(roles=[roles.SRE]))
 
 
 # How to make one row of each read-only model.
