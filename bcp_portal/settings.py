@@ -288,6 +288,9 @@ SPECTACULAR_SETTINGS = {
         "RunbookVersionStatusEnum": "compliance.models.RunbookVersion.Status",
         # Whether a role a runbook change needs has approved it.
         "RequiredRoleStatusEnum": "compliance.api.REQUIRED_ROLE_STATUSES",
+        # A post-mortem's review state, and what a communication draft is (incidents).
+        "PostMortemStatusEnum": "incidents.models_postmortems.PostMortem.Status",
+        "CommunicationDraftKindEnum": "incidents.models_postmortems.CommunicationDraft.Kind",
     },
 }
 

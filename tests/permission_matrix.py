@@ -571,6 +571,17 @@ def _pm_form(user) -> dict:
     return body
 
 
+def _api_pm(factory):
+    """The API names a post-mortem by its own id (pages by its incident's)."""
+
+    def make(user) -> dict:
+        from incidents.models import PostMortem
+
+        return {"pk": PostMortem.objects.get(incident_id=factory(user)["pk"]).pk}
+
+    return make
+
+
 def _comm_draft(user) -> dict:
     sre = UserFactory(roles=[PERSONA_ROLES["sre"]])
     incident = incident_factories.declare(sre)
@@ -887,5 +898,35 @@ MATRIX: dict[str, Route] = {
                                         data=lambda user: {"subject": "Update", "body": "Fixed."}),
     "postmortems:draft-used":     Route(post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=_comm_draft),
+    # API: post-mortems and communication drafts (incidents, issue #10)
+    "api:postmortem-list":        Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=lambda user: {
+                                            "incident": _restored_incident(user)["pk"]}),
+    "api:postmortem-detail":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        patch="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_draft),
+                                        data=lambda user: {"summary": "Failed over."}),
+    "api:postmortem-submit":      Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_complete)),
+    "api:postmortem-publish":     Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_approved)),
+    "api:postmortem-revise":      Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_published), data=_revision_reason),
+    "api:postmortem-signoffs":    Route(post ="-   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_in_review), data=_pm_signature),
+    "api:communication-draft-list":
+                                  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=lambda user: {"incident": _incident(user)["pk"],
+                                                           "kind": "status_page"}),
+    "api:communication-draft-detail":
+                                  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        patch="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=lambda user: {"pk": _comm_draft(user)["draft_pk"]},
+                                        data=lambda user: {"body": "Fixed."}),
+    "api:communication-draft-used":
+                                  Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=lambda user: {"pk": _comm_draft(user)["draft_pk"]}),
 }
 # fmt: on

@@ -14,6 +14,7 @@ from compliance.api import (
 )
 from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
+from incidents.postmortem_api import CommunicationDraftViewSet, PostMortemViewSet
 
 app_name = "api"
 
@@ -27,6 +28,11 @@ router.register("runbooks", RunbookDocumentViewSet, basename="runbook")
 router.register("runbook-versions", RunbookVersionViewSet, basename="runbook-version")
 router.register("runbook-changes", ChangeRequestViewSet, basename="runbook-change")
 router.register("signoffs", SignOffViewSet, basename="signoff")
+# Post-mortems and communication drafts (incidents, issue #10)
+router.register("postmortems", PostMortemViewSet, basename="postmortem")
+router.register(
+    "communication-drafts", CommunicationDraftViewSet, basename="communication-draft"
+)
 
 urlpatterns = [
     path("me", views.me, name="me"),
