@@ -80,6 +80,8 @@ DECISIONS = {
     "drills.CalendarFeedToken": CREDENTIAL,
     # No services or pages for post-mortems yet.
     "incidents.PostMortem": READ_ONLY,
+    # Drafted, edited and marked used on the incident pages (issue #10).
+    "incidents.CommunicationDraft": READ_ONLY,
     # Signatures are made and voided only by the signing service (re-authenticated).
     "core.SignOff": READ_ONLY,
     # The matrix: superusers only, through approval_rule_update.
@@ -105,12 +107,21 @@ def make_post_mortem():
     return postmortem_draft(UserFactory(roles=[roles.SRE]))
 
 
+def make_communication_draft():
+    from incidents.services.communications import communication_draft_create
+    from tests.incidents.factories import declare
+
+    sre = UserFactory(roles=[roles.SRE])
+    return communication_draft_create(actor=sre, incident=declare(sre), kind="status_page")
+
+
 # How to make one row of each read-only model.
 READ_ONLY_ROWS: dict[str, Callable] = {
     "core.UserProfile": lambda admin_user: UserProfile.objects.get(user=UserFactory()),
     "drills.DrillType": lambda admin_user: DrillTypeFactory(),
     "drills.DrillReport": lambda admin_user: DrillReportFactory(),
     "incidents.PostMortem": lambda admin_user: make_post_mortem(),
+    "incidents.CommunicationDraft": lambda admin_user: make_communication_draft(),
     "core.SignOff": lambda admin_user: runbooks.signing.valid_approvals(
         runbooks.approved().change
     ).first(),
