@@ -24,6 +24,8 @@ PANELS = [
     "drills.overview.unexercised_services_panel",
     "bcp_portal.catalogue.selectors.catalogue_panel",
     "bcp_portal.core.selectors.outbox_panel",
+    # Post-mortems due (restored P0/P1 without a published one) and reviews to sign.
+    "incidents.panels.postmortems_due_panel",
 ]
 
 

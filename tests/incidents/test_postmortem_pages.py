@@ -249,3 +249,23 @@ def test_the_list_filters_by_status_and_search_and_names_a_bad_status(sre, clien
     bad = client.get("/incidents/postmortems/", {"status": "lost"})
     assert bad.status_code == 400 and "status" in bad.content.decode()
     assert client.get("/incidents/postmortems/", {"page": "99"}).status_code == 400
+
+
+def test_the_dashboard_lists_serious_incidents_without_a_published_post_mortem(sre, client_for):
+    from incidents.services.lifecycle import incident_set_severity
+
+    p1 = f.restored(sre, title="Checkout down")
+    incident_set_severity(actor=sre, incident=p1, severity="P1")
+    f.restored(sre, title="Minor blip")  # P2: no post-mortem asked
+    done = f.restored(sre, title="Payments down")
+    incident_set_severity(actor=sre, incident=done, severity="P0")
+    f.postmortem_published(sre, done)
+    lead = f.lead_signer("panel-lead")
+    waiting = f.postmortem_complete(sre, p1)
+    postmortems.postmortem_submit(actor=sre, postmortem=waiting)
+    page = client_for(lead).get("/").content.decode()
+    panel = page[page.index("Post-mortems due") :]
+    assert "Checkout down" in panel and "in review" in panel
+    assert "Waiting for your review" in panel
+    assert f"/incidents/{p1.pk}/postmortem/sign/" in panel
+    assert "Minor blip" not in panel and "Payments down" not in panel
