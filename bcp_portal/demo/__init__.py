@@ -25,6 +25,7 @@ from bcp_portal.core import roles, twofactor
 from compliance.demo import load_demo_runbook
 from drills.demo import load_drill_calendar
 from drills.demo_reports import load_drill_reports
+from incidents.demo import load_demo_postmortems
 
 
 def _logins_file() -> Path:
@@ -190,4 +191,18 @@ def demo_runbook(out) -> None:
     )
 
 
-DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports, demo_runbook]
+# Post-mortems (incidents, issue #10): one published and signed, one draft.
+def demo_postmortems(out) -> None:
+    load_demo_postmortems(
+        out, passwords={username: password for username, password, _ in read_logins()}
+    )
+
+
+DEMO_STEPS = [
+    demo_contacts,
+    demo_catalogue,
+    demo_drills,
+    demo_drill_reports,
+    demo_runbook,
+    demo_postmortems,
+]
