@@ -199,7 +199,9 @@ def check_row_limits(data: PostMortemData) -> None:
 
 
 def _sync_lessons(actor: Actor, postmortem: PostMortem, rows: list[dict[str, Any]]) -> None:
-    existing = {lesson.pk: lesson for lesson in postmortem.lessons.all()}
+    existing: dict[Any, PostMortemLesson] = {
+        lesson.pk: lesson for lesson in postmortem.lessons.all()
+    }
     keep: set[int] = set()
     for order, row in enumerate(rows, start=1):
         lesson = existing.get(row.get("id")) if row.get("id") else None
