@@ -33,7 +33,6 @@ from compliance.models import ApprovalRule
 from compliance.services import approval_rule_update
 from drills.models import Drill, DrillSchedule
 from drills.services.planning import drill_schedule_create, drill_update
-from incidents.models import PostMortem
 from tests.actions.factories import ActionFactory, DrillReportFactory
 from tests.compliance import api_factories as runbooks
 from tests.drills.factories import (

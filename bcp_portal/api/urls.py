@@ -30,9 +30,7 @@ router.register("runbook-changes", ChangeRequestViewSet, basename="runbook-chang
 router.register("signoffs", SignOffViewSet, basename="signoff")
 # Post-mortems and communication drafts (incidents, issue #10)
 router.register("postmortems", PostMortemViewSet, basename="postmortem")
-router.register(
-    "communication-drafts", CommunicationDraftViewSet, basename="communication-draft"
-)
+router.register("communication-drafts", CommunicationDraftViewSet, basename="communication-draft")
 
 urlpatterns = [
     path("me", views.me, name="me"),
