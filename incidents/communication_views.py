@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,8 +33,6 @@ def communications(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if not request.user.has_perm("incidents.add_communicationdraft"):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied("Drafting communications needs the SRE or SRE Lead role.")
         done = submit_form(
             request,

@@ -32,9 +32,18 @@ class Row:
     url: str
 
 
+def _due_url(user: Actor, pk: int, status: str | None, may_start: bool) -> str:
+    """The post-mortem when there is one; else its start page for those who may write one
+    (no link for the others: a link shown must work for its reader)."""
+    if status:
+        return reverse("postmortems:detail", args=[pk])
+    return reverse("postmortems:start", args=[pk]) if may_start else ""
+
+
 def postmortems_due_panel(user: Actor) -> Panel | None:
     if not user.has_perm("incidents.view_postmortem"):
         return None
+    may_start = user.has_perm("incidents.add_postmortem")
     due = list(
         selectors.postmortems_due().values_list(
             "pk", "reference", "title", "severity", "postmortem__status"
@@ -44,7 +53,7 @@ def postmortems_due_panel(user: Actor) -> Panel | None:
         Row(
             label=f"{reference}: {title}",
             note=f"{severity}, post-mortem {STATUS_NOTES.get(status, status)}",
-            url=reverse("postmortems:detail" if status else "postmortems:start", args=[pk]),
+            url=_due_url(user, pk, status, may_start),
         )
         for pk, reference, title, severity, status in due[:PANEL_ROWS]
     ]
