@@ -32,6 +32,8 @@ PANELS = [
     "incidents.oncall_panels.oncall_panel",
     # Notifications no channel could deliver (the SRE Lead).
     "bcp_portal.core.channels.selectors.failing_deliveries_panel",
+    # Post-mortems due (restored P0/P1 without a published one) and reviews to sign.
+    "incidents.postmortem_panels.postmortems_due_panel",
 ]
 
 

@@ -37,6 +37,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "dashboard"),
     NavItem("Incidents", "incidents:incident-list", perm="incidents.view_incident"),
     NavItem("Drills", "drills:calendar", perm="drills.view_drill"),
+    # Post-mortems of incidents (issue #10); may become a tab under Incidents when merged.
+    NavItem("Post-mortems", "postmortems:list", perm="incidents.view_postmortem"),
     NavItem("Runbooks", "compliance:document-list", perm="compliance.view_runbookdocument"),
     # The approvals inbox, one click away for those who approve or review runbooks.
     NavItem("Approvals", "compliance:approvals", perm="compliance.review_runbookdocument"),

@@ -291,6 +291,9 @@ SPECTACULAR_SETTINGS = {
         # Incidents (issue #10): their lifecycle status and P0-P3 severity.
         "IncidentStatusEnum": "incidents.models.Incident.Status",
         "IncidentSeverityEnum": "incidents.models.Severity",
+        # A post-mortem's review state, and what a communication draft is (incidents).
+        "PostMortemStatusEnum": "incidents.models_postmortems.PostMortem.Status",
+        "CommunicationDraftKindEnum": "incidents.models_postmortems.CommunicationDraft.Kind",
     },
 }
 

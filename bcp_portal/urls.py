@@ -112,6 +112,8 @@ urlpatterns = [
     path("", include("incidents.intake_urls")),
     # The outbox's channels: the inbox, notification targets, failing deliveries.
     path("", include("bcp_portal.core.channels.urls")),
+    # Post-mortems and communication drafts (incidents, issue #10)
+    path("", include("incidents.postmortem_urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bcp_portal.api.urls")),

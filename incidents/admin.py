@@ -7,6 +7,7 @@ from bcp_portal.core.admin_base import (
     ShownOnlyAdmin,
 )
 from incidents.models import (
+    CommunicationDraft,
     Incident,
     IncidentResponder,
     IncidentService,
@@ -15,20 +16,11 @@ from incidents.models import (
     IntakeMapping,
     IntakeSource,
     PostMortem,
+    PostMortemLesson,
     TimelineEntry,
 )
 from incidents.services.lifecycle import EDITABLE_FIELDS, incident_declare, incident_update
 from incidents.services.reference import TYPE_EDITABLE_FIELDS, incident_type_update
-
-
-@admin.register(PostMortem)
-class PostMortemAdmin(ReadOnlyAdmin):
-    """Shown only: post-mortems have no services or pages yet; they will write through them."""
-
-    list_display = ["incident_reference", "title", "incident_date", "status"]
-    list_filter = ["status"]
-    search_fields = ["incident_reference", "title", "root_cause"]
-    date_hierarchy = "incident_date"
 
 
 @admin.register(IncidentType)
@@ -136,6 +128,32 @@ class IntakeAlertAdmin(ShownOnlyAdmin):
     list_select_related = ["incident"]
     search_fields = ["fingerprint", "title"]
     raw_id_fields = ["incident", "group"]
+
+
+class PostMortemLessonInline(ReadOnlyInline):
+    model = PostMortemLesson
+
+
+@admin.register(PostMortem)
+class PostMortemAdmin(ReadOnlyAdmin):
+    """Written, reviewed (the SRE Lead's signature, with re-authentication), published and
+    revised on the portal's pages: the admin only shows them."""
+
+    list_display = ["title", "incident", "status", "revision", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["incident"]
+    search_fields = ["incident__reference", "title", "root_cause"]
+    inlines = [PostMortemLessonInline]
+
+
+@admin.register(CommunicationDraft)
+class CommunicationDraftAdmin(ReadOnlyAdmin):
+    """Drafted, edited and marked used on the incident's pages; what was used stays as it was."""
+
+    list_display = ["subject", "incident", "kind", "created_at", "used_at"]
+    list_filter = ["kind"]
+    list_select_related = ["incident"]
+    search_fields = ["incident__reference", "subject"]
 
 
 # On-call and escalation (issue #10): their admins live in their own module.

@@ -8,7 +8,9 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         from bcp_portal.actions import sources
-        from incidents.models import POSTMORTEM_SOURCE, PostMortemAction
+        from incidents import signables
+        from incidents.models import POSTMORTEM_SOURCE, PostMortem, PostMortemAction
+        from incidents.services.postmortems import postmortem_refuses_action
 
         post_migrate.connect(load_reference_data, sender=self)
         # On-call and escalation (issue #10 item 4): pages are rendered at delivery, so
@@ -35,10 +37,15 @@ class IncidentsConfig(AppConfig):
                 plural="Post-mortems",
                 link_model=PostMortemAction,
                 source_field="postmortem",
-                describe=str,
-                fields=("incident_reference", "title"),
+                describe=lambda pm: f"Post-mortem {pm.incident.reference}: {pm.title}",
+                url=lambda pm: pm.get_absolute_url(),
+                related=("incident",),
+                fields=("incident__reference", "title"),
+                refuse_add=postmortem_refuses_action,
+                is_draft=lambda pm: pm.status != PostMortem.Status.PUBLISHED,
             )
         )
+        signables.register_all()
 
 
 def load_reference_data(sender, using: str = "default", **kwargs) -> None:

@@ -62,6 +62,8 @@ from compliance.models import RunbookVersion
 from compliance.signables import REVIEW_ROLES
 from drills.models import CalendarFeedToken
 from incidents.models import IncidentType
+from incidents.services import communications as comm_services
+from incidents.services import postmortems as pm_services
 from incidents.services.lifecycle import incident_set_status
 from tests.actions.factories import ActionFactory
 from tests.compliance import api_factories as runbooks
@@ -77,6 +79,7 @@ from tests.drills.factories import (
 )
 from tests.drills.report_factories import DrillReportFactory, RecoveryStepFactory
 from tests.factories import ContactFactory, ServiceFactory, UserFactory
+from tests.incidents import factories as incident_factories
 from tests.incidents.factories import declare as declare_incident
 from tests.twofactor import give_two_factor
 
@@ -692,6 +695,103 @@ def _ack_token(user) -> dict:
 
 
 # fmt: off
+
+# --- post-mortems and communication drafts (incidents): rows made through the services ----
+
+
+def _pm_author(user):
+    """The caller when they may write post-mortems, else an SRE colleague."""
+    if user is not None and user.has_perm("incidents.add_postmortem"):
+        return user
+    return UserFactory(roles=[PERSONA_ROLES["sre"]])
+
+
+def _restored_incident(user) -> dict:
+    """A restored incident without a post-mortem (declared by an SRE colleague)."""
+    return {"pk": incident_factories.restored(UserFactory(roles=[PERSONA_ROLES["sre"]])).pk}
+
+
+def _pm_draft(user) -> dict:
+    """A draft post-mortem the caller wrote (when they may): editing needs its author, the
+    incident's people or the SRE Lead (tests/incidents/test_postmortem_pages.py)."""
+    author = _pm_author(user)
+    incident = incident_factories.restored(UserFactory(roles=[PERSONA_ROLES["sre"]]))
+    return {"pk": incident_factories.postmortem_draft(author, incident).incident_id}
+
+
+def _pm_complete(user) -> dict:
+    author = _pm_author(user)
+    incident = incident_factories.restored(UserFactory(roles=[PERSONA_ROLES["sre"]]))
+    return {"pk": incident_factories.postmortem_complete(author, incident).incident_id}
+
+
+def _pm_in_review(user) -> dict:
+    """Submitted by an SRE colleague: the SRE Lead persona signs it (not its author)."""
+    author = UserFactory(roles=[PERSONA_ROLES["sre"]])
+    postmortem = incident_factories.postmortem_complete(author)
+    pm_services.postmortem_submit(actor=author, postmortem=postmortem)
+    postmortem.refresh_from_db()
+    _made["postmortem"] = postmortem
+    return {"pk": postmortem.incident_id}
+
+
+def _pm_signature(user) -> dict:
+    return {
+        "decision": "approve",
+        "comment": "",
+        "password": "correct horse battery",
+        "otp_code": _backup_code(user) if user else "",
+        "shown_hash": signing.subject_hash(_made["postmortem"]),
+    }
+
+
+def _pm_approved(user) -> dict:
+    author = _pm_author(user)
+    postmortem = incident_factories.postmortem_complete(author)
+    pm_services.postmortem_submit(actor=author, postmortem=postmortem)
+    postmortem.refresh_from_db()
+    lead = incident_factories.lead_signer(username=f"pm-lead-{uuid.uuid4().hex[:8]}")
+    incident_factories.sign(postmortem, lead)
+    return {"pk": postmortem.incident_id}
+
+
+def _pm_published(user) -> dict:
+    author = _pm_author(user)
+    lead = incident_factories.lead_signer(username=f"pm-lead-{uuid.uuid4().hex[:8]}")
+    return {"pk": incident_factories.postmortem_published(author, lead=lead).incident_id}
+
+
+def _pm_form(user) -> dict:
+    body = {"title": "Primary database down", "summary": "Failed over."}
+    for prefix in ("lessons", "actions"):
+        body |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return body
+
+
+def _api_pm(factory):
+    """The API names a post-mortem by its own id (pages by its incident's)."""
+
+    def make(user) -> dict:
+        from incidents.models import PostMortem
+
+        return {"pk": PostMortem.objects.get(incident_id=factory(user)["pk"]).pk}
+
+    return make
+
+
+def _comm_draft(user) -> dict:
+    sre = UserFactory(roles=[PERSONA_ROLES["sre"]])
+    incident = incident_factories.declare(sre)
+    draft = comm_services.communication_draft_create(
+        actor=sre, incident=incident, kind="status_page"
+    )
+    return {"pk": incident.pk, "draft_pk": draft.pk}
+
+
+def _incident(user) -> dict:
+    return {"pk": incident_factories.declare(UserFactory(roles=[PERSONA_ROLES["sre"]])).pk}
+
+
 MATRIX: dict[str, Route] = {
     # Columns are COLUMNS, abbreviated: lead = srelead, mgr = engmgr, aud = auditor,
     # out = outsider, anon = anonymous.
@@ -1073,5 +1173,67 @@ MATRIX: dict[str, Route] = {
                                         data=_own_swap_json),
     "api:oncall-override-detail": Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=_override),
+    # Post-mortems and communication drafts (incidents, issue #10)
+    "postmortems:list":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "postmortems:detail":         Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_pm_draft),
+    "postmortems:start":          Route(get  ="Y   Y    -   -   -   -     -   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_restored_incident, data=lambda user: {"title": ""}),
+    "postmortems:edit":           Route(get  ="Y   Y    -   -   -   -     -   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_pm_draft, data=_pm_form),
+    "postmortems:submit":         Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_pm_complete),
+    # Everyone who reads post-mortems sees the review page; only the SRE Lead signs.
+    "postmortems:sign":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="-   Y    -   -   -   -     -   -   -",
+                                        kwargs=_pm_in_review, data=_pm_signature),
+    "postmortems:publish":        Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_pm_approved),
+    "postmortems:revise":         Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_pm_published, data=_revision_reason),
+    "postmortems:pdf":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=_pm_draft),
+    "postmortems:communications": Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_incident,
+                                        data=lambda user: {"kind": "status_page"}),
+    "postmortems:draft-edit":     Route(get  ="Y   Y    -   -   -   -     -   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_comm_draft,
+                                        data=lambda user: {"subject": "Update", "body": "Fixed."}),
+    "postmortems:draft-used":     Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_comm_draft),
+    # API: post-mortems and communication drafts (incidents, issue #10)
+    "api:postmortem-list":        Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=lambda user: {
+                                            "incident": _restored_incident(user)["pk"]}),
+    "api:postmortem-detail":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        patch="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_draft),
+                                        data=lambda user: {"summary": "Failed over."}),
+    "api:postmortem-submit":      Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_complete)),
+    "api:postmortem-publish":     Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_approved)),
+    "api:postmortem-revise":      Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_published), data=_revision_reason),
+    "api:postmortem-signoffs":    Route(post ="-   Y    -   -   -   -     -   -   -",
+                                        kwargs=_api_pm(_pm_in_review), data=_pm_signature),
+    "api:communication-draft-list":
+                                  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        post ="Y   Y    -   -   -   -     -   -   -",
+                                        data=lambda user: {"incident": _incident(user)["pk"],
+                                                           "kind": "status_page"}),
+    "api:communication-draft-detail":
+                                  Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        patch="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=lambda user: {"pk": _comm_draft(user)["draft_pk"]},
+                                        data=lambda user: {"body": "Fixed."}),
+    "api:communication-draft-used":
+                                  Route(post ="Y   Y    -   -   -   -     -   -   -",
+                                        kwargs=lambda user: {"pk": _comm_draft(user)["draft_pk"]}),
 }
 # fmt: on

@@ -33,7 +33,7 @@ from compliance.models import ApprovalRule
 from compliance.services import approval_rule_update
 from drills.models import Drill, DrillSchedule
 from drills.services.planning import drill_schedule_create, drill_update
-from incidents.models import CommunicationRule, IncidentType, PostMortem
+from incidents.models import CommunicationRule, IncidentType
 from incidents.services.oncall import rotation_create
 from tests.actions.factories import ActionFactory, DrillReportFactory
 from tests.compliance import api_factories as runbooks
@@ -46,6 +46,7 @@ from tests.drills.factories import (
 from tests.factories import ContactFactory, ServiceFactory, UserFactory
 from tests.incidents import oncall_factories as oncall
 from tests.incidents.factories import declare as declare_incident
+from tests.incidents.factories import postmortem_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,8 @@ DECISIONS = {
     "incidents.TimelineEntry": READ_ONLY,
     "incidents.IncidentService": READ_ONLY,
     "incidents.IncidentResponder": READ_ONLY,
+    # Drafted, edited and marked used on the incident pages (issue #10).
+    "incidents.CommunicationDraft": READ_ONLY,
     # Signatures are made and voided only by the signing service (re-authenticated).
     "core.SignOff": READ_ONLY,
     # The matrix: superusers only, through approval_rule_update.
@@ -133,9 +136,15 @@ def make_intake_source():
 
 
 def make_post_mortem():
-    return PostMortem.objects.create(
-        incident_reference="INC-1", title="Storage outage", incident_date="2026-11-01"
-    )
+    return postmortem_draft(UserFactory(roles=[roles.SRE]))
+
+
+def make_communication_draft():
+    from incidents.services.communications import communication_draft_create
+    from tests.incidents.factories import declare
+
+    sre = UserFactory(roles=[roles.SRE])
+    return communication_draft_create(actor=sre, incident=declare(sre), kind="status_page")
 
 
 # How to make one row of each read-only model.
@@ -154,6 +163,7 @@ READ_ONLY_ROWS: dict[str, Callable] = {
     "incidents.IncidentResponder": lambda admin_user: declare_incident(
         admin_user, responders=[admin_user]
     ).responder_links.get(),
+    "incidents.CommunicationDraft": lambda admin_user: make_communication_draft(),
     "core.SignOff": lambda admin_user: runbooks.signing.valid_approvals(
         runbooks.approved().change
     ).first(),

@@ -18,6 +18,7 @@ from drills.report_api import DrillReportViewSet
 from incidents.api import IncidentTypeViewSet, IncidentViewSet, TimelineEntryViewSet
 from incidents.metric_api import IncidentMetricsViewSet
 from incidents.oncall_api import OverrideViewSet, RotationViewSet
+from incidents.postmortem_api import CommunicationDraftViewSet, PostMortemViewSet
 
 app_name = "api"
 
@@ -46,6 +47,9 @@ router.register("oncall/rotations", RotationViewSet, basename="oncall-rotation")
 router.register("oncall/overrides", OverrideViewSet, basename="oncall-override")
 # The outbox's in-app channel: one's own inbox.
 router.register("inbox", InboxViewSet, basename="inbox")
+# Post-mortems and communication drafts (incidents, issue #10)
+router.register("postmortems", PostMortemViewSet, basename="postmortem")
+router.register("communication-drafts", CommunicationDraftViewSet, basename="communication-draft")
 
 urlpatterns = [
     path("me", views.me, name="me"),

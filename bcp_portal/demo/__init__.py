@@ -29,6 +29,7 @@ from drills.demo_reports import load_drill_reports
 from incidents.demo import load_incident_year
 from incidents.demo_declare import load_demo_incident
 from incidents.demo_oncall import load_demo_oncall
+from incidents.demo_postmortems import load_demo_postmortems
 
 
 def _logins_file() -> Path:
@@ -209,11 +210,6 @@ def demo_oncall(out) -> None:
     load_demo_oncall(out)
 
 
-DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports, demo_runbook]
-# Incidents (issue #10): the rota first, so that a live incident pages someone.
-DEMO_STEPS += [demo_oncall, demo_incidents, demo_incident]
-
-
 def demo_notifications(out) -> None:
     """A disabled chat target to look at, and a message in every demo user's inbox."""
     NotificationTarget.objects.get_or_create(
@@ -238,5 +234,16 @@ def demo_notifications(out) -> None:
         )
 
 
+# Post-mortems (incidents, issue #10): one published and signed, one draft.
+def demo_postmortems(out) -> None:
+    load_demo_postmortems(
+        out, passwords={username: password for username, password, _ in read_logins()}
+    )
+
+
+DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports, demo_runbook]
+# Incidents (issue #10): the rota first, so that a live incident pages someone; the year of
+# incidents for the metrics, one being handled, the post-mortems.
+DEMO_STEPS += [demo_oncall, demo_incidents, demo_incident, demo_postmortems]
 # The outbox's channels (bcp_portal.core.channels).
 DEMO_STEPS.append(demo_notifications)

@@ -38,31 +38,28 @@ def engmgr(db):
 
 
 def test_an_action_from_a_post_mortem_goes_to_the_same_tracker(sre, client_for):
-    from incidents.models import PostMortem
+    from tests.incidents.factories import postmortem_published
 
-    postmortem = PostMortem.objects.create(
-        incident_reference="INC-7", title="Payments outage", incident_date="2026-11-01"
+    postmortem = postmortem_published(
+        sre,
+        actions=[{"title": "Add a payments canary", "owner": sre, "due_date": date(2026, 12, 1)}],
     )
-    action = services.action_create(
-        actor=sre, title="Add a payments canary", source=postmortem, owner=sre
-    )
+    action = postmortem.actions.get()
     assert action.source == postmortem
     page = client_for(sre).get("/actions/", {"source": "postmortem"}).content.decode()
-    assert "Add a payments canary" in page and "INC-7" in page
+    assert "Add a payments canary" in page and postmortem.incident.reference in page
 
 
-def test_an_action_from_a_source_that_is_no_draft_is_created_open_and_recorded(sre):
-    # A submitted drill report refuses new actions (tests/drills/test_locked_report_actions.py):
-    # a post-mortem has no draft state, so its actions go live at once.
-    from incidents.models import PostMortem
+def test_an_action_added_to_a_draft_post_mortem_is_a_proposal_recorded_with_its_author(sre):
+    # Like a draft drill report's: it opens when the post-mortem is published
+    # (tests/incidents/test_postmortems.py).
+    from tests.incidents.factories import postmortem_draft
 
-    postmortem = PostMortem.objects.create(
-        incident_reference="INC-8", title="Storage outage", incident_date="2026-11-02"
-    )
+    postmortem = postmortem_draft(sre)
     action = services.action_create(
         actor=sre, title="Automate the restore", source=postmortem, owner=sre
     )
-    assert action.status == Action.Status.OPEN
+    assert action.status == Action.Status.PROPOSED
     assert action.source == postmortem
     assert action.history.latest().history_user == sre
 

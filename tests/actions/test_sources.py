@@ -12,17 +12,16 @@ from bcp_portal.actions import services, sources
 from bcp_portal.actions.models import Action
 from bcp_portal.actions.selectors import action_list
 from drills.models import DRILL_REPORT_SOURCE, DrillReport, DrillReportAction
-from incidents.models import POSTMORTEM_SOURCE, PostMortem, PostMortemAction
+from incidents.models import POSTMORTEM_SOURCE, PostMortemAction
 from tests.actions.factories import ActionFactory, DrillReportFactory
+from tests.incidents.factories import postmortem_draft
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
 
 @pytest.fixture
-def postmortem():
-    return PostMortem.objects.create(
-        incident_reference="INC-9", title="Storage outage", incident_date="2026-11-01"
-    )
+def postmortem(sre):
+    return postmortem_draft(sre)
 
 
 def _check_now():

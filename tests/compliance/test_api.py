@@ -623,9 +623,11 @@ def test_the_signoff_purpose_filter_offers_exactly_the_purposes_registered_for_s
 ):
     bad = client_for(auditor).get(SIGNOFFS, {"purpose": "nonsense"})
 
-    assert signing.purposes() == ["runbook_change", "runbook_review"]
+    # Post-mortem reviews (incidents, issue #10) sign through the same service.
+    assert signing.purposes() == ["postmortem_review", "runbook_change", "runbook_review"]
     message = bad.json()["error"]["fields"]["purpose"][0]
     assert "runbook_change" in message and "runbook_review" in message
+    assert "postmortem_review" in message
 
 
 @pytest.mark.parametrize("rows", [1, 10])
