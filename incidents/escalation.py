@@ -278,18 +278,10 @@ def escalation_advance(*, escalation: Escalation, now: datetime | None = None) -
     for step in _due_steps(escalation, now):
         if step in paged_steps:
             continue
-        people = _step_recipients(step, now)
-        names = []
-        for person in people:
+        # Who was paged when is the escalation's own record (its pages, on the incident
+        # page); the timeline keeps what people did and what changed.
+        for person in _step_recipients(step, now):
             paged += _page(escalation, step, person, channels, now)
-            names.append(str(person) if isinstance(person, Contact) else display_name(person))
-        label = EscalationPage.Step(step).label
-        _timeline(
-            incident,
-            TimelineEntry.Kind.ESCALATION,
-            f"Paged {label.lower()}: {', '.join(names) or 'nobody to page'}",
-            now,
-        )
     return paged
 
 

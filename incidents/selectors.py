@@ -130,7 +130,7 @@ def incident_detail(*, user: Actor, pk: int) -> Incident | None:
     if not may_view(user):
         return None
     return (
-        Incident.objects.select_related("incident_type", "commander", "created_by")
+        Incident.objects.select_related("incident_type", "commander", "created_by", "postmortem")
         .prefetch_related(
             Prefetch("services", queryset=Service.objects.order_by("name"), to_attr=SERVICE_LIST),
             Prefetch(

@@ -18,6 +18,7 @@ from incidents.filters import IncidentFilterSet
 from incidents.forms import ReopenForm, SeverityForm, StatusForm, TimelineEntryForm
 from incidents.models import Incident, IncidentType, Severity
 from incidents.oncall_selectors import escalation_state
+from incidents.postmortem_selectors import communication_drafts
 from incidents.services.lifecycle import STATUS_ORDER
 
 PAGE_SIZE = 25
@@ -93,6 +94,10 @@ def render_detail(
             "state": escalation_state(incident.pk)
             if user.has_perm("incidents.view_escalation")
             else None,
+            "drafts": communication_drafts(incident)
+            if user.has_perm("incidents.view_communicationdraft")
+            else None,
+            "may_draft": user.has_perm("incidents.add_communicationdraft"),
         },
         status=http_status,
     )

@@ -30,7 +30,10 @@ def test_the_panel_lists_unrestored_incidents_most_severe_first(client_for, sre,
     assert [i.title for i in panel.context["incidents"]] == ["Checkout down", "Search slow"]
     assert panel.context["count"] == 2 and not panel.context["can_declare"]
     page = client_for(sre).get("/").content.decode()
-    assert "Active incidents" in page and "Checkout down" in page and "Fixed already" not in page
+    active = page[page.index('data-testid="active-incidents"') :]
+    active = active[: active.index("</ul>")]
+    # A restored incident is not active (the post-mortems panel may list it, as due).
+    assert "Checkout down" in active and "Fixed already" not in active
 
 
 def test_the_panel_counts_beyond_its_rows_and_links_to_the_open_list(client_for, sre):
