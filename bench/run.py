@@ -1,6 +1,7 @@
 """`make bench`: pages, API lists, admin changelists and PDF exports at 1,000 and 100,000 rows.
 
     .venv/bin/python bench/run.py [--sizes 1000 100000] [--requests 15] [--out bench/results.md]
+                                  [--only dashboard "approvals inbox" ...]
 
 For each size it creates its own PostgreSQL database (`bcp_bench` unless --db says), migrates
 it, seeds it with COPY (bench/seed.py), serves the portal through gunicorn (one worker, a
@@ -263,11 +264,21 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
 # --- One size ------------------------------------------------------------------------------
 
 
-def run_size(size: int, *, url: str, db: str, repeats: int, keep: bool) -> list[Result]:
+def run_size(
+    size: int,
+    *,
+    url: str,
+    db: str,
+    repeats: int,
+    keep: bool,
+    only: list[str] | None = None,
+    reuse: bool = False,
+) -> list[Result]:
     database_url = with_database(url, db)
     out = tempfile.mkdtemp(prefix="bcp-bench-")
     env = bench_env(database_url, out)
-    admin_sql(url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"')
+    if not reuse:
+        admin_sql(url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"')
     server = None
     try:
         print(f"[{size}] migrating {db}", flush=True)
@@ -277,9 +288,9 @@ def run_size(size: int, *, url: str, db: str, repeats: int, keep: bool) -> list[
             env=env,
             check=True,
         )
-        print(f"[{size}] seeding", flush=True)
+        print(f"[{size}] {'signing in' if reuse else 'seeding'}", flush=True)
         seeded = subprocess.run(
-            [PYTHON, "-m", "bench.prepare", str(size)],
+            [PYTHON, "-m", "bench.prepare", str(size), *(["--reuse"] if reuse else [])],
             cwd=ROOT,
             env=env,
             check=True,
@@ -291,6 +302,8 @@ def run_size(size: int, *, url: str, db: str, repeats: int, keep: bool) -> list[
         server, port = start_server(env)
         results = []
         for target in targets(ids):
+            if only and not any(name.lower() in target.name.lower() for name in only):
+                continue
             result = Result(target, size)
             n = target.repeats or repeats
             for _ in range(2):  # warm: templates, the connection, WeasyPrint's fonts
@@ -402,13 +415,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="bcp_bench")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database --keep left (one size, migrated, not seeded again); kept",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="measure only the rows whose name contains one of these (a profiling run)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.requests <= 200:
         parser.error("--requests must be between 1 and 200")
+    if args.reuse and len(args.sizes) != 1:
+        parser.error("--reuse measures the one size the kept database was seeded with")
     url = server_url()
     results: list[Result] = []
     for size in args.sizes:
-        results += run_size(size, url=url, db=args.db, repeats=args.requests, keep=args.keep)
+        results += run_size(
+            size,
+            url=url,
+            db=args.db,
+            repeats=args.requests,
+            keep=args.keep or args.reuse,
+            only=args.only,
+            reuse=args.reuse,
+        )
     Path(args.out).write_text(report(results, args.sizes) + "\n")
     print(f"wrote {args.out}")
     return 0

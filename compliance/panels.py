@@ -55,7 +55,8 @@ def approvals_panel(user: Actor) -> Panel | None:
     returns only the rows shown, each with the position of every role of the user that it
     still wants (NULL where it does not), instead of every waiting row (an SRE Lead asked
     for a change of each of 1,000 runbooks would read 1,000 rows to show five)."""
-    if not set(SIGNING_ROLES) & user_roles(user) or not user.has_perm(PERM_VIEW):
+    # The permission first: its query brings the roles along (user_roles then reads none).
+    if not user.has_perm(PERM_VIEW) or not set(SIGNING_ROLES) & user_roles(user):
         return None
     held = sorted(user_roles(user))
     positions = {

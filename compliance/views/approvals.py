@@ -35,9 +35,10 @@ def approvals(request: HttpRequest) -> HttpResponse:
     )
     changes = list(page.object_list)
     asked = page_selectors.roles_asked(user, changes)
+    today = organisation_today()  # one read of the organisation's profile
     reviews_due = None
     if user.has_perm(services.PERM_REVIEW):
-        reviews_due = list(selectors.reviews_due(organisation_today())[: REVIEWS_DUE_SHOWN + 1])
+        reviews_due = list(selectors.reviews_due(today)[: REVIEWS_DUE_SHOWN + 1])
     return render(
         request,
         "compliance/approvals.html",
@@ -47,7 +48,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
             "rows": [(change, asked.get(change.pk, [])) for change in changes],
             "reviews_due": reviews_due[:REVIEWS_DUE_SHOWN] if reviews_due is not None else None,
             "more_reviews_due": reviews_due is not None and len(reviews_due) > REVIEWS_DUE_SHOWN,
-            "today": organisation_today(),
+            "today": today,
         },
         status=400 if page_error else 200,
     )
