@@ -13,7 +13,7 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
 from bcp_portal.core.forms import apply_validation_error
 from bcp_portal.core.models import SignOff
-from bcp_portal.core.paginator import CappedPaginator, page_of
+from bcp_portal.core.paginator import SizedPagesPaginator, page_of
 from bcp_portal.core.roles import permission_required, user_roles
 from compliance import page_selectors, selectors, services
 from compliance.forms import SignForm
@@ -30,8 +30,10 @@ CANONICAL_FORM = "SHA-256 of the change type, reason and content, canonical form
 @require_safe
 def approvals(request: HttpRequest) -> HttpResponse:
     user = request.user
+    # What waits is computed whole to be sorted (no index orders it): the page's rows
+    # carry how many there are, so the first page is one query.
     page, page_error = page_of(
-        CappedPaginator(page_selectors.waiting_changes(user), 20), request.GET
+        SizedPagesPaginator(page_selectors.waiting_changes(user), 20), request.GET
     )
     changes = list(page.object_list)
     asked = page_selectors.roles_asked(user, changes)
