@@ -619,7 +619,7 @@ LIST_QUERIES = 8  # the organisation day is read only for state=review_due
 # 11 before: the organisation's day is read once, not again for the template, and the
 # first page of what waits carries its count (no separate count).
 INBOX_QUERIES = 9
-VERSION_LIST_QUERIES = 12
+VERSION_LIST_QUERIES = 11  # was 12: the page of versions carries their count
 
 
 def test_the_sign_page_offers_the_decision_as_labelled_radio_buttons(client_for, in_review):
