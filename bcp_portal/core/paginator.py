@@ -66,9 +66,13 @@ class SizedPagesPaginator(CappedPaginator):
 
     TOTAL = "paginator_total"  # the annotation carrying the size on every row
 
+    def __init__(self, object_list: QuerySet[Any], per_page: int, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.queryset = object_list
+
     def _rows(self, number: int) -> list[Any]:
         bottom = (number - 1) * self.per_page
-        sized = self.object_list.annotate(**{self.TOTAL: Window(Count("*"))})
+        sized = self.queryset.annotate(**{self.TOTAL: Window(Count("*"))})
         return list(sized[bottom : bottom + self.per_page])
 
     @cached_property
@@ -83,7 +87,7 @@ class SizedPagesPaginator(CappedPaginator):
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
         rows = self._first_rows if number == 1 else self._rows(number)
-        return self._get_page(rows, number, self)
+        return Page(rows, number, self)
 
 
 PAGE_PARAMETER = "page"
