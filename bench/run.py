@@ -1,6 +1,7 @@
 """`make bench`: pages, API lists, admin changelists and PDF exports at 1,000 and 100,000 rows.
 
     .venv/bin/python bench/run.py [--sizes 1000 100000] [--requests 15] [--out bench/results.md]
+                                  [--only dashboard "approvals inbox" ...]
 
 For each size it creates its own PostgreSQL database (`bcp_bench` unless --db says), migrates
 it, seeds it with COPY (bench/seed.py), serves the portal through gunicorn (one worker, a
@@ -43,6 +44,8 @@ PAGE_TARGET = 4.0
 API_TARGET = 3.0
 PDF_TARGET = 1.3
 SEQ_SCAN_ROWS = 10_000
+# A PDF takes 0.1 to 1 s: fewer requests than a page, enough for a median on a shared machine.
+PDF_REPEATS = 7
 
 
 @dataclass
@@ -64,6 +67,8 @@ class Result:
     queries: int = 0
     status: int = 0
     explain: dict[str, Any] = field(default_factory=dict)
+    # A PDF row: the pages of the export and of its direct render (they must be equal).
+    pages: tuple[int, int] | None = None
 
     @property
     def median(self) -> float:
@@ -129,7 +134,7 @@ def targets(ids: dict[str, Any]) -> list[Target]:
             f"/drills/reports/{report}/pdf/",
             f"/bench/direct-pdf/report-{report}",
             PDF_TARGET,
-            repeats=5,
+            repeats=PDF_REPEATS,
         ),
         Target(
             "pdf",
@@ -137,7 +142,7 @@ def targets(ids: dict[str, Any]) -> list[Target]:
             f"/runbooks/versions/{version}/pdf/",
             f"/bench/direct-pdf/version-{version}",
             PDF_TARGET,
-            repeats=5,
+            repeats=PDF_REPEATS,
         ),
         Target(
             "pdf",
@@ -145,7 +150,7 @@ def targets(ids: dict[str, Any]) -> list[Target]:
             "/services/catalogue.pdf",
             "/bench/direct-pdf/catalogue",
             PDF_TARGET,
-            repeats=5,
+            repeats=PDF_REPEATS,
         ),
     ]
 
@@ -213,6 +218,23 @@ def bench_env(database_url: str, out: str) -> dict[str, str]:
     return env
 
 
+def pdf_pages(port: int, path: str, cookie: str) -> int:
+    """The number of pages of the PDF `path` answers (0 when it is not a PDF)."""
+    import io
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request("GET", path, headers={"Cookie": cookie})
+    body = conn.getresponse().read()
+    conn.close()
+    try:
+        return len(PdfReader(io.BytesIO(body)).pages)
+    except PdfReadError:
+        return 0
+
+
 def request(port: int, path: str, cookie: str, explain: str = "") -> tuple[float, int, int]:
     """One GET: seconds, status, query count."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -263,11 +285,21 @@ def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
 # --- One size ------------------------------------------------------------------------------
 
 
-def run_size(size: int, *, url: str, db: str, repeats: int, keep: bool) -> list[Result]:
+def run_size(
+    size: int,
+    *,
+    url: str,
+    db: str,
+    repeats: int,
+    keep: bool,
+    only: list[str] | None = None,
+    reuse: bool = False,
+) -> list[Result]:
     database_url = with_database(url, db)
     out = tempfile.mkdtemp(prefix="bcp-bench-")
     env = bench_env(database_url, out)
-    admin_sql(url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"')
+    if not reuse:
+        admin_sql(url, f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)', f'CREATE DATABASE "{db}"')
     server = None
     try:
         print(f"[{size}] migrating {db}", flush=True)
@@ -277,9 +309,9 @@ def run_size(size: int, *, url: str, db: str, repeats: int, keep: bool) -> list[
             env=env,
             check=True,
         )
-        print(f"[{size}] seeding", flush=True)
+        print(f"[{size}] {'signing in' if reuse else 'seeding'}", flush=True)
         seeded = subprocess.run(
-            [PYTHON, "-m", "bench.prepare", str(size)],
+            [PYTHON, "-m", "bench.prepare", str(size), *(["--reuse"] if reuse else [])],
             cwd=ROOT,
             env=env,
             check=True,
@@ -291,6 +323,8 @@ def run_size(size: int, *, url: str, db: str, repeats: int, keep: bool) -> list[
         server, port = start_server(env)
         results = []
         for target in targets(ids):
+            if only and not any(name.lower() in target.name.lower() for name in only):
+                continue
             result = Result(target, size)
             n = target.repeats or repeats
             for _ in range(2):  # warm: templates, the connection, WeasyPrint's fonts
@@ -300,7 +334,13 @@ def run_size(size: int, *, url: str, db: str, repeats: int, keep: bool) -> list[
                 seconds, result.status, result.queries = request(port, target.path, cookie)
                 result.times.append(seconds)
                 result.base_times.append(request(port, target.baseline, cookie)[0])
-            if target.kind != "pdf":
+            if target.kind == "pdf":
+                # The baseline must lay out the same document: the same number of pages.
+                result.pages = (
+                    pdf_pages(port, target.path, cookie),
+                    pdf_pages(port, target.baseline, cookie),
+                )
+            else:
                 name = re.sub(r"[^a-z0-9]+", "-", target.name.lower())
                 request(port, target.path, cookie, explain=name)
                 explained = Path(out, f"{name}.json")
@@ -337,11 +377,17 @@ def run_size(size: int, *, url: str, db: str, repeats: int, keep: bool) -> list[
 # --- The report ----------------------------------------------------------------------------
 
 
+def same_document(result: Result) -> bool:
+    """A PDF row's export and direct render have the same pages (other rows: True)."""
+    return result.pages is None or (result.pages[0] > 0 and result.pages[0] == result.pages[1])
+
+
 def met(result: Result) -> bool:
     return (
         result.status == 200
         and result.ratio <= result.target.ratio
         and not result.explain.get("big_seq_scans")
+        and same_document(result)
     )
 
 
@@ -357,7 +403,8 @@ def report(results: list[Result], sizes: list[int]) -> str:
         "`values()` of 100 rows of the same table as JSON, same worker) so the machine's "
         "load falls on both. Targets: pages and admin changelists at most "
         f"{PAGE_TARGET:g}x their baseline, API lists at most {API_TARGET:g}x, PDF exports at "
-        f"most {PDF_TARGET:g}x WeasyPrint laying out the identical HTML; no sequential scan "
+        f"most {PDF_TARGET:g}x WeasyPrint laying out the identical HTML (checked: both PDFs "
+        "have the same pages, shown under queries); no sequential scan "
         f"on a table over {SEQ_SCAN_ROWS:,} rows (pg_class estimate) in any statement of the "
         "request, unless a Limit above it bounds what it reads.",
         "",
@@ -370,7 +417,7 @@ def report(results: list[Result], sizes: list[int]) -> str:
             f"| {r.target.kind} | {r.target.name} (`{r.target.path}`) | {r.size:,} | "
             f"{r.status} | {r.median:.1f} | {r.p95:.1f} | {r.base_median:.1f} | "
             f"{r.ratio:.2f}x | {r.target.ratio:g}x | "
-            f"{r.queries if r.target.kind != 'pdf' else '—'} | "
+            f"{r.queries if r.pages is None else f'{r.pages[0]}/{r.pages[1]} pages'} | "
             f"{', '.join(r.explain.get('big_seq_scans', [])) or '—'} | "
             f"{'yes' if met(r) else '**no**'} |"
         )
@@ -402,13 +449,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="bcp_bench")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure the database --keep left (one size, migrated, not seeded again); kept",
+    )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="NAME",
+        help="measure only the rows whose name contains one of these (a profiling run)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.requests <= 200:
         parser.error("--requests must be between 1 and 200")
+    if args.reuse and len(args.sizes) != 1:
+        parser.error("--reuse measures the one size the kept database was seeded with")
     url = server_url()
     results: list[Result] = []
     for size in args.sizes:
-        results += run_size(size, url=url, db=args.db, repeats=args.requests, keep=args.keep)
+        results += run_size(
+            size,
+            url=url,
+            db=args.db,
+            repeats=args.requests,
+            keep=args.keep or args.reuse,
+            only=args.only,
+            reuse=args.reuse,
+        )
     Path(args.out).write_text(report(results, args.sizes) + "\n")
     print(f"wrote {args.out}")
     return 0

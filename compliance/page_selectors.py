@@ -61,9 +61,8 @@ def my_valid_signoff(change: ChangeRequest, user: Actor) -> SignOff | None:
 
 def waiting_changes(user: Actor) -> QuerySet[ChangeRequest]:
     """The changes with at least one role `user` could sign now, oldest submission first."""
-    waiting = selectors.approvals_waiting(user)
     return (
-        ChangeRequest.objects.filter(pk__in=waiting.values("change_id"))
+        selectors.changes_waiting(user)
         .select_related("version__document", "version__based_on", "author")
         .defer("version__content", "version__based_on__content")
         .order_by("submitted_at", "pk")

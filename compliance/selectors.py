@@ -61,6 +61,36 @@ def approvals_waiting(user: Actor) -> QuerySet[RequiredApproval]:
     )
 
 
+def roles_wanted(roles: Iterable[str]) -> QuerySet[RequiredApproval]:
+    """The required approvals of `roles` on the change OuterRef("pk") that have no valid
+    approval yet (a subquery of a ChangeRequest query)."""
+    approved = _valid_approvals().filter(subject_id=OuterRef("change_id"), role=OuterRef("role"))
+    return RequiredApproval.objects.filter(change_id=OuterRef("pk"), role__in=list(roles)).exclude(
+        Exists(approved)
+    )
+
+
+def changes_waiting(user: Actor) -> QuerySet[ChangeRequest]:
+    """The changes of `approvals_waiting(user)`: in review, not written by `user`, not
+    approved by them in any role, with a role they hold still unapproved. The same rows as
+    `ChangeRequest.objects.filter(pk__in=approvals_waiting(user).values("change_id"))`,
+    read from the change's side: its own version and author filter it directly, so a page
+    that joins the change's version, document and author stays within the joins PostgreSQL
+    reorders (join_collapse_limit, 8); through `pk__in` it read every change and version
+    (a hash join of 20,000 rows each) before finding the 1,000 in review."""
+    roles = user_roles(user)
+    if not roles:
+        return ChangeRequest.objects.none()
+    mine = _valid_approvals().filter(subject_id=OuterRef("pk"), signer_id=user.pk)
+    return (
+        ChangeRequest.objects.filter(
+            Exists(roles_wanted(roles)), version__status=RunbookVersion.Status.IN_REVIEW
+        )
+        .exclude(author_id=user.pk)
+        .exclude(Exists(mine))
+    )
+
+
 def approver_roles() -> set[str]:
     """Every role the approval matrix asks to approve some change type."""
     return {
@@ -71,7 +101,7 @@ def approver_roles() -> set[str]:
 
 
 def approvals_waiting_count(user: Actor) -> int:
-    return approvals_waiting(user).values("change_id").distinct().count()
+    return changes_waiting(user).count()
 
 
 def reviews_due(today: dt.date, *, within_days: int = 0) -> QuerySet[RunbookDocument]:

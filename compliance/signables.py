@@ -59,7 +59,16 @@ def _published(document: RunbookDocument) -> RunbookVersion | None:
 
 
 def review_payload(document: RunbookDocument) -> dict[str, str]:
-    version = _published(document)
+    return review_payload_of(document, _published(document))
+
+
+def review_hash_of(document: RunbookDocument, published: RunbookVersion | None) -> str:
+    """What `signing.subject_hash(document)` gives, from the published version a page has
+    read already (`published`, None for none) instead of reading it again."""
+    return signing.content_hash(REVIEW_SOURCE, review_payload_of(document, published))
+
+
+def review_payload_of(document: RunbookDocument, version: RunbookVersion | None) -> dict[str, str]:
     return {
         "document": document.doc_id,
         "version": version.label if version else "",

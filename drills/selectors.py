@@ -27,6 +27,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.utils import timezone
 
@@ -367,10 +368,12 @@ def my_drills_panel(user: Actor) -> Panel | None:
         # One row per drill: a person takes part in a drill at most once.
         overdue_qs = overdue_qs.filter(participants=user)
     # The latest first: they are the ones a report can still be written for from memory.
-    overdue = list(overdue_qs.order_by("-starts_at", "-pk")[:PANEL_ROWS])
-    overdue_count = (
-        len(overdue) if len(overdue) < PANEL_ROWS else overdue_qs.order_by().values("pk").count()
+    # Each row carries how many there are (COUNT(*) OVER (), counted before the LIMIT): the
+    # rows and the count in one read.
+    overdue = list(
+        overdue_qs.annotate(total=Window(Count("*"))).order_by("-starts_at", "-pk")[:PANEL_ROWS]
     )
+    overdue_count = overdue[0].total if overdue else 0
     return Panel(
         "My drills",
         "drills/dashboard_panel.html",

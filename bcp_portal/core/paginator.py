@@ -6,6 +6,12 @@ scan of the table on every page view. `CappedPaginator` counts at most `cap + 1`
 so a page costs the same at 1,000 rows and at a million. Beyond the cap the list says "more
 than 10,000" and offers pages up to the cap: nobody pages through 400 pages; they filter.
 
+`SizedPagesPaginator` is for a short list that the database reads whole to order it anyway
+(rows computed from subqueries, sorted on the fly: no index gives the order, so a LIMIT does
+not stop early): each page's rows carry the list's size, counted before the LIMIT
+(`COUNT(*) OVER ()`), so the first page is one read rather than a count and a read that
+both compute the whole list.
+
 `page_of` reads `?page=` for every list page: a value that names no page is an error naming
 the parameter (HTTP 400 and a message above the list), never a silent fall back.
 """
@@ -15,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
@@ -52,6 +58,36 @@ class CappedPaginator(Paginator):
     def count_capped(self) -> bool:
         """True when there are more rows than `count` says."""
         return self._capped_count > self.cap
+
+
+class SizedPagesPaginator(CappedPaginator):
+    """A CappedPaginator of a QuerySet whose pages carry the list's size (see the module's
+    docstring): the first page with its count is one query; another page, one more."""
+
+    TOTAL = "paginator_total"  # the annotation carrying the size on every row
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self.queryset = object_list
+
+    def _rows(self, number: int) -> list[Any]:
+        bottom = (number - 1) * self.per_page
+        sized = self.queryset.annotate(**{self.TOTAL: Window(Count("*"))})
+        return list(sized[bottom : bottom + self.per_page])
+
+    @cached_property
+    def _first_rows(self) -> list[Any]:
+        return self._rows(1)
+
+    @cached_property
+    def _capped_count(self) -> int:
+        first = self._first_rows
+        return getattr(first[0], self.TOTAL) if first else 0
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        rows = self._first_rows if number == 1 else self._rows(number)
+        return Page(rows, number, self)
 
 
 PAGE_PARAMETER = "page"

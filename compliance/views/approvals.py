@@ -13,7 +13,7 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
 from bcp_portal.core.forms import apply_validation_error
 from bcp_portal.core.models import SignOff
-from bcp_portal.core.paginator import CappedPaginator, page_of
+from bcp_portal.core.paginator import SizedPagesPaginator, page_of
 from bcp_portal.core.roles import permission_required, user_roles
 from compliance import page_selectors, selectors, services
 from compliance.forms import SignForm
@@ -30,14 +30,17 @@ CANONICAL_FORM = "SHA-256 of the change type, reason and content, canonical form
 @require_safe
 def approvals(request: HttpRequest) -> HttpResponse:
     user = request.user
+    # What waits is computed whole to be sorted (no index orders it): the page's rows
+    # carry how many there are, so the first page is one query.
     page, page_error = page_of(
-        CappedPaginator(page_selectors.waiting_changes(user), 20), request.GET
+        SizedPagesPaginator(page_selectors.waiting_changes(user), 20), request.GET
     )
     changes = list(page.object_list)
     asked = page_selectors.roles_asked(user, changes)
+    today = organisation_today()  # one read of the organisation's profile
     reviews_due = None
     if user.has_perm(services.PERM_REVIEW):
-        reviews_due = list(selectors.reviews_due(organisation_today())[: REVIEWS_DUE_SHOWN + 1])
+        reviews_due = list(selectors.reviews_due(today)[: REVIEWS_DUE_SHOWN + 1])
     return render(
         request,
         "compliance/approvals.html",
@@ -47,7 +50,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
             "rows": [(change, asked.get(change.pk, [])) for change in changes],
             "reviews_due": reviews_due[:REVIEWS_DUE_SHOWN] if reviews_due is not None else None,
             "more_reviews_due": reviews_due is not None and len(reviews_due) > REVIEWS_DUE_SHOWN,
-            "today": organisation_today(),
+            "today": today,
         },
         status=400 if page_error else 200,
     )

@@ -17,13 +17,13 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
 from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import apply_validation_error, submit_form
-from bcp_portal.core.paginator import CappedPaginator, page_of
+from bcp_portal.core.paginator import CappedPaginator, SizedPagesPaginator, page_of
 from bcp_portal.core.roles import permission_required, user_roles
 from compliance import markdown, page_selectors, selectors, services
 from compliance.filters import DocumentFilterSet
 from compliance.forms import ChangeOpenForm, DocumentControlForm, ImportForm, ReviewForm
 from compliance.models import Classification, ReviewCadence, RunbookDocument, RunbookVersion
-from compliance.signables import REVIEW_ROLES
+from compliance.signables import REVIEW_ROLES, review_hash_of
 from compliance.views.common import get_document, get_version, outline
 
 VERSIONS_PER_PAGE = 20
@@ -123,14 +123,15 @@ def _document_page(
     user = request.user
     published = page_selectors.published_version(document)
     open_version = page_selectors.open_version(document)
+    # One document's versions (dozens, not thousands): the page's rows carry their count.
     versions, page_error = page_of(
-        CappedPaginator(selectors.version_list(document), VERSIONS_PER_PAGE), request.GET
+        SizedPagesPaginator(selectors.version_list(document), VERSIONS_PER_PAGE), request.GET
     )
     can_author = user.has_perm(services.PERM_AUTHOR) and open_version is None
     review_roles = _review_roles(user) if user.has_perm(services.PERM_REVIEW) else []
     review_hash = ""
     if published is not None and review_roles:
-        review_hash = signing.subject_hash(document)
+        review_hash = review_hash_of(document, published)  # the version read above
         if review_form is None:
             review_form = ReviewForm(roles=review_roles, initial={"shown_hash": review_hash})
     return render(

@@ -11,7 +11,7 @@ from bcp_portal.actions import services as action_services
 from bcp_portal.actions.models import Action
 from bcp_portal.contacts.models import Contact
 from bcp_portal.core import paginator
-from bcp_portal.core.paginator import CappedPaginator
+from bcp_portal.core.paginator import CappedPaginator, SizedPagesPaginator
 from drills import selectors as drill_selectors
 from drills.models import Drill, DrillReport
 from tests.actions.factories import DrillReportFactory
@@ -39,6 +39,30 @@ def test_the_capped_count_reads_only_the_keys_of_an_annotated_list(db, sre):
     (count,) = queries.captured_queries
     assert count["sql"].startswith('SELECT COUNT(*) FROM (SELECT "drills_drill"."id" AS "pk"')
     assert "CASE" not in count["sql"] and "LIMIT 10001" in count["sql"]
+
+
+def test_a_sized_pages_paginator_reads_the_first_page_and_its_count_in_one_query(db):
+    ContactFactory.create_batch(5)
+    contacts = Contact.objects.order_by("name", "pk")
+    pages = SizedPagesPaginator(contacts, 2)
+    with CaptureQueriesContext(connection) as queries:
+        first = pages.page(1)
+        assert (pages.count, pages.num_pages) == (5, 3)
+    (read,) = queries.captured_queries
+    assert "COUNT(*) OVER ()" in read["sql"] and "LIMIT 2" in read["sql"]
+    assert list(first.object_list) == list(contacts[:2])
+    with CaptureQueriesContext(connection) as queries:
+        last = pages.page(3)
+    assert len(queries) == 1 and list(last.object_list) == list(contacts[4:])
+    assert (last.has_next(), last.has_previous()) == (False, True)
+
+
+def test_a_sized_pages_paginator_of_nothing_has_one_empty_page(db):
+    pages = SizedPagesPaginator(Contact.objects.order_by("pk"), 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(pages.page(1).object_list) == []
+        assert (pages.count, pages.num_pages) == (0, 1)
+    assert len(queries) == 1
 
 
 def test_a_list_longer_than_the_cap_says_more_than_the_cap(db, sre, client_for, monkeypatch):

@@ -12,6 +12,7 @@ from bcp_portal.core.models import AccountEvent, SignOff
 from compliance import services
 from compliance.markdown import sections
 from compliance.models import ApprovalRule, ChangeType, RunbookVersion
+from compliance.signables import review_hash_of
 from tests.compliance.factories import (
     PASSWORD,
     approve,
@@ -203,3 +204,16 @@ def test_a_resubmitted_change_keeps_the_requirement_rows_of_roles_that_stay(auth
     services.change_submit(actor=author, change=in_review.change)
     assert dict(in_review.change.required.values_list("role", "pk")) == before
     assert signing.missing_roles(in_review.change) == ["Engineering Manager", "DPO"]
+
+
+def test_the_review_hash_a_page_computes_from_its_published_version_is_the_signed_one(
+    author, in_review, manager, dpo
+):
+    document = in_review.document
+    # Nothing published: the hash covers an empty version, as the signing service's does.
+    assert review_hash_of(document, None) == signing.subject_hash(document)
+    approve(in_review, manager, "Engineering Manager", "22222222")
+    approve(in_review, dpo, "DPO", "33333333")
+    published = services.version_publish(actor=author, version=in_review)
+    assert review_hash_of(document, published) == signing.subject_hash(document)
+    assert review_hash_of(document, published) != review_hash_of(document, None)
