@@ -123,6 +123,9 @@ def timeline_add(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if saved and request.htmx:  # type: ignore[attr-defined]  # django-htmx sets it
         # The quick entry swaps the timeline in place: the list with the new row, a fresh form.
+        # The new row is the confirmation; the queued "Added" message must not turn up on the
+        # next page the person opens (read here, it is dropped).
+        list(messages.get_messages(request))
         return _timeline_fragment(request, incident_or_404(request, pk), TimelineEntryForm())
     if saved:
         return saved

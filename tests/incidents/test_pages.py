@@ -256,13 +256,16 @@ def test_a_timeline_entry_without_an_event_is_refused_keeping_the_action(client_
 
 def test_htmx_adds_a_timeline_entry_and_answers_with_the_timeline_alone(client_for, sre):
     incident = declare(sre)
-    response = client_for(sre).post(
+    client = client_for(sre)
+    response = client.post(
         f"/incidents/{incident.pk}/timeline/", {"event": "Vendor called"}, HTTP_HX_REQUEST="true"
     )
     page = response.content.decode()
     assert response.status_code == 200
     assert page.startswith('<section id="timeline"') and "Vendor called" in page
     assert "<nav" not in page
+    # The row was the confirmation: no stale "Added" message waits for the next page.
+    assert "Added to the timeline" not in client.get(f"/incidents/{incident.pk}/").content.decode()
 
 
 def test_htmx_gets_a_refused_entry_back_in_place_with_its_error_and_input(client_for, sre):
