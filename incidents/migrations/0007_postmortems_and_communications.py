@@ -14,15 +14,15 @@ TYPES_FILE = Path(__file__).resolve().parent.parent / "data" / "incident_types.j
 REFERENCE_MAX = 20
 
 
-def _other_type(apps):
+def _other_type(apps, db):
     """The "other" incident type, created from the reference file when the types are not
     loaded yet (they load after migrate; this runs before)."""
     IncidentType = apps.get_model("incidents", "IncidentType")
-    found = IncidentType.objects.filter(key="other").first()
+    found = IncidentType.objects.using(db).filter(key="other").first()
     if found is not None:
         return found
     entry = next(e for e in json.loads(TYPES_FILE.read_text())["types"] if e["key"] == "other")
-    return IncidentType.objects.create(
+    return IncidentType.objects.using(db).create(
         key="other",
         name=entry["name"],
         description=entry.get("description", ""),
@@ -32,25 +32,25 @@ def _other_type(apps):
     )
 
 
-def _zone(apps):
+def _zone(apps, db):
     Profile = apps.get_model("catalogue", "OrganisationProfile")
-    name = Profile.objects.order_by("pk").values_list("time_zone", flat=True).first()
+    name = Profile.objects.using(db).order_by("pk").values_list("time_zone", flat=True).first()
     try:
         return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return dt.UTC
 
 
-def _free_reference(Incident, wanted, year):
+def _free_reference(Incident, wanted, year, db):
     """The post-mortem's own reference when it fits and no incident has it, else the next
     INC-<year>-<n>."""
     wanted = wanted.strip()
     if wanted and len(wanted) <= REFERENCE_MAX:
-        if not Incident.objects.filter(reference=wanted).exists():
+        if not Incident.objects.using(db).filter(reference=wanted).exists():
             return wanted
     prefix = f"INC-{year}-"
     number = 1
-    for reference in Incident.objects.filter(reference__startswith=prefix).values_list(
+    for reference in Incident.objects.using(db).filter(reference__startswith=prefix).values_list(
         "reference", flat=True
     ):
         tail = reference.removeprefix(prefix)
@@ -69,23 +69,26 @@ def record_incidents(apps, schema_editor):
     the description and on the timeline). A post-mortem's lessons text becomes one lesson
     of category "other". A published one gets its publication time. Nothing typed is lost.
     """
+    # The migration's own connection (deploys migrate as the owner role on its own alias):
+    # another connection would wait for this transaction's locks forever.
+    db = schema_editor.connection.alias
     PostMortem = apps.get_model("incidents", "PostMortem")
     Incident = apps.get_model("incidents", "Incident")
     TimelineEntry = apps.get_model("incidents", "TimelineEntry")
     Lesson = apps.get_model("incidents", "PostMortemLesson")
-    rows = list(PostMortem.objects.filter(incident__isnull=True).order_by("pk"))
+    rows = list(PostMortem.objects.using(db).filter(incident__isnull=True).order_by("pk"))
     if not rows:
         return
-    other = _other_type(apps)
-    zone = _zone(apps)
+    other = _other_type(apps, db)
+    zone = _zone(apps, db)
     for postmortem in rows:
         day = postmortem.incident_date
         detected = dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone)
         restored = detected + dt.timedelta(minutes=postmortem.duration_minutes or 0)
         old = postmortem.incident_reference
-        reference = _free_reference(Incident, old, day.year)
+        reference = _free_reference(Incident, old, day.year, db)
         note = f"Recorded from post-mortem {old!r}" if old else "Recorded from a post-mortem"
-        incident = Incident.objects.create(
+        incident = Incident.objects.using(db).create(
             reference=reference,
             title=postmortem.title,
             description=(
@@ -100,15 +103,15 @@ def record_incidents(apps, schema_editor):
             closed_at=restored,
             status="closed",
         )
-        TimelineEntry.objects.create(
+        TimelineEntry.objects.using(db).create(
             incident=incident, at=detected, kind="note", event=f"{note}.", owner_name="migration"
         )
         postmortem.incident = incident
         if postmortem.status == "published":
             postmortem.published_at = postmortem.updated_at
-        postmortem.save(update_fields=["incident", "published_at"])
+        postmortem.save(using=db, update_fields=["incident", "published_at"])
         if postmortem.lessons_learned.strip():
-            Lesson.objects.create(
+            Lesson.objects.using(db).create(
                 postmortem=postmortem, category="other", text=postmortem.lessons_learned, order=1
             )
     if schema_editor.connection.vendor == "postgresql":
