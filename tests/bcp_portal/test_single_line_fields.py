@@ -124,6 +124,8 @@ def test_every_model_serializer_of_the_api_has_the_shared_base():
             if isinstance(getattr(field, "child", field), serializers.ModelSerializer)
         ]
         for each in [serializer, *nested]:
+            if not isinstance(each, serializers.ModelSerializer):
+                continue  # a computed answer (the DR metrics) reads no model's fields
             found.append(type(each))
             assert isinstance(each, PortalModelSerializer), type(each)
     assert len(found) >= 7

@@ -217,3 +217,20 @@ def test_other_roles_read_but_cannot_write_and_outsiders_are_refused(
         == 403
     )
     assert client_for(outsider).get("/api/v1/incidents").status_code == 403
+
+
+def test_a_nul_in_a_relation_named_by_text_is_a_400_naming_it_not_a_500(client_for, sre):
+    response = client_for(sre).post(
+        "/api/v1/incidents",
+        {
+            "title": "Checkout down",
+            "incident_type": "other\x00",
+            "detected_at": "2026-11-20T09:00:00Z",
+        },
+        content_type=JSON,
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["incident_type"] == [
+        "Null characters are not allowed."
+    ]
+    assert not Incident.objects.exists()

@@ -34,6 +34,9 @@ from rest_framework import serializers
 
 from bcp_portal.core.text import calendar_year, single_line
 
+# What DRF's CharField says of a NUL, said of a relation named by text too.
+NUL_MESSAGE = "Null characters are not allowed."
+
 
 class PortalModelSerializer(serializers.ModelSerializer):
     @cached_property
@@ -76,7 +79,28 @@ class PortalModelSerializer(serializers.ModelSerializer):
         }
         if too_many:
             raise serializers.ValidationError(too_many)
+        if isinstance(data, Mapping):
+            nul = {name: [NUL_MESSAGE] for name in self._relations_with_nul(data)}
+            if nul:
+                raise serializers.ValidationError(nul)
         return super().to_internal_value(data)
+
+    def _relations_with_nul(self, data: Mapping[str, Any]) -> list[str]:
+        """Relations named by text (slugs) whose value holds a NUL: the lookup would reach
+        PostgreSQL, which refuses NUL in text (a 500), where a CharField refuses it itself."""
+        found = []
+        for name, field in self.fields.items():
+            if field.read_only or name not in data:
+                continue
+            if isinstance(field, serializers.ManyRelatedField):
+                field = field.child_relation
+            if not isinstance(field, serializers.SlugRelatedField):
+                continue
+            value = data[name]
+            values = value if isinstance(value, list) else [value]
+            if any(isinstance(v, str) and "\x00" in v for v in values):
+                found.append(name)
+        return found
 
 
 # The JSON type each kind of field takes; a subclass (EmailField, SlugField) takes its base's.
