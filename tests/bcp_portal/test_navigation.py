@@ -123,3 +123,14 @@ def test_an_sre_sees_no_tab_for_the_pages_they_may_not_open(client_for, sre):
     labels = [label for label, _ in _tabs(client_for(sre).get("/incidents/").content.decode())]
     assert labels == documented_incident_sections()[roles.SRE]
     assert "Alert intake" not in labels
+
+
+def test_the_incident_list_filters_fit_two_rows_of_a_laptop_and_leave_links_to_the_tabs(
+    client_for, srelead
+):
+    html = client_for(srelead).get("/incidents/").content.decode()
+    # At xl widths: search (4) + four selects (2 each) on one row, the dates on the next;
+    # equal `col-xl` columns squeezed the selects to one letter at 1366 px.
+    assert html.count('class="col-6 col-md-3 col-xl-2"') == 6
+    assert 'class="col-12 col-md-6 col-xl-4"' in html
+    assert ">Incident types</a>" not in html  # the Types tab replaces the header button
