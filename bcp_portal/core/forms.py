@@ -36,9 +36,13 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Refuses ids that are not whole numbers from 1 to ID_MAX before any query: SQLite (the
     demo's database) raises OverflowError, a 500, on `pk__in` with a larger integer."""
 
-    def _check_values(self, value: Any) -> Any:
-        pk_field = self.queryset.model._meta.pk
-        if self.to_field_name is None and isinstance(pk_field, models.IntegerField):
+    def clean(self, value: Any) -> Any:
+        pk_field = self.queryset.model._meta.pk if self.queryset is not None else None
+        if (
+            isinstance(value, list | tuple)
+            and self.to_field_name is None
+            and isinstance(pk_field, models.IntegerField)
+        ):
             for pk in value:
                 text = str(pk)
                 if not (text.isascii() and text.isdigit() and 1 <= int(text) <= ID_MAX):
@@ -47,7 +51,7 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                         code="invalid_pk_value",
                         params={"pk": text[:40]},
                     )
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 if TYPE_CHECKING:
