@@ -20,6 +20,8 @@ class NavItem:
     staff_only: bool = False
     # Dotted path of `(user) -> int` shown beside the label when not zero (one query a page).
     badge: str = ""
+    # Other path prefixes under which this entry shows as the current one.
+    also_active: tuple[str, ...] = ()
 
     def visible_to(self, user) -> bool:
         if not user.is_authenticated:
@@ -35,20 +37,21 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Dashboard", "dashboard"),
-    NavItem("Incidents", "incidents:incident-list", perm="incidents.view_incident"),
+    # Incidents (issue #10): post-mortems, on call, DR metrics, types and alert intake are
+    # tabs of INCIDENT_SECTIONS below, so the top bar fits a laptop's width.
+    NavItem(
+        "Incidents",
+        "incidents:incident-list",
+        perm="incidents.view_incident",
+        also_active=("/oncall/",),
+    ),
     NavItem("Drills", "drills:calendar", perm="drills.view_drill"),
-    # Post-mortems of incidents (issue #10); may become a tab under Incidents when merged.
-    NavItem("Post-mortems", "postmortems:list", perm="incidents.view_postmortem"),
     NavItem("Runbooks", "compliance:document-list", perm="compliance.view_runbookdocument"),
     # The approvals inbox, one click away for those who approve or review runbooks.
     NavItem("Approvals", "compliance:approvals", perm="compliance.review_runbookdocument"),
     NavItem("Actions", "actions:action-list", perm="actions.view_action"),
     NavItem("Services", "catalogue:service-list", perm="catalogue.view_service"),
     NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),
-    # DR metrics (issue #10): every role that reads incidents.
-    NavItem("DR metrics", "incidents:metrics", perm="incidents.view_incident"),
-    # Incidents (issue #10): who is on call, overrides, the communication matrix.
-    NavItem("On call", "incidents:oncall", perm="incidents.view_oncallrotation"),
     # The outbox's channels: everyone's inbox with its unread count; the SRE Lead's targets.
     NavItem(
         "Inbox", "notifications:inbox", badge="bcp_portal.core.channels.selectors.unread_count"
@@ -59,5 +62,31 @@ NAVIGATION: tuple[NavItem, ...] = (
 )
 
 
+# The incident pages' own tabs (shown under the top bar on every page under Incidents).
+INCIDENT_SECTIONS: tuple[NavItem, ...] = (
+    NavItem("Incidents", "incidents:incident-list", perm="incidents.view_incident"),
+    NavItem("Post-mortems", "postmortems:list", perm="incidents.view_postmortem"),
+    # Who is on call, overrides, the communication matrix.
+    NavItem("On call", "incidents:oncall", perm="incidents.view_oncallrotation"),
+    NavItem("DR metrics", "incidents:metrics", perm="incidents.view_incident"),
+    NavItem("Types", "incidents:type-list", perm="incidents.view_incidenttype"),
+    NavItem("Alert intake", "intake:source-list", perm="incidents.view_intakesource"),
+)
+
+
 def navigation_for(user) -> list[NavItem]:
     return [item for item in NAVIGATION if item.visible_to(user)]
+
+
+def incident_sections_for(user) -> list[NavItem]:
+    return [item for item in INCIDENT_SECTIONS if item.visible_to(user)]
+
+
+def current_section(path: str, items: list[NavItem]) -> NavItem | None:
+    """The entry whose address (or `also_active` prefix) is the longest prefix of `path`."""
+    best, length = None, 0
+    for item in items:
+        for prefix in (item.url, *item.also_active):
+            if path.startswith(prefix) and len(prefix) > length:
+                best, length = item, len(prefix)
+    return best

@@ -8,7 +8,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 
 from bcp_portal.core import limits
-from bcp_portal.core.forms import PeoplePicker, PortalFormMixin
+from bcp_portal.core.forms import BoundedModelMultipleChoiceField, PeoplePicker, PortalFormMixin
 from bcp_portal.core.people import display_name
 from drills import selectors
 from drills.models import (
@@ -34,7 +34,7 @@ def duration_field(**kwargs) -> forms.IntegerField:
     )
 
 
-class PeopleField(forms.ModelMultipleChoiceField):
+class PeopleField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return display_name(obj)
 

@@ -14,7 +14,7 @@ from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
 from bcp_portal.core import limits
 from bcp_portal.core.durations import humanize_minutes
-from bcp_portal.core.forms import PeoplePicker, PortalFormMixin
+from bcp_portal.core.forms import BoundedModelMultipleChoiceField, PeoplePicker, PortalFormMixin
 from bcp_portal.core.people import display_name
 from drills.models import DrillIssue, DrillReport, DrillType, Result, check_step_times
 from drills.selectors import participant_choices as people
@@ -28,7 +28,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return display_name(obj)
 
 
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
+class PeopleChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return display_name(obj)
 
@@ -45,7 +45,7 @@ class ServiceCheckboxes(forms.CheckboxSelectMultiple):
         return option
 
 
-class ServiceChoiceField(forms.ModelMultipleChoiceField):
+class ServiceChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj):
         rto, rpo = (
             humanize_minutes(obj.rto_target_minutes),

@@ -68,14 +68,18 @@ def _get_draft(pk: int, draft_pk: int) -> CommunicationDraft:
 
 
 @login_required
-@permission_required("incidents.change_communicationdraft")
+@permission_required("incidents.view_communicationdraft")
 @require_http_methods(["GET", "POST"])
 def draft_edit(request: HttpRequest, pk: int, draft_pk: int) -> HttpResponse:
+    """A draft: those who may change it edit it; the other readers see its text."""
+    may_edit = request.user.has_perm("incidents.change_communicationdraft")
+    if request.method == "POST" and not may_edit:
+        raise PermissionDenied("Editing a communication draft needs the SRE or SRE Lead role.")
     draft = _get_draft(pk, draft_pk)
     form = DraftEditForm(
         request.POST or None, initial={"subject": draft.subject, "body": draft.body}
     )
-    if not draft.is_used:
+    if may_edit and not draft.is_used:
         done = submit_form(
             request,
             form,
@@ -92,7 +96,7 @@ def draft_edit(request: HttpRequest, pk: int, draft_pk: int) -> HttpResponse:
     return render(
         request,
         "incidents/communications/edit.html",
-        {"incident": draft.incident, "draft": draft, "form": form},
+        {"incident": draft.incident, "draft": draft, "form": form, "may_edit": may_edit},
         status=400 if request.method == "POST" else 200,
     )
 

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bcp_portal.core import limits
-from bcp_portal.core.forms import PeoplePicker, PortalFormMixin
+from bcp_portal.core.forms import BoundedModelMultipleChoiceField, PeoplePicker, PortalFormMixin
 from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import role_holders, role_holders_and
 from incidents import selectors
@@ -42,7 +42,7 @@ class ServicePicker(PeoplePicker):
     template_name = "incidents/widgets/service_picker.html"
 
 
-class PeopleField(forms.ModelMultipleChoiceField):
+class PeopleField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return display_name(obj)
 
@@ -54,7 +54,7 @@ class IncidentForm(PortalFormMixin, forms.ModelForm):
     has a reason and re-evaluates escalation). Status is never a field: it moves by buttons.
     """
 
-    services = forms.ModelMultipleChoiceField(
+    services = BoundedModelMultipleChoiceField(
         queryset=selectors.service_choices(),
         required=False,
         widget=ServicePicker,

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import IntegrityError
+from django.db import IntegrityError, models
 from django.forms.utils import pretty_name
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
@@ -27,6 +27,32 @@ from bcp_portal.core.submissions import (
 from bcp_portal.core.text import calendar_year, single_line
 
 T = TypeVar("T")
+
+# The largest id a (big) auto field holds; a larger one is never a row.
+ID_MAX = 2**63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids that are not whole numbers from 1 to ID_MAX before any query: SQLite (the
+    demo's database) raises OverflowError, a 500, on `pk__in` with a larger integer."""
+
+    def clean(self, value: Any) -> Any:
+        pk_field = self.queryset.model._meta.pk if self.queryset is not None else None
+        if (
+            isinstance(value, list | tuple)
+            and self.to_field_name is None
+            and isinstance(pk_field, models.IntegerField)
+        ):
+            for pk in value:
+                text = str(pk)
+                if not (text.isascii() and text.isdigit() and 1 <= int(text) <= ID_MAX):
+                    raise ValidationError(
+                        self.error_messages["invalid_pk_value"],
+                        code="invalid_pk_value",
+                        params={"pk": text[:40]},
+                    )
+        return super().clean(value)
+
 
 if TYPE_CHECKING:
     _FormBase = forms.BaseForm  # what the mixin is mixed into

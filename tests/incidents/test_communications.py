@@ -90,3 +90,29 @@ def test_an_unknown_kind_is_a_form_error_not_a_500(sre, client_for):
     answer = client_for(sre).post(f"/incidents/{incident.pk}/communications/", {"kind": "tweet"})
     assert answer.status_code == 400
     assert not incident.communication_drafts.exists()
+
+
+def test_a_reader_opens_a_draft_from_the_list_and_reads_its_text_without_a_form(
+    sre, auditor, client_for
+):
+    # The list links every draft; a reader used to get 403 there, never seeing the text.
+    incident = f.declare(sre)
+    draft = communications.communication_draft_create(
+        actor=sre, incident=incident, kind="status_page"
+    )
+    communications.communication_draft_update(
+        actor=sre, draft=draft, subject="We are on it", body="Checkout is slow."
+    )
+    listing = client_for(auditor).get(f"/incidents/{incident.pk}/communications/")
+    url = f"/incidents/{incident.pk}/communications/{draft.pk}/"
+    assert f'href="{url}"' in listing.content.decode()
+    page = client_for(auditor).get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "We are on it" in html and "Checkout is slow." in html
+    assert 'name="body"' not in html and "Mark as used" not in html
+    assert f'href="/incidents/{incident.pk}/">{incident.reference}</a>' in html  # breadcrumb
+    refused = client_for(auditor).post(url, {"subject": "Hacked", "body": "x"})
+    assert refused.status_code == 403
+    draft.refresh_from_db()
+    assert draft.subject == "We are on it"

@@ -45,8 +45,10 @@ def test_people_who_read_incidents_see_the_metrics_and_others_do_not(
 def test_the_navigation_offers_the_metrics_to_a_role_holder_only(
     frozen, client_for, auditor, outsider
 ):
+    # A tab of the incident pages (the top bar keeps one "Incidents" entry).
     assert (
-        'href="/incidents/metrics/">DR metrics</a>' in client_for(auditor).get("/").content.decode()
+        'href="/incidents/metrics/">DR metrics</a>'
+        in client_for(auditor).get("/incidents/").content.decode()
     )
     assert "DR metrics" not in client_for(outsider).get("/").content.decode()
 

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
+from bcp_portal.catalogue.models import Service
 from bcp_portal.core.submissions import FORM_TOKEN_FIELD
 from incidents.models import Incident, TimelineEntry
 from tests.factories import ServiceFactory
@@ -166,6 +168,8 @@ def test_a_declaration_sent_twice_writes_one_incident(client_for, sre):
         ({"affected_users": "-3"}, "affected_users"),
         ({"revenue_impact": "1e40"}, "revenue_impact"),
         ({"services": "abc"}, "services"),
+        ({"services": "99999999999999999999"}, "services"),
+        ({"responders": "99999999999999999999"}, "responders"),
         ({"commander": "2147483648"}, "commander"),
     ],
 )
@@ -470,3 +474,16 @@ def test_a_move_on_an_unknown_incident_is_not_found(client_for, sre):
     assert client.post("/incidents/999999/status/", {"status": "closed"}).status_code == 404
     assert client.get("/incidents/999999/").status_code == 404
     assert client.get("/incidents/99999999999999999999/").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "0", "-1", "1\x00", "\u0661"])
+def test_an_id_no_row_can_have_is_refused_without_asking_the_database(
+    db, django_assert_num_queries, value
+):
+    # SQLite, the demo's database, raised OverflowError (a 500) on `pk__in` with such an id.
+    from bcp_portal.core.forms import BoundedModelMultipleChoiceField
+
+    field = BoundedModelMultipleChoiceField(queryset=Service.objects.all())
+    with django_assert_num_queries(0), pytest.raises(ValidationError) as refused:
+        field.clean([value])
+    assert refused.value.code == "invalid_pk_value"

@@ -269,3 +269,21 @@ def test_the_dashboard_lists_serious_incidents_without_a_published_post_mortem(s
     assert "Waiting for your review" in panel
     assert f"/incidents/{p1.pk}/postmortem/sign/" in panel
     assert "Minor blip" not in panel and "Payments down" not in panel
+
+
+def test_every_post_mortem_page_leads_back_to_its_incident(sre, client_for):
+    lead = f.lead_signer()
+    postmortem = f.postmortem_complete(sre)
+    incident = postmortem.incident
+    link = f'href="/incidents/{incident.pk}/" data-testid="incident-link">{incident.reference}</a>'
+    for client, action in [(sre, ""), (sre, "edit")]:
+        page = client_for(client).get(_url(incident.pk, action))
+        assert page.status_code == 200
+        assert link in page.content.decode(), action
+    postmortems.postmortem_submit(actor=sre, postmortem=postmortem)
+    page = client_for(lead).get(_url(incident.pk, "sign"))
+    assert page.status_code == 200 and link in page.content.decode()
+    fresh = f.restored(sre)
+    page = client_for(sre).get(_url(fresh.pk, "start"))
+    assert page.status_code == 200
+    assert f'href="/incidents/{fresh.pk}/" data-testid="incident-link">' in page.content.decode()
