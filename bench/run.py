@@ -37,10 +37,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,9 +214,16 @@ def incident_targets(ids: dict[str, Any]) -> list[Target]:
     same = alertmanager_body("same", "5f4e3d2c1b0a9988")
     serial = itertools.count()
     return [
-        Target("page", "incident list", "/incidents/", b + "incidents", PAGE_TARGET, counts="incidents"),
         Target(
-            "page", "DR metrics", "/incidents/metrics/", b + "incidents", PAGE_TARGET, counts="incidents"
+            "page", "incident list", "/incidents/", b + "incidents", PAGE_TARGET, counts="incidents"
+        ),
+        Target(
+            "page",
+            "DR metrics",
+            "/incidents/metrics/",
+            b + "incidents",
+            PAGE_TARGET,
+            counts="incidents",
         ),
         Target(
             "page",
@@ -228,7 +235,12 @@ def incident_targets(ids: dict[str, Any]) -> list[Target]:
         ),
         Target("page", "on-call", "/oncall/", b + "oncall-overrides", PAGE_TARGET),
         Target(
-            "api", "API incidents", "/api/v1/incidents", b + "incidents", API_TARGET, counts="incidents"
+            "api",
+            "API incidents",
+            "/api/v1/incidents",
+            b + "incidents",
+            API_TARGET,
+            counts="incidents",
         ),
         # The same alert again (de-duplicated: nothing written) and a new alert each time.
         Target(
@@ -359,6 +371,17 @@ def request(
     return elapsed, response.status, int(response.getheader("X-Bench-Queries") or 0)
 
 
+def measure(
+    port: int, target: Target, path: str, cookie: str, sent: itertools.count, explain: str = ""
+) -> tuple[float, int, int]:
+    """One request of a row: a GET with the session, or the row's n-th POST (no cookie: the
+    intake and its plain baseline authenticate by the token in the row's headers)."""
+    if target.body is None:
+        return request(port, path, cookie, explain)
+    body = target.body(next(sent))
+    return request(port, path, "", explain, body=body, headers=target.headers)
+
+
 def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
     port = free_port()
     gunicorn = Path(PYTHON).with_name("gunicorn")
@@ -438,21 +461,16 @@ def run_size(
             result = Result(target, size, rows=rows)
             n = target.repeats or repeats
             sent = itertools.count()
-
-            def measure(path: str, explain: str = "") -> tuple[float, int, int]:
-                if target.body is None:
-                    return request(port, path, cookie, explain)
-                body = target.body(next(sent))
-                return request(port, path, "", explain, body=body, headers=target.headers)
-
             # Warm: templates, the connection, WeasyPrint's fonts (and the intake's group).
             for _ in range(2):
-                measure(target.path)
-                measure(target.baseline)
+                measure(port, target, target.path, cookie, sent)
+                measure(port, target, target.baseline, cookie, sent)
             for _ in range(n):
-                seconds, result.status, result.queries = measure(target.path)
+                seconds, result.status, result.queries = measure(
+                    port, target, target.path, cookie, sent
+                )
                 result.times.append(seconds)
-                result.base_times.append(measure(target.baseline)[0])
+                result.base_times.append(measure(port, target, target.baseline, cookie, sent)[0])
             if target.kind == "pdf":
                 # The baseline must lay out the same document: the same number of pages.
                 result.pages = (
@@ -461,7 +479,7 @@ def run_size(
                 )
             else:
                 name = re.sub(r"[^a-z0-9]+", "-", target.name.lower())
-                measure(target.path, explain=name)
+                measure(port, target, target.path, cookie, sent, explain=name)
                 explained = Path(out, f"{name}.json")
                 if explained.exists():
                     result.explain = json.loads(explained.read_text())
@@ -517,7 +535,7 @@ def report(results: list[Result], sizes: list[int]) -> str:
         "Written by `make bench` (bench/run.py); sizes: "
         + ", ".join(f"{s:,}" for s in sizes)
         + " drills (90 % with a report) and as many actions; the incident rows' "
-        "\"rows\" is the incident count, 1,000 at the small size and 1,000,000 at the large "
+        '"rows" is the incident count, 1,000 at the small size and 1,000,000 at the large '
         "one (bench/prepare.py, `INCIDENTS_AT_SIZE`: ten years of them, a tenth per year; "
         "every tenth closed one with a post-mortem). Times in ms through gunicorn "
         "(one worker) on the loopback, the seeded tables vacuumed and analysed as autovacuum "
@@ -552,8 +570,8 @@ def report(results: list[Result], sizes: list[int]) -> str:
             "",
             "One gunicorn worker, one request at a time: a small Alertmanager v4 notification "
             "(one alert) posted with its source's token, against a plain JSON POST view doing "
-            "one indexed read (`/bench/plain-post`), interleaved. \"alert again\" re-sends the "
-            "alert of an open group (de-duplicated: nothing is written); \"new alert\" adds a "
+            'one indexed read (`/bench/plain-post`), interleaved. "alert again" re-sends the '
+            'alert of an open group (de-duplicated: nothing is written); "new alert" adds a '
             "new alert to an open group (an alert row and a timeline entry).",
             "",
             "| what | incidents | requests/s | plain view requests/s | ratio | queries |",

@@ -507,10 +507,13 @@ def _outage_intervals(scope: Scope, starts: dt.datetime, ends: dt.datetime) -> Q
     if scope.service_id is not None:
         qs = qs.filter(service_id=scope.service_id)
     # Overlapping the period: began before its end, and not restored before its start. The
-    # detection bound lets the database start from the detection index (onset <= detection).
+    # detection bound lets the database start from the detection index (onset <= detection);
+    # the restoration bound (the same as `stop > starts`, as the period ends after it starts)
+    # from the restoration index, so that ten years of history are not all read.
+    restored_after = Q(incident__restored_at__gt=starts) | Q(incident__restored_at__isnull=True)
     return (
         qs.annotate(onset=onset, stop=stop)
-        .filter(incident__detected_at__lt=ends, onset__lt=ends, stop__gt=starts)
+        .filter(restored_after, incident__detected_at__lt=ends, onset__lt=ends, stop__gt=starts)
         .annotate(s=Greatest("onset", Value(starts)), e=Least("stop", Value(ends)))
         .values("service_id", "s", "e")
         .order_by()
