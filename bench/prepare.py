@@ -18,6 +18,7 @@ whose two groups run.py posts to.
 from __future__ import annotations
 
 import json
+import secrets
 import sys
 
 import django
@@ -38,7 +39,7 @@ def intake_token() -> str:
 
     _, token = intake_source_create(
         actor=users()["lead"],
-        name="Bench Alertmanager",
+        name=f"Bench Alertmanager {secrets.token_hex(4)}",  # a new one on each --reuse
         kind="alertmanager",
         default_incident_type=IncidentType.objects.order_by("pk").first(),
         default_severity="P3",
