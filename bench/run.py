@@ -181,7 +181,7 @@ GROUP_KEYS = {"same": '{}:{alertname="BenchSame"}', "new": '{}:{alertname="Bench
 
 
 def alertmanager_body(group: str, fingerprint: str) -> bytes:
-    alert = {
+    alert: dict[str, Any] = {
         "status": "firing",
         "labels": {"alertname": f"Bench{group.title()}", "severity": "critical"},
         "annotations": {"summary": "Checkout answers 5xx to more than 5% of requests"},
