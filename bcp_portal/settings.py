@@ -136,6 +136,11 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    # No JIT: the portal's statements are short reads, and an aggregate over a year of
+    # incidents (the DR metrics) is estimated costly enough to be JIT-compiled, which took
+    # 3.2 s of its 5.5 s at 1,000,000 incidents (bench/results.md). A connection option,
+    # so it costs no statement.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 # Migrations may run as the table owner while the portal runs as a less privileged role:
 # `manage.py migrate` picks this alias when it exists (see bcp_portal/management).
 if env.str("MIGRATE_DATABASE_URL", default=""):

@@ -1,5 +1,8 @@
 """`make bench`: pages, API lists, admin changelists and PDF exports at 1,000 and 100,000 rows.
 
+(The incident rows run at 1,000 and 1,000,000 incidents: bench/prepare.py maps each size to
+its incident count; the alert intake rows post JSON and report requests per second.)
+
     .venv/bin/python bench/run.py [--sizes 1000 100000] [--requests 15] [--out bench/results.md]
                                   [--only dashboard "approvals inbox" ...]
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import json
 import os
 import re
@@ -33,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,12 +61,18 @@ class Target:
     baseline: str  # a bench baseline path
     ratio: float
     repeats: int | None = None
+    # What the "rows" column counts: the drill size, or the incidents prepare.py seeded.
+    counts: str = "drills"
+    # A POST (the alert intake and its plain baseline): the n-th request's body, its headers.
+    body: Callable[[int], bytes] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
 class Result:
     target: Target
     size: int
+    rows: int = 0
     times: list[float] = field(default_factory=list)
     base_times: list[float] = field(default_factory=list)
     queries: int = 0
@@ -86,6 +97,15 @@ class Result:
     @property
     def ratio(self) -> float:
         return self.median / self.base_median
+
+    @property
+    def per_second(self) -> float:
+        """Requests per second one worker answers, one request at a time (from the mean)."""
+        return len(self.times) / sum(self.times)
+
+    @property
+    def base_per_second(self) -> float:
+        return len(self.base_times) / sum(self.base_times)
 
 
 def targets(ids: dict[str, Any]) -> list[Target]:
@@ -151,6 +171,97 @@ def targets(ids: dict[str, Any]) -> list[Target]:
             "/bench/direct-pdf/catalogue",
             PDF_TARGET,
             repeats=PDF_REPEATS,
+        ),
+        *incident_targets(ids),
+    ]
+
+
+# A small Alertmanager v4 notification (one alert); run.py posts it to the intake.
+GROUP_KEYS = {"same": '{}:{alertname="BenchSame"}', "new": '{}:{alertname="BenchNew"}'}
+
+
+def alertmanager_body(group: str, fingerprint: str) -> bytes:
+    alert: dict[str, Any] = {
+        "status": "firing",
+        "labels": {"alertname": f"Bench{group.title()}", "severity": "critical"},
+        "annotations": {"summary": "Checkout answers 5xx to more than 5% of requests"},
+        "startsAt": "2026-11-29T11:50:00.123456789Z",
+        "endsAt": "0001-01-01T00:00:00Z",
+        "generatorURL": "http://prometheus.example:9090/graph?g0.expr=rate",
+        "fingerprint": fingerprint,
+    }
+    payload = {
+        "version": "4",
+        "groupKey": GROUP_KEYS[group],
+        "truncatedAlerts": 0,
+        "status": "firing",
+        "receiver": "bcp-portal",
+        "groupLabels": {"alertname": alert["labels"]["alertname"]},
+        "commonLabels": alert["labels"],
+        "commonAnnotations": alert["annotations"],
+        "externalURL": "http://alertmanager.example:9093",
+        "alerts": [alert],
+    }
+    return json.dumps(payload).encode()
+
+
+def incident_targets(ids: dict[str, Any]) -> list[Target]:
+    """Issue #10's rows: the incident list and API at the incident count prepare.py seeded,
+    the DR metrics (its default, the last twelve months), post-mortems, on-call, and the
+    alert intake's requests per second against a plain JSON POST doing one indexed read."""
+    b = "/bench/baseline/"
+    auth = {"Authorization": f"Bearer {ids.get('intake_token', '')}"}
+    same = alertmanager_body("same", "5f4e3d2c1b0a9988")
+    serial = itertools.count()
+    return [
+        Target(
+            "page", "incident list", "/incidents/", b + "incidents", PAGE_TARGET, counts="incidents"
+        ),
+        Target(
+            "page",
+            "DR metrics",
+            "/incidents/metrics/",
+            b + "incidents",
+            PAGE_TARGET,
+            counts="incidents",
+        ),
+        Target(
+            "page",
+            "post-mortem list",
+            "/incidents/postmortems/",
+            b + "postmortems",
+            PAGE_TARGET,
+            counts="incidents",
+        ),
+        Target("page", "on-call", "/oncall/", b + "oncall-overrides", PAGE_TARGET),
+        Target(
+            "api",
+            "API incidents",
+            "/api/v1/incidents",
+            b + "incidents",
+            API_TARGET,
+            counts="incidents",
+        ),
+        # The same alert again (de-duplicated: nothing written) and a new alert each time.
+        Target(
+            "intake",
+            "intake, alert again",
+            "/api/intake/alertmanager",
+            "/bench/plain-post",
+            API_TARGET,
+            counts="incidents",
+            body=lambda n: same,
+            headers=auth,
+        ),
+        Target(
+            "intake",
+            "intake, new alert",
+            "/api/intake/alertmanager",
+            "/bench/plain-post",
+            API_TARGET,
+            counts="incidents",
+            body=lambda n: alertmanager_body("new", f"{next(serial):016x}"),
+            headers=auth,
         ),
     ]
 
@@ -235,19 +346,40 @@ def pdf_pages(port: int, path: str, cookie: str) -> int:
         return 0
 
 
-def request(port: int, path: str, cookie: str, explain: str = "") -> tuple[float, int, int]:
-    """One GET: seconds, status, query count."""
+def request(
+    port: int,
+    path: str,
+    cookie: str,
+    explain: str = "",
+    *,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[float, int, int]:
+    """One GET, or a JSON POST when there is a body: seconds, status, query count."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"Cookie": cookie, "Accept": "text/html,application/json"}
+    sent = {"Cookie": cookie, "Accept": "text/html,application/json", **(headers or {})}
     if explain:
-        headers["X-Bench-Explain"] = explain
+        sent["X-Bench-Explain"] = explain
+    if body is not None:
+        sent["Content-Type"] = "application/json"
     started = time.perf_counter()
-    conn.request("GET", path, headers=headers)
+    conn.request("GET" if body is None else "POST", path, body=body, headers=sent)
     response = conn.getresponse()
     response.read()
     elapsed = time.perf_counter() - started
     conn.close()
     return elapsed, response.status, int(response.getheader("X-Bench-Queries") or 0)
+
+
+def measure(
+    port: int, target: Target, path: str, cookie: str, sent: itertools.count, explain: str = ""
+) -> tuple[float, int, int]:
+    """One request of a row: a GET with the session, or the row's n-th POST (no cookie: the
+    intake and its plain baseline authenticate by the token in the row's headers)."""
+    if target.body is None:
+        return request(port, path, cookie, explain)
+    body = target.body(next(sent))
+    return request(port, path, "", explain, body=body, headers=target.headers)
 
 
 def start_server(env: dict[str, str]) -> tuple[subprocess.Popen, int]:
@@ -325,15 +457,20 @@ def run_size(
         for target in targets(ids):
             if only and not any(name.lower() in target.name.lower() for name in only):
                 continue
-            result = Result(target, size)
+            rows = ids.get("incidents", size) if target.counts == "incidents" else size
+            result = Result(target, size, rows=rows)
             n = target.repeats or repeats
-            for _ in range(2):  # warm: templates, the connection, WeasyPrint's fonts
-                request(port, target.path, cookie)
-                request(port, target.baseline, cookie)
+            sent = itertools.count()
+            # Warm: templates, the connection, WeasyPrint's fonts (and the intake's group).
+            for _ in range(2):
+                measure(port, target, target.path, cookie, sent)
+                measure(port, target, target.baseline, cookie, sent)
             for _ in range(n):
-                seconds, result.status, result.queries = request(port, target.path, cookie)
+                seconds, result.status, result.queries = measure(
+                    port, target, target.path, cookie, sent
+                )
                 result.times.append(seconds)
-                result.base_times.append(request(port, target.baseline, cookie)[0])
+                result.base_times.append(measure(port, target, target.baseline, cookie, sent)[0])
             if target.kind == "pdf":
                 # The baseline must lay out the same document: the same number of pages.
                 result.pages = (
@@ -342,7 +479,7 @@ def run_size(
                 )
             else:
                 name = re.sub(r"[^a-z0-9]+", "-", target.name.lower())
-                request(port, target.path, cookie, explain=name)
+                measure(port, target, target.path, cookie, sent, explain=name)
                 explained = Path(out, f"{name}.json")
                 if explained.exists():
                     result.explain = json.loads(explained.read_text())
@@ -397,7 +534,10 @@ def report(results: list[Result], sizes: list[int]) -> str:
         "",
         "Written by `make bench` (bench/run.py); sizes: "
         + ", ".join(f"{s:,}" for s in sizes)
-        + " drills (90 % with a report) and as many actions. Times in ms through gunicorn "
+        + " drills (90 % with a report) and as many actions; the incident rows' "
+        '"rows" is the incident count, 1,000 at the small size and 1,000,000 at the large '
+        "one (bench/prepare.py, `INCIDENTS_AT_SIZE`: ten years of them, a tenth per year; "
+        "every tenth closed one with a post-mortem). Times in ms through gunicorn "
         "(one worker) on the loopback, the seeded tables vacuumed and analysed as autovacuum "
         "leaves a live database; each request is followed by its baseline (a plain "
         "`values()` of 100 rows of the same table as JSON, same worker) so the machine's "
@@ -414,7 +554,7 @@ def report(results: list[Result], sizes: list[int]) -> str:
     ]
     for r in results:
         lines.append(
-            f"| {r.target.kind} | {r.target.name} (`{r.target.path}`) | {r.size:,} | "
+            f"| {r.target.kind} | {r.target.name} (`{r.target.path}`) | {r.rows:,} | "
             f"{r.status} | {r.median:.1f} | {r.p95:.1f} | {r.base_median:.1f} | "
             f"{r.ratio:.2f}x | {r.target.ratio:g}x | "
             f"{r.queries if r.pages is None else f'{r.pages[0]}/{r.pages[1]} pages'} | "
@@ -423,6 +563,26 @@ def report(results: list[Result], sizes: list[int]) -> str:
         )
     failed = [r for r in results if not met(r)]
     lines += ["", f"{len(results) - len(failed)} of {len(results)} rows meet their target.", ""]
+    intake = [r for r in results if r.target.kind == "intake"]
+    if intake:
+        lines += [
+            "## Alert intake: requests per second",
+            "",
+            "One gunicorn worker, one request at a time: a small Alertmanager v4 notification "
+            "(one alert) posted with its source's token, against a plain JSON POST view doing "
+            'one indexed read (`/bench/plain-post`), interleaved. "alert again" re-sends the '
+            'alert of an open group (de-duplicated: nothing is written); "new alert" adds a '
+            "new alert to an open group (an alert row and a timeline entry).",
+            "",
+            "| what | incidents | requests/s | plain view requests/s | ratio | queries |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        lines += [
+            f"| {r.target.name} | {r.rows:,} | {r.per_second:.0f} | {r.base_per_second:.0f} | "
+            f"{r.base_per_second / r.per_second:.2f}x | {r.queries} |"
+            for r in intake
+        ]
+        lines.append("")
     largest = max(sizes)
     lines += [f"## The slowest statement of each page at {largest:,} rows", ""]
     for r in results:

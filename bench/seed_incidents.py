@@ -4,7 +4,8 @@
 now (so any year holds a tenth of them: a year of 100,000 at 1,000,000), each affecting one
 or two of the bench's services, with three timeline entries each. About 2 % are still open
 (the newest ones), 5 % of the rest restored but not closed; times are realistic (detected
-0-30 min after onset, restored 10 min to 10 h later), severities and types rotate.
+0-30 min after onset, restored 10 min to 10 h later), severities and types rotate. Every
+tenth closed incident has a post-mortem (a third of them published), written the day after.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 from bcp_portal.catalogue.models import Service
 from bench.seed import copy_rows, users
 from incidents.models import Incident, IncidentService, IncidentType, TimelineEntry
+from incidents.models_postmortems import PostMortem
 
 CHUNK = 50_000
 YEARS = 10
@@ -34,7 +36,7 @@ def seed_incidents(count: int) -> None:
     open_from = count - max(count // 50, 1)  # the newest 2 % are open
     entry_id = 0
     for start in range(1, count + 1, CHUNK):
-        incidents, links, entries = [], [], []
+        incidents, links, entries, postmortems = [], [], [], []
         for i in range(start, min(start + CHUNK, count + 1)):
             detected = now - step * (count - i) - timedelta(minutes=5)
             onset = detected - timedelta(minutes=i % 31) if i % 4 else None
@@ -72,6 +74,23 @@ def seed_incidents(count: int) -> None:
                     "created_by_id": people[0].pk,
                 }
             )
+            if closed and i % 10 == 0:
+                published = i % 30 == 0
+                postmortems.append(
+                    {
+                        "id": i // 10,
+                        "incident_id": i,
+                        "title": f"Post-mortem of incident {i}",
+                        "summary": "The primary database ran out of connections.",
+                        "root_cause": "A connection pool sized for the old traffic.",
+                        "status": "published" if published else "draft",
+                        "author_id": people[i % len(people)].pk,
+                        "published_by_id": people[0].pk if published else None,
+                        "published_at": closed + timedelta(days=1) if published else None,
+                        "created_at": closed + timedelta(hours=20),
+                        "updated_at": closed + timedelta(days=1),
+                    }
+                )
             links.append(
                 {"id": 2 * i - 1, "incident_id": i, "service_id": services[i % len(services)]}
             )
@@ -99,3 +118,32 @@ def seed_incidents(count: int) -> None:
         copy_rows(Incident, incidents)
         copy_rows(IncidentService, links)
         copy_rows(TimelineEntry, entries)
+        if postmortems:
+            copy_rows(PostMortem, postmortems)
+
+
+OVERRIDES = 30
+
+
+def seed_oncall() -> None:
+    """A weekly rotation of the bench's people (lead and SREs) and 30 one-day overrides,
+    made through the services (a handful of rows: the page reads them, not a big table)."""
+    from incidents.services.oncall import override_create, rotation_create
+
+    people = list(users().values())
+    lead = people[0]
+    start = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0) - timedelta(days=3)
+    rotation = rotation_create(
+        actor=lead, name="Bench on-call", starts_at=start, members=people, shift_days=7
+    )
+    for day in range(OVERRIDES):
+        at = start + timedelta(days=day + 1)
+        override_create(
+            actor=lead,
+            rotation=rotation,
+            user=people[1 + day % (len(people) - 1)],
+            slot="secondary" if day % 2 else "primary",
+            starts_at=at,
+            ends_at=at + timedelta(days=1),
+            reason="Swap: a conference",
+        )

@@ -4,13 +4,19 @@
 Django, the database round trip and the server, without the page's own work.
 `direct_pdf`: WeasyPrint laying out the identical HTML an export renders (rendered once and
 kept), so the export's ratio is the cost of everything around the layout.
+`plain_post`: what the alert intake is compared with: a JSON POST answered after one indexed
+read (the source whose token the request carries), no transaction, no writes.
 """
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db.models import Case, F, Value, When
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
@@ -33,7 +39,17 @@ TABLES = {
     "runbook-versions": lambda: (
         _runbook("RunbookVersion").filter(document_id=1).defer("content").order_by("-sequence")
     ),
+    # Incidents (issue #10): the list's and the metrics' table, the post-mortems, on-call.
+    "incidents": lambda: _incidents("Incident").order_by("-detected_at", "-pk"),
+    "postmortems": lambda: _incidents("PostMortem").order_by("-created_at", "-pk"),
+    "oncall-overrides": lambda: _incidents("OnCallOverride").order_by("rotation_id", "ends_at"),
 }
+
+
+def _incidents(model: str):
+    from django.apps import apps
+
+    return apps.get_model("incidents", model).objects
 
 
 def _runbook(model: str):
@@ -56,6 +72,22 @@ def baseline(request: HttpRequest, table: str) -> JsonResponse:
         raise Http404(table)
     rows = list(TABLES[table]().values()[:ROWS])
     return JsonResponse({"rows": rows}, json_dumps_params={"default": str})
+
+
+@csrf_exempt
+@require_POST
+def plain_post(request: HttpRequest) -> JsonResponse:
+    _guard()
+    from incidents.models import IntakeSource
+
+    data = json.loads(request.body or b"{}")
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    source = (
+        IntakeSource.objects.filter(token_hash=IntakeSource.hash(token))
+        .values("pk", "name")
+        .first()
+    )
+    return JsonResponse({"source": source, "alerts": len(data.get("alerts", []))})
 
 
 def _document_html(request: HttpRequest, document: str) -> str:

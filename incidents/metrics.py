@@ -45,7 +45,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Count,
+    BooleanField,
     DurationField,
     Exists,
     Expression,
@@ -57,7 +57,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, TruncMonth
@@ -329,70 +328,133 @@ def scoped_incidents(scope: Scope) -> QuerySet[Incident]:
     return qs
 
 
-def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSeverity]:
-    """The runbook's monthly view (section 7.1.2), per month and severity, with attainment:
-    one grouped query. Months and severities without incidents are absent."""
+def _service_targets(profile: OrganisationProfile) -> dict[str, Expression]:
+    """`incident_targets` as aggregates over the incident's services (one join grouped per
+    incident) rather than a subquery per incident and target: the same rule, for a query
+    that reads many incidents (a year of 100,000 took seconds with the subqueries)."""
+    return {
+        "rto_target": Coalesce(
+            Min("services__rto_target_minutes"),
+            F("incident_type__expected_rto_minutes"),
+            Value(profile.rto_target_minutes),
+        ),
+        "rto_max": Coalesce(Min("services__rto_max_minutes"), Value(profile.rto_max_minutes)),
+        "rpo_target": Coalesce(
+            Min("services__rpo_target_minutes"), Value(profile.rpo_target_minutes)
+        ),
+        "rpo_max": Coalesce(Min("services__rpo_max_minutes"), Value(profile.rpo_max_minutes)),
+    }
+
+
+def _met(condition: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _per_incident(scope: Scope, profile: OrganisationProfile) -> QuerySet[Incident, Any]:
+    """One row per incident of the scope: its month, times and whether it met each target."""
     onset = Coalesce("started_at", "detected_at")
     restored = Q(restored_at__isnull=False)
-    onset_known = Q(started_at__isnull=False)
     rpo_known = Q(rpo_actual_minutes__isnull=False)
-    rows = (
+    return (
         scoped_incidents(scope)
         .annotate(
             month=TruncMonth("detected_at", tzinfo=scope.period.zone),
-            **incident_targets(profile),
-        )
-        .annotate(
+            onset=onset,
             rto_span=_span(F("restored_at"), onset),
-            to_detect=_span(F("detected_at"), F("started_at")),
-            to_recover=_span(F("restored_at"), F("detected_at")),
-            rto_target_span=_minutes("rto_target"),
-            rto_max_span=_minutes("rto_max"),
+            **_service_targets(profile),
         )
-        .values("month", "severity")
+        .annotate(rto_target_span=_minutes("rto_target"), rto_max_span=_minutes("rto_max"))
         .annotate(
-            incidents=Count("pk"),
-            restored=Count("pk", filter=restored),
-            rto_total=Sum("rto_span", filter=restored),
-            rto_within_target=Count("pk", filter=restored & Q(rto_span__lte=F("rto_target_span"))),
-            rto_within_max=Count("pk", filter=restored & Q(rto_span__lte=F("rto_max_span"))),
-            rpo_known=Count("pk", filter=rpo_known),
-            rpo_total=Sum("rpo_actual_minutes"),
-            rpo_within_target=Count(
-                "pk", filter=rpo_known & Q(rpo_actual_minutes__lte=F("rpo_target"))
-            ),
-            rpo_within_max=Count("pk", filter=rpo_known & Q(rpo_actual_minutes__lte=F("rpo_max"))),
-            users_known=Count("affected_users"),
-            users_total=Sum("affected_users"),
-            detect_known=Count("pk", filter=onset_known),
-            detect_total=Sum("to_detect", filter=onset_known),
-            recover_total=Sum("to_recover", filter=restored),
+            rto_met=_met(restored & Q(rto_span__lte=F("rto_target_span"))),
+            rto_max_met=_met(restored & Q(rto_span__lte=F("rto_max_span"))),
+            rpo_met=_met(rpo_known & Q(rpo_actual_minutes__lte=F("rpo_target"))),
+            rpo_max_met=_met(rpo_known & Q(rpo_actual_minutes__lte=F("rpo_max"))),
         )
-        .order_by("month", "severity")
+        .values(
+            "month",
+            "severity",
+            "detected_at",
+            "started_at",
+            "restored_at",
+            "onset",
+            "rpo_actual_minutes",
+            "affected_users",
+            "rto_met",
+            "rto_max_met",
+            "rpo_met",
+            "rpo_max_met",
+        )
+        .order_by()
     )
+
+
+def _month(value: Any, zone: zoneinfo.ZoneInfo) -> dt.date:
+    """The month column as the raw statement returns it: an aware or local datetime
+    (PostgreSQL), or text (SQLite)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime):
+        return (timezone.localtime(value, zone) if timezone.is_aware(value) else value).date()
+    return value
+
+
+def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSeverity]:
+    """The runbook's monthly view (section 7.1.2), per month and severity, with attainment:
+    one statement (the incidents with their targets, grouped per month and severity).
+    Months and severities without incidents are absent."""
+    inner, params = _per_incident(scope, profile).query.sql_with_params()
+    rto = _seconds_sql("restored_at", "onset")
+    detect = _seconds_sql("detected_at", "started_at")
+    recover = _seconds_sql("restored_at", "detected_at")
+
+    def count(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    restored = "restored_at IS NOT NULL"
+    sql = f"""
+        SELECT month, severity, COUNT(*), {count(restored)},
+            SUM(CASE WHEN {restored} THEN {rto} END),
+            {count("rto_met")}, {count("rto_max_met")},
+            COUNT(rpo_actual_minutes), SUM(rpo_actual_minutes),
+            {count("rpo_met")}, {count("rpo_max_met")},
+            COUNT(affected_users), SUM(affected_users),
+            COUNT(started_at), SUM({detect}),
+            SUM(CASE WHEN {restored} THEN {recover} END)
+        FROM ({inner}) per_incident
+        GROUP BY month, severity
+        ORDER BY month, severity
+    """  # noqa: S608  (the only interpolations are our own SQL; values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    zone = scope.period.zone
     result = []
     for row in rows:
-        month = row["month"]
-        if isinstance(month, dt.datetime):
-            month = timezone.localtime(month, scope.period.zone).date()
+        month, severity, incidents, restored_count, rto_total, *rest = row
+        (rto_in, rto_max_in, rpo_known, rpo_total, rpo_in, rpo_max_in) = rest[:6]
+        users_known, users_total, detect_known, detect_total, recover_total = rest[6:]
         figures = Figures(
-            incidents=row["incidents"],
-            restored=row["restored"],
-            rto_total=_to_minutes(row["rto_total"]),
-            rto_within_target=row["rto_within_target"],
-            rto_within_max=row["rto_within_max"],
-            rpo_known=row["rpo_known"],
-            rpo_total=_to_minutes(row["rpo_total"]),
-            rpo_within_target=row["rpo_within_target"],
-            rpo_within_max=row["rpo_within_max"],
-            users_known=row["users_known"],
-            users_total=row["users_total"] or 0,
-            detect_known=row["detect_known"],
-            detect_total=_to_minutes(row["detect_total"]),
-            recover_total=_to_minutes(row["recover_total"]),
+            incidents=incidents,
+            restored=restored_count or 0,
+            rto_total=_seconds_to_minutes(rto_total),
+            rto_within_target=rto_in or 0,
+            rto_within_max=rto_max_in or 0,
+            rpo_known=rpo_known,
+            rpo_total=_to_minutes(rpo_total),
+            rpo_within_target=rpo_in or 0,
+            rpo_within_max=rpo_max_in or 0,
+            users_known=users_known,
+            users_total=users_total or 0,
+            detect_known=detect_known,
+            detect_total=_seconds_to_minutes(detect_total),
+            recover_total=_seconds_to_minutes(recover_total),
         )
-        result.append(MonthSeverity(month=month, severity=row["severity"], figures=figures))
+        result.append(MonthSeverity(month=_month(month, zone), severity=severity, figures=figures))
     return result
+
+
+def _seconds_to_minutes(value: Any) -> float:
+    return 0.0 if value is None else float(value) / 60
 
 
 def months_of(period: Period, rows: Iterable[MonthSeverity]) -> list[Month]:
@@ -445,10 +507,13 @@ def _outage_intervals(scope: Scope, starts: dt.datetime, ends: dt.datetime) -> Q
     if scope.service_id is not None:
         qs = qs.filter(service_id=scope.service_id)
     # Overlapping the period: began before its end, and not restored before its start. The
-    # detection bound lets the database start from the detection index (onset <= detection).
+    # detection bound lets the database start from the detection index (onset <= detection);
+    # the restoration bound (the same as `stop > starts`, as the period ends after it starts)
+    # from the restoration index, so that ten years of history are not all read.
+    restored_after = Q(incident__restored_at__gt=starts) | Q(incident__restored_at__isnull=True)
     return (
         qs.annotate(onset=onset, stop=stop)
-        .filter(incident__detected_at__lt=ends, onset__lt=ends, stop__gt=starts)
+        .filter(restored_after, incident__detected_at__lt=ends, onset__lt=ends, stop__gt=starts)
         .annotate(s=Greatest("onset", Value(starts)), e=Least("stop", Value(ends)))
         .values("service_id", "s", "e")
         .order_by()

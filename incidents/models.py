@@ -197,6 +197,8 @@ class Incident(models.Model):
             models.Index(fields=["-detected_at", "-id"], name="incident_recent"),
             models.Index(fields=["status", "-detected_at"], name="incident_status_recent"),
             models.Index(fields=["severity", "-detected_at"], name="incident_severity_recent"),
+            # The DR metrics' outages of a period: restored after it began, or not restored.
+            models.Index(fields=["restored_at"], name="incident_restored"),
         ]
         constraints = [
             *(

@@ -5,7 +5,7 @@ is asked to acknowledge."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from django.contrib.auth.models import User
 from django.db.models import Prefetch, QuerySet
@@ -71,26 +71,43 @@ def _overrides(rotation: OnCallRotation, start: datetime, end: datetime) -> list
     )
 
 
+def overrides_between(
+    rotation: OnCallRotation, start: datetime, end: datetime
+) -> list[OnCallOverride]:
+    """The rotation's overrides overlapping [start, end), people selected."""
+    return _overrides(rotation, start, end)
+
+
 def _winning(overrides: list[OnCallOverride], slot: str, at: datetime) -> OnCallOverride | None:
     """The override of `slot` covering `at`; of several, the one added last wins."""
     covering = [o for o in overrides if o.slot == slot and o.starts_at <= at < o.ends_at]
     return max(covering, key=lambda o: (o.created_at, o.pk)) if covering else None
 
 
-def on_call_at(instant: datetime, rotation: OnCallRotation | None = None) -> OnCall:
-    """Primary and secondary at `instant` (override wins); nobody when no rotation."""
+def on_call_at(
+    instant: datetime,
+    rotation: OnCallRotation | None = None,
+    *,
+    overrides: list[OnCallOverride] | None = None,
+    zone: tzinfo | None = None,
+) -> OnCall:
+    """Primary and secondary at `instant` (override wins); nobody when no rotation.
+
+    `overrides` (any that include those covering `instant`) and `zone` (the organisation's)
+    when the caller has read them already (the on-call page reads them once for the rota)."""
     rotation = rotation or active_rotation()
     result = OnCall(at=instant, rotation=rotation)
     if rotation is None:
         return result
     members = _members(rotation)
     by_id = {u.pk: u for u in members}
-    zone = organisation_zone()
+    zone = zone or organisation_zone()
     index = shift_index(rotation.starts_at, rotation.shift_days, instant, zone)
     shift = shift_at(rotation.starts_at, rotation.shift_days, [u.pk for u in members], index, zone)
     result.primary = by_id.get(shift.primary_id) if shift.primary_id else None
     result.secondary = by_id.get(shift.secondary_id) if shift.secondary_id else None
-    overrides = _overrides(rotation, instant, instant + timedelta(microseconds=1))
+    if overrides is None:
+        overrides = _overrides(rotation, instant, instant + timedelta(microseconds=1))
     for slot in (OnCallOverride.Slot.PRIMARY, OnCallOverride.Slot.SECONDARY):
         winner = _winning(overrides, slot, instant)
         if winner is not None:
@@ -104,9 +121,12 @@ def rota(
     start: datetime | None = None,
     weeks: int = ROTA_WEEKS,
     rotation: OnCallRotation | None = None,
+    overrides: list[OnCallOverride] | None = None,
+    zone: tzinfo | None = None,
 ) -> list[RotaShift]:
     """The shifts from the one holding `start` (default now) for `weeks`, each with the
-    overrides that fall in it. Three queries whatever the number of shifts."""
+    overrides that fall in it. Three queries whatever the number of shifts (fewer when the
+    caller gives the overrides of those weeks, `overrides_between`, and the zone)."""
     rotation = rotation or active_rotation()
     if rotation is None:
         return []
@@ -117,9 +137,10 @@ def rota(
         return []
     by_id = {u.pk: u for u in members}
     ids = [u.pk for u in members]
-    zone = organisation_zone()
+    zone = zone or organisation_zone()
     index = max(shift_index(rotation.starts_at, rotation.shift_days, start, zone), 0)
-    overrides = _overrides(rotation, start, end)
+    if overrides is None:
+        overrides = _overrides(rotation, start, end)
     shifts: list[RotaShift] = []
     while True:
         shift = shift_at(rotation.starts_at, rotation.shift_days, ids, index, zone)

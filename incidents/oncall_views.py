@@ -3,12 +3,16 @@ matrix, and an incident's escalation (until the incident page includes it)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.roles import permission_required
 from incidents import oncall_selectors as selectors
@@ -23,14 +27,22 @@ from incidents.services.oncall import MANAGE_PERM, override_create
 def oncall(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rotation = selectors.active_rotation()
+    # The zone and the rota's overrides, read once for who is on call now and the rota.
+    known: dict[str, Any] = {}
+    if rotation is not None:
+        weeks = timedelta(weeks=selectors.ROTA_WEEKS)
+        known = {
+            "zone": organisation_zone(),
+            "overrides": selectors.overrides_between(rotation, now, now + weeks),
+        }
     return render(
         request,
         "incidents/oncall.html",
         {
             "now": now,
             "rotation": rotation,
-            "current": selectors.on_call_at(now, rotation=rotation),
-            "shifts": selectors.rota(start=now, rotation=rotation),
+            "current": selectors.on_call_at(now, rotation=rotation, **known),
+            "shifts": selectors.rota(start=now, rotation=rotation, **known),
             "overrides": list(selectors.upcoming_overrides(now=now)[:50]),
             "weeks": selectors.ROTA_WEEKS,
             "can_add_override": rotation is not None

@@ -60,7 +60,7 @@ def test_the_on_call_page_reads_a_constant_number_of_queries(
     _overrides(srelead, rotation_row, bob, count)
     client = client_for(srelead)
     client.get(reverse("incidents:oncall"))  # warm the session and profile caches
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         page = client.get(reverse("incidents:oncall"))
     assert len(page.context["overrides"]) == count
 
