@@ -140,3 +140,16 @@ def test_services_and_responders_are_kept_as_links_with_history(sre, srelead):
 def test_people_without_the_permission_cannot_declare(auditor):
     with pytest.raises(PermissionDenied):
         declare(auditor)
+
+
+def test_checking_an_incident_asks_the_database_nothing_that_clean_already_checks(
+    sre, django_assert_num_queries
+):
+    incident = declare(sre)
+    # Only its two foreign keys (type, author) are looked up; not one query per CHECK.
+    with django_assert_num_queries(2):
+        incident.full_clean(validate_unique=False)
+    incident.status = Incident.Status.CLOSED
+    with pytest.raises(ValidationError) as caught:
+        incident.full_clean(validate_unique=False)
+    assert set(caught.value.message_dict) == {"restored_at", "closed_at"}
