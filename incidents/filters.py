@@ -8,49 +8,14 @@ as `q` (page) or `search` (API).
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Any
 
-import django_filters  # type: ignore[import-untyped]  # django-filter ships no types
-from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from bcp_portal.catalogue.models import Service
 from bcp_portal.core import filters
-from bcp_portal.core.limits import MAX_YEAR, MIN_YEAR
 from incidents import selectors
 from incidents.models import Incident, IncidentType, Severity
-
-# ASCII digits only: `\d` alone also matches other scripts' digits.
-_DAY_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$", re.ASCII)
-
-
-class DayField(forms.CharField):
-    """'2027-01-31' to a date, years MIN_YEAR to MAX_YEAR; None when empty."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> date | None:
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
-        match = _DAY_RE.match(value)
-        problem = f"Give a day as YYYY-MM-DD, from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31."
-        if not match or not MIN_YEAR <= int(match["year"]) <= MAX_YEAR:
-            raise ValidationError(problem, code="invalid")
-        try:
-            return date(int(match["year"]), int(match["month"]), int(match["day"]))
-        except ValueError:
-            raise ValidationError(problem, code="invalid") from None
-
-
-class DayFilter(django_filters.CharFilter):
-    field_class = DayField
 
 
 class IncidentFilterForm(filters.FilterForm):
@@ -71,10 +36,10 @@ class IncidentFilterSet(filters.PortalFilterSet):
     type = filters.KeyFilter(
         queryset=IncidentType.objects.all(), label="Type", help_text="An incident type key."
     )
-    detected_from = DayFilter(
+    detected_from = filters.DayFilter(
         label="Detected from", help_text="A day (YYYY-MM-DD), the organisation's time zone."
     )
-    detected_to = DayFilter(
+    detected_to = filters.DayFilter(
         label="Detected to", help_text="A day (YYYY-MM-DD), included, the organisation's zone."
     )
     open = filters.YesNoFilter(label="Open only", help_text="1: only incidents not closed.")

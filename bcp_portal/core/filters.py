@@ -36,6 +36,7 @@ FALSE_VALUES = ("0", "false", "no", "off")
 
 # ASCII digits only: `\d` alone also matches other scripts' digits.
 _MONTH_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$", re.ASCII)
+_DAY_RE = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$", re.ASCII)
 _QUARTER_RE = re.compile(r"^(?P<year>\d{4})-Q(?P<quarter>\d)$", re.ASCII)
 
 
@@ -120,6 +121,28 @@ class MonthField(forms.CharField):
                 f"Give a month as YYYY-MM, from {MIN_YEAR}-01 to {MAX_YEAR}-12.", code="invalid"
             )
         return date(int(match["year"]), int(match["month"]), 1)
+
+
+class DayField(forms.CharField):
+    """'2027-01-31' to a date, years MIN_YEAR to MAX_YEAR; None when empty."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> date | None:
+        value = super().clean(value)
+        if value in (None, ""):
+            return None
+        match = _DAY_RE.match(value)
+        problem = f"Give a day as YYYY-MM-DD, from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31."
+        if not match or not MIN_YEAR <= int(match["year"]) <= MAX_YEAR:
+            raise ValidationError(problem, code="invalid")
+        try:
+            return date(int(match["year"]), int(match["month"]), int(match["day"]))
+        except ValueError:
+            raise ValidationError(problem, code="invalid") from None
 
 
 class QuarterField(forms.CharField):
@@ -220,6 +243,10 @@ class IdFilter(django_filters.CharFilter):
 
 class MonthFilter(django_filters.CharFilter):
     field_class = MonthField
+
+
+class DayFilter(django_filters.CharFilter):
+    field_class = DayField
 
 
 class QuarterFilter(django_filters.CharFilter):

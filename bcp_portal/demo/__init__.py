@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from bcp_portal.catalogue.demo import load_catalogue
 from bcp_portal.contacts.models import Contact
 from bcp_portal.core import roles, twofactor
-from bcp_portal.core.models import InboxItem, NotificationTarget
+from bcp_portal.core.channels.demo import load_demo_notifications
 from compliance.demo import load_demo_runbook
 from drills.demo import load_drill_calendar
 from drills.demo_reports import load_drill_reports
@@ -212,26 +212,7 @@ def demo_oncall(out) -> None:
 
 def demo_notifications(out) -> None:
     """A disabled chat target to look at, and a message in every demo user's inbox."""
-    NotificationTarget.objects.get_or_create(
-        name="ops-chat",
-        defaults={
-            "kind": NotificationTarget.Kind.SLACK,
-            "url": "http://127.0.0.1:9/hooks/ops-chat",
-            "secret": secrets.token_urlsafe(24),
-            "enabled": False,
-        },
-    )
-    for user in get_user_model().objects.filter(is_active=True, groups__isnull=False).distinct():
-        InboxItem.objects.get_or_create(
-            user=user,
-            message=None,
-            subject="Welcome to the portal's inbox",
-            defaults={
-                "body": "Choose in your settings whether notifications come here first or by "
-                "email; email is always the fallback.",
-                "url": "/accounts/settings/",
-            },
-        )
+    load_demo_notifications(out)
 
 
 # Post-mortems (incidents, issue #10): one published and signed, one draft.

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 
 from bcp_portal.dashboard import PANELS
-from incidents.demo_declare import load_demo_incident
+from incidents.demo_declare import TITLE, load_demo_incident
 from incidents.models import Incident
 from incidents.panels import PANEL_ROWS, active_incidents_panel
 from incidents.services.lifecycle import incident_set_status
@@ -71,3 +71,13 @@ def test_the_demo_declares_one_incident_once():
     assert incident.status == "responding"
     assert incident.timeline.count() == 3
     assert out.getvalue().count("declared") == 1
+
+
+def test_the_demo_declares_its_live_incident_after_the_year_of_incidents(sre):
+    # The demo runs the year of incidents first: the live incident must still be declared.
+    UserFactory(username="sre", roles=["SRE"])
+    declare(sre, title="An incident of the demo year")
+    load_demo_incident(StringIO())
+    live = Incident.objects.get(title=TITLE)
+    assert live.status == "responding"
+    assert Incident.objects.count() == 2
