@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core.links import detail_url
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.roles import user_roles
 from bcp_portal.core.typehints import Actor
 from compliance import selectors
@@ -46,6 +46,16 @@ class DueReview:
     url: str
 
 
+def _signs_runbooks(user: Actor) -> bool:
+    # The permission first: its query brings the roles along (user_roles then reads none).
+    return user.has_perm(PERM_VIEW) and bool(set(SIGNING_ROLES) & user_roles(user))
+
+
+def _reviews_runbooks(user: Actor) -> bool:
+    return bool(set(REVIEW_ROLES) & user_roles(user)) and user.has_perm(PERM_VIEW)
+
+
+@panel(title="Waiting for your approval", shown_to=_signs_runbooks)
 def approvals_panel(user: Actor) -> Panel | None:
     """The changes in review that wait for one of the user's roles (oldest first).
 
@@ -55,9 +65,6 @@ def approvals_panel(user: Actor) -> Panel | None:
     returns only the rows shown, each with the position of every role of the user that it
     still wants (NULL where it does not), instead of every waiting row (an SRE Lead asked
     for a change of each of 1,000 runbooks would read 1,000 rows to show five)."""
-    # The permission first: its query brings the roles along (user_roles then reads none).
-    if not user.has_perm(PERM_VIEW) or not set(SIGNING_ROLES) & user_roles(user):
-        return None
     held = sorted(user_roles(user))
     positions = {
         f"role_{i}": Subquery(selectors.roles_wanted([role]).order_by().values("position")[:1])
@@ -108,10 +115,9 @@ def approvals_panel(user: Actor) -> Panel | None:
     )
 
 
+@panel(title="Reviews due", shown_to=_reviews_runbooks)
 def reviews_due_panel(user: Actor) -> Panel | None:
     """Published runbooks whose review is overdue or due within REVIEW_DUE_DAYS."""
-    if not set(REVIEW_ROLES) & user_roles(user) or not user.has_perm(PERM_VIEW):
-        return None
     today = organisation_today()
     documents = list(
         selectors.reviews_due(today, within_days=REVIEW_DUE_DAYS).only(
