@@ -389,7 +389,8 @@ def _verdict(route: FoundRoute, entry: Route, persona: str, allowed: bool, respo
         return None
     if persona == ANONYMOUS:
         return None if _is_login_redirect(response) else f"answered {status}, not a login redirect"
-    return None if status == 403 else f"answered {status}, expected 403"
+    expected = entry.refused_status
+    return None if status == expected else f"answered {status}, expected {expected}"
 
 
 def _excerpt(response) -> str:

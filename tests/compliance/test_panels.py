@@ -20,6 +20,7 @@ from tests.compliance.factories import (
     submitted,
 )
 from tests.conftest import make_persona
+from tests.dashboard import dashboard_load
 from tests.factories import UserFactory
 from tests.twofactor import give_two_factor
 
@@ -77,9 +78,9 @@ def test_an_sre_sees_the_approvals_panel_only_once_the_matrix_names_their_role()
 
 def test_an_approver_with_nothing_waiting_sees_the_empty_state_and_the_inbox(client_for):
     user = make_persona("dpo")
-    response = client_for(user).get(reverse("dashboard"))
+    response = dashboard_load(client_for(user))
     assert response.status_code == 200
-    body = response.content.decode()
+    body = response.html
     assert "Waiting for your approval" in body
     assert "No runbook change waits for your approval." in body
     assert reverse("compliance:approvals") in body
