@@ -47,8 +47,14 @@ class DueReview:
 
 
 def _signs_runbooks(user: Actor) -> bool:
+    """Who sees "Waiting for your approval": a signer whose role the approval matrix names,
+    or who has something waiting from before a matrix edit (not an SRE, by default)."""
     # The permission first: its query brings the roles along (user_roles then reads none).
-    return user.has_perm(PERM_VIEW) and bool(set(SIGNING_ROLES) & user_roles(user))
+    if not user.has_perm(PERM_VIEW) or not set(SIGNING_ROLES) & user_roles(user):
+        return False
+    return bool(selectors.approver_roles() & user_roles(user)) or (
+        selectors.changes_waiting(user).exists()
+    )
 
 
 def _reviews_runbooks(user: Actor) -> bool:
@@ -100,9 +106,7 @@ def approvals_panel(user: Actor) -> Panel | None:
                 url=detail_url("compliance:change-sign", change_id),
             )
         )
-    if not count and not selectors.approver_roles() & user_roles(user):
-        # No rule of the matrix asks for any of the user's roles (an SRE, by default).
-        return None
+    # Whoever gets here is asked by the matrix or has something waiting (_signs_runbooks).
     return Panel(
         "Waiting for your approval",
         "dashboard/runbook_approvals_panel.html",

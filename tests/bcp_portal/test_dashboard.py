@@ -77,8 +77,9 @@ def test_the_frame_computes_no_panel_and_its_query_count_does_not_grow_with_rows
     ActionFactory.create_batch(rows, owner=lead)
     client = client_for(lead)
     client.get("/")
-    # session, user, 2FA device, profile, permissions and roles (one query)
-    with django_assert_num_queries(5):
+    # session, user, 2FA device, profile, permissions and roles (one query), the roles the
+    # approval matrix asks for (who sees "Waiting for your approval")
+    with django_assert_num_queries(6):
         assert client.get("/").status_code == 200
 
 
@@ -134,3 +135,17 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_from_a_panel(client):
     response = client.get(reverse("panel-my-drills"), headers=HTMX)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_frame_lists_the_approvals_box_only_for_whom_the_matrix_asks(client_for):
+    from compliance.models import ApprovalRule
+
+    sre, dpo = make_persona("sre"), make_persona("dpo")
+    assert "approvals" not in _boxes(client_for(sre).get("/").content.decode())
+    assert "approvals" in _boxes(client_for(dpo).get("/").content.decode())
+    rule = ApprovalRule.objects.get(change_type="contact_update")
+    rule.required_roles = [*rule.required_roles, "SRE"]
+    rule.save()
+    sre_client = client_for(sre)
+    assert "approvals" in _boxes(sre_client.get("/").content.decode())
+    assert sre_client.get(reverse("panel-approvals"), headers=HTMX).status_code == 200
