@@ -11,6 +11,7 @@ from bcp_portal.core import views as core_views
 from bcp_portal.core.api.token_views import api_tokens
 from bcp_portal.core.forms import OutboxPasswordResetForm
 from bcp_portal.core.twofactor_forms import ReauthPasswordChangeForm
+from bcp_portal.dashboard import panel_names
 
 admin.site.site_header = "BCP Portal administration"
 admin.site.site_title = "BCP Portal admin"
@@ -85,6 +86,11 @@ class FaviconRedirect(RedirectView):
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    # Each dashboard box loads its panel from here (bcp_portal.dashboard).
+    *(
+        path(f"panels/{name}/", views.dashboard_panel, {"name": name}, name=f"panel-{name}")
+        for name in panel_names()
+    ),
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", FaviconRedirect.as_view(), name="favicon"),
     path("accounts/", include(auth_patterns)),

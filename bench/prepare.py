@@ -51,6 +51,7 @@ def main() -> None:
     django.setup()
     from django.test import Client
 
+    from bcp_portal.dashboard import boxes_for
     from bench.seed import RUNBOOK_VERSIONS, seed, seed_runbooks, settle, users
     from bench.seed_incidents import seed_incidents, seed_oncall
     from drills.models import DrillReport
@@ -67,6 +68,8 @@ def main() -> None:
         settle()
     # Before signing in: users() sets the lead's password again, which ends older sessions.
     token = intake_token()
+    # The dashboard's boxes the bench SRE Lead sees: run.py times each box's panel.
+    panels = [box.name for box in boxes_for(users()["lead"])]
     client = Client()
     client.force_login(users()["lead"])
     report = DrillReport.objects.filter(status="submitted").order_by("-pk").first()
@@ -77,6 +80,7 @@ def main() -> None:
         "runbook_version": runbook_version,
         "incidents": incidents,
         "intake_token": token,
+        "panels": panels,
     }
     print(json.dumps(ids))
 

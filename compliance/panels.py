@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core.links import detail_url
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.roles import user_roles
 from bcp_portal.core.typehints import Actor
 from compliance import selectors
@@ -46,6 +46,22 @@ class DueReview:
     url: str
 
 
+def _signs_runbooks(user: Actor) -> bool:
+    """Who sees "Waiting for your approval": a signer whose role the approval matrix names,
+    or who has something waiting from before a matrix edit (not an SRE, by default)."""
+    # The permission first: its query brings the roles along (user_roles then reads none).
+    if not user.has_perm(PERM_VIEW) or not set(SIGNING_ROLES) & user_roles(user):
+        return False
+    return bool(selectors.approver_roles() & user_roles(user)) or (
+        selectors.changes_waiting(user).exists()
+    )
+
+
+def _reviews_runbooks(user: Actor) -> bool:
+    return bool(set(REVIEW_ROLES) & user_roles(user)) and user.has_perm(PERM_VIEW)
+
+
+@panel(title="Waiting for your approval", shown_to=_signs_runbooks)
 def approvals_panel(user: Actor) -> Panel | None:
     """The changes in review that wait for one of the user's roles (oldest first).
 
@@ -55,9 +71,6 @@ def approvals_panel(user: Actor) -> Panel | None:
     returns only the rows shown, each with the position of every role of the user that it
     still wants (NULL where it does not), instead of every waiting row (an SRE Lead asked
     for a change of each of 1,000 runbooks would read 1,000 rows to show five)."""
-    # The permission first: its query brings the roles along (user_roles then reads none).
-    if not user.has_perm(PERM_VIEW) or not set(SIGNING_ROLES) & user_roles(user):
-        return None
     held = sorted(user_roles(user))
     positions = {
         f"role_{i}": Subquery(selectors.roles_wanted([role]).order_by().values("position")[:1])
@@ -93,9 +106,7 @@ def approvals_panel(user: Actor) -> Panel | None:
                 url=detail_url("compliance:change-sign", change_id),
             )
         )
-    if not count and not selectors.approver_roles() & user_roles(user):
-        # No rule of the matrix asks for any of the user's roles (an SRE, by default).
-        return None
+    # Whoever gets here is asked by the matrix or has something waiting (_signs_runbooks).
     return Panel(
         "Waiting for your approval",
         "dashboard/runbook_approvals_panel.html",
@@ -108,10 +119,9 @@ def approvals_panel(user: Actor) -> Panel | None:
     )
 
 
+@panel(title="Reviews due", shown_to=_reviews_runbooks)
 def reviews_due_panel(user: Actor) -> Panel | None:
     """Published runbooks whose review is overdue or due within REVIEW_DUE_DAYS."""
-    if not set(REVIEW_ROLES) & user_roles(user) or not user.has_perm(PERM_VIEW):
-        return None
     today = organisation_today()
     documents = list(
         selectors.reviews_due(today, within_days=REVIEW_DUE_DAYS).only(

@@ -21,7 +21,7 @@ from bcp_portal.actions.models import Action
 from bcp_portal.catalogue.models import Service
 from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import charts, roles
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.typehints import Actor
 from drills.models import DrillReport
 from drills.report_selectors import planned_vs_done
@@ -50,6 +50,11 @@ def is_manager(user: Actor) -> bool:
     return roles.has_role(user, *roles.MANAGERS)
 
 
+def manager_with(user: Actor, perm: str) -> bool:
+    """Who sees an overview panel: a manager who may read what it counts."""
+    return is_manager(user) and user.has_perm(perm)
+
+
 @dataclass
 class OwnerCount:
     name: str
@@ -57,10 +62,12 @@ class OwnerCount:
     url: str
 
 
+@panel(
+    title="Overdue actions by owner",
+    shown_to=lambda user: manager_with(user, "actions.view_action"),
+)
 def overdue_actions_panel(user: Actor) -> Panel | None:
     """Overdue actions by owner, each count linking to the tracker's filtered list."""
-    if not is_manager(user) or not user.has_perm("actions.view_action"):
-        return None
     # The tracker's own "today" (`filter_actions`), so a count matches the list it opens.
     today = timezone.localdate()
     # Counted per owner id alone (an index-only scan of `action_open_due_idx`, in owner
@@ -109,10 +116,9 @@ def overdue_actions_panel(user: Actor) -> Panel | None:
     )
 
 
+@panel(title="Drills this quarter", shown_to=lambda user: manager_with(user, "drills.view_drill"))
 def drills_this_quarter_panel(user: Actor) -> Panel | None:
     """Drills done versus planned in the organisation's current quarter (one query)."""
-    if not is_manager(user) or not user.has_perm("drills.view_drill"):
-        return None
     today = organisation_today()
     quarter = planned_vs_done(today=today, quarters=1)[0]
     return Panel(
@@ -127,10 +133,12 @@ def drills_this_quarter_panel(user: Actor) -> Panel | None:
     )
 
 
+@panel(
+    title="Recent RTO/RPO misses",
+    shown_to=lambda user: manager_with(user, "drills.view_drillreport"),
+)
 def rto_rpo_misses_panel(user: Actor) -> Panel | None:
     """Submitted reports of the last 90 days whose actual RTO or RPO exceeded the target."""
-    if not is_manager(user) or not user.has_perm("drills.view_drillreport"):
-        return None
     today = organisation_today()
     missed = Q(rto_actual_minutes__gt=F("rto_target_minutes")) | Q(
         rpo_actual_minutes__gt=F("rpo_target_minutes")
@@ -172,10 +180,12 @@ class StaleService:
     period: str
 
 
+@panel(
+    title="Services not exercised recently",
+    shown_to=lambda user: manager_with(user, "catalogue.view_service"),
+)
 def unexercised_services_panel(user: Actor) -> Panel | None:
     """Active services that no submitted report has exercised within EXERCISE_PERIOD."""
-    if not is_manager(user) or not user.has_perm("catalogue.view_service"):
-        return None
     today = organisation_today()
     stale = Q()
     for priority, period in EXERCISE_PERIOD.items():

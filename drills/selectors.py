@@ -35,7 +35,7 @@ from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core import roles
 from bcp_portal.core.dates import format_day
 from bcp_portal.core.links import detail_url
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.typehints import Actor
 from drills.models import (
     CalendarFeedToken,
@@ -343,14 +343,13 @@ def _reminded_of(user: Actor) -> Q:
 # --- Dashboard -----------------------------------------------------------------------------
 
 
+@panel(title="My drills", shown_to=lambda user: user.has_perm("drills.view_drill"))
 def my_drills_panel(user: Actor) -> Panel | None:
     """Dashboard: drills due in the next 14 days that the user is reminded of, and overdue ones.
 
     Due: drills the user takes part in, and drills with nobody assigned for people in the
     SRE role (they get those reminders). Overdue: the user's own; the SRE Lead sees all.
     """
-    if not user.has_perm("drills.view_drill"):
-        return None
     now = timezone.now()
     mine = _reminded_of(user)
     # Only what the panel shows of a drill: its title, time and link.

@@ -7,17 +7,20 @@ from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_profile
 from bcp_portal.core import roles
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.people import zone_named
 from bcp_portal.core.typehints import Actor
 from incidents import metrics
 
 
+def _manager_reading_incidents(user: Actor) -> bool:
+    return roles.has_role(user, *roles.MANAGERS) and user.has_perm("incidents.view_incident")
+
+
+@panel(title="DR metrics this month", shown_to=_manager_reading_incidents)
 def dr_metrics_panel(user: Actor) -> Panel | None:
     """This organisation month's incidents and RTO attainment, for the manager roles (SRE
     Lead, Engineering Manager, CTO): one grouped query (the profile is the dashboard's)."""
-    if not roles.has_role(user, *roles.MANAGERS) or not user.has_perm("incidents.view_incident"):
-        return None
     profile = organisation_profile()
     zone = zone_named(profile.time_zone)
     period = metrics.trailing_months(timezone.localdate(timezone=zone), zone, months=1)

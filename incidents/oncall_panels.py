@@ -8,10 +8,13 @@ incidents. Hidden from anyone who may not see the rotation. A fixed number of qu
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.contrib.auth.models import User
 from django.urls import reverse
 from django.utils import timezone
 
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.typehints import Actor
 from incidents import oncall_selectors as selectors
 from incidents.acknowledgement import ack_token
@@ -19,11 +22,11 @@ from incidents.acknowledgement import ack_token
 PANEL_ROWS = 5
 
 
+@panel(title="On call", shown_to=lambda user: user.has_perm("incidents.view_oncallrotation"))
 def oncall_panel(user: Actor) -> Panel | None:
-    if not user.is_authenticated or not user.has_perm("incidents.view_oncallrotation"):
-        return None
     now = timezone.now()
-    waiting = list(selectors.pages_awaiting(user)[:PANEL_ROWS])
+    # `panel` lets in only a signed-in person (PanelFunction.shown_to).
+    waiting = list(selectors.pages_awaiting(cast(User, user))[:PANEL_ROWS])
     missed = (
         list(selectors.missed_notices()[: PANEL_ROWS + 1])
         if user.has_perm("incidents.change_communicationrule")

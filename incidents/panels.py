@@ -7,16 +7,15 @@ which reads the status index).
 
 from __future__ import annotations
 
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.typehints import Actor
 from incidents import selectors
 
 PANEL_ROWS = selectors.PANEL_ROWS
 
 
+@panel(title="Active incidents", shown_to=selectors.may_view)
 def active_incidents_panel(user: Actor) -> Panel | None:
-    if not selectors.may_view(user):
-        return None
     active = selectors.active_incidents(user=user)
     rows = list(active[:PANEL_ROWS])
     count = active.order_by().values("pk").count()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.roles import SRE_LEAD, has_role
 from bcp_portal.core.typehints import Actor
 from incidents import postmortem_selectors as selectors
@@ -40,9 +40,8 @@ def _due_url(user: Actor, pk: int, status: str | None, may_start: bool) -> str:
     return reverse("postmortems:start", args=[pk]) if may_start else ""
 
 
+@panel(title="Post-mortems due", shown_to=lambda user: user.has_perm("incidents.view_postmortem"))
 def postmortems_due_panel(user: Actor) -> Panel | None:
-    if not user.has_perm("incidents.view_postmortem"):
-        return None
     may_start = user.has_perm("incidents.add_postmortem")
     due = list(
         selectors.postmortems_due().values_list(

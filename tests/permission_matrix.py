@@ -26,7 +26,9 @@ How a later issue adds its rows
    source's token) sets `headers=`, a factory `(user) -> dict` of request headers (as the
    test client's `HTTP_...` keywords); the body (`data=`) is then sent as JSON, and the
    persona's session goes along, to show it neither helps nor hinders.
-5. `allowed_status=` is for the rare route whose purpose is to answer something else
+5. `refused_status=` is for a web page that refuses a signed-in persona with another status
+   than 403 (a dashboard panel's fragment answers 404 to whoever it is not for).
+6. `allowed_status=` is for the rare route whose purpose is to answer something else
    (the API's catch-all `api:not-found` answers 404): an allowed persona must get exactly
    that status.
 
@@ -104,6 +106,9 @@ class Route:
     # The one status an allowed persona gets, for a route whose purpose is to answer
     # neither 2xx nor a redirect (the API's catch-all 404); None: 2xx or a redirect.
     allowed_status: int | None = None
+    # What a refused signed-in persona gets from a web page when it is not 403: a dashboard
+    # panel answers 404 to whoever it is not for (its box then leaves the page).
+    refused_status: int = 403
 
     def grids(self) -> dict[str, str]:
         """Method (upper case) to its grid, for the methods this row lists."""
@@ -798,6 +803,40 @@ MATRIX: dict[str, Route] = {
     #                                          sre lead mgr cto dpo legal aud out anon
     # Shell, account and authentication (bcp_portal)
     "dashboard":                  Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   -"),
+    # The dashboard's panels, each loaded by its box (bcp_portal.dashboard): a persona the
+    # panel is not for gets 404. Approvals: an SRE signs, but no rule of the default matrix
+    # asks for one, so nothing waits for them. Notifications (the outbox): staff only, and no
+    # persona is staff.
+    "panel-active-incidents":     Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        refused_status=404),
+    "panel-approvals":            Route(get  ="-   Y    Y   Y   Y   Y     -   -   -",
+                                        refused_status=404),
+    "panel-reviews-due":          Route(get  ="-   Y    Y   Y   Y   Y     -   -   -",
+                                        refused_status=404),
+    "panel-my-drills":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        refused_status=404),
+    "panel-my-actions":           Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        refused_status=404),
+    "panel-drills-this-quarter":  Route(get  ="-   Y    Y   Y   -   -     -   -   -",
+                                        refused_status=404),
+    "panel-overdue-actions":      Route(get  ="-   Y    Y   Y   -   -     -   -   -",
+                                        refused_status=404),
+    "panel-rto-rpo-misses":       Route(get  ="-   Y    Y   Y   -   -     -   -   -",
+                                        refused_status=404),
+    "panel-unexercised-services": Route(get  ="-   Y    Y   Y   -   -     -   -   -",
+                                        refused_status=404),
+    "panel-dr-metrics":           Route(get  ="-   Y    Y   Y   -   -     -   -   -",
+                                        refused_status=404),
+    "panel-catalogue":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        refused_status=404),
+    "panel-outbox":               Route(get  ="-   -    -   -   -   -     -   -   -",
+                                        refused_status=404),
+    "panel-oncall":               Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        refused_status=404),
+    "panel-failing-deliveries":   Route(get  ="-   Y    -   -   -   -     -   -   -",
+                                        refused_status=404),
+    "panel-postmortems-due":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        refused_status=404),
     "healthz":                    Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     "login":                      Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
                                         post ="Y   Y    Y   Y   Y   Y     Y   Y   Y",

@@ -12,6 +12,7 @@ from django.conf import settings
 
 sys.path.insert(0, str(Path(settings.BASE_DIR)))
 
+from bcp_portal.dashboard import panel_names
 from bench import run
 
 ROOT = Path(settings.BASE_DIR)
@@ -57,7 +58,10 @@ def test_a_tiny_bench_run_measures_every_row_and_drops_its_database(tmp_path):
         for line in text.splitlines()
         if line.startswith("| ") and "| 200 |" in line and "(`/" in line
     ]
-    assert len(rows) == len(run.targets({"report": 1}))
+    # The bench SRE Lead (staff) sees every dashboard panel: one row each.
+    assert len(rows) == len(run.targets({"report": 1, "panels": panel_names()}))
+    for name in panel_names():
+        assert f"| page | dashboard panel {name} (`/panels/{name}/`) | 200 | 200 |" in text
     # The incident rows count incidents (as many as drills at this size), and the intake's
     # rows report requests per second against the plain view.
     assert "| page | incident list (`/incidents/`) | 200 |" in text

@@ -11,7 +11,7 @@ from django.utils import timezone
 from bcp_portal.actions import sources
 from bcp_portal.actions.models import Action
 from bcp_portal.core.history import Change, field_changes, newest_first
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.typehints import Actor
 
 # --- The action tracker -----------------------------------------------------------------
@@ -136,10 +136,9 @@ def action_history(action: Action) -> list[Change]:
     )
 
 
+@panel(title="My actions", shown_to=lambda user: user.has_perm("actions.view_action"))
 def my_actions_panel(user: Actor) -> Panel | None:
     """Dashboard: the user's open actions, overdue first."""
-    if not user.has_perm("actions.view_action"):
-        return None
     today = timezone.localdate()
     # A user with the view permission is a signed-in one.
     qs = Action.objects.filter(owner=cast(User, user), status__in=Action.OPEN_STATUSES).only(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bcp_portal.catalogue.models import OrganisationProfile, Service
 from bcp_portal.core.history import Change, field_changes, newest_first
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.people import zone_named
 from bcp_portal.core.typehints import Actor
 
@@ -61,9 +61,8 @@ def filter_services(
     return qs
 
 
+@panel(title="Service catalogue", shown_to=lambda user: user.has_perm("catalogue.view_service"))
 def catalogue_panel(user: Actor) -> Panel | None:
-    if not user.has_perm("catalogue.view_service"):
-        return None
     rows = (
         Service.objects.filter(is_active=True)
         .values("recovery_priority")

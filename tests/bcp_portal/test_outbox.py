@@ -17,6 +17,7 @@ from bcp_portal.core.outbox import outbox_add
 from bcp_portal.core.selectors import outbox_panel
 from bcp_portal.core.tasks import deliver_outbox_message, outbox_sweep
 from tests.conftest import make_persona
+from tests.dashboard import dashboard_load
 from tests.factories import ContactFactory, OutboxMessageFactory, UserFactory
 from tests.fixtures.worker import free_port, wait_until
 
@@ -432,9 +433,9 @@ def test_staff_who_may_read_the_outbox_see_its_panel_with_a_link_to_the_admin(sr
     srelead.is_staff = True
     srelead.save()
     OutboxMessageFactory(to_user=srelead, status=OutboxMessage.Status.FAILED)
-    page = client_for(srelead).get("/")
+    page = dashboard_load(client_for(srelead))
     assert page.status_code == 200
-    assert reverse("admin:core_outboxmessage_changelist") in page.content.decode()
+    assert reverse("admin:core_outboxmessage_changelist") in page.html
 
 
 def test_the_outbox_admin_is_read_only_but_the_sre_lead_may_retry_delivery(

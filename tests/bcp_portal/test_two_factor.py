@@ -582,3 +582,15 @@ def test_staff_set_someones_password_only_after_confirming_it_is_them(
 def test_the_admin_shows_no_ones_second_factor(db):
     assert not admin.site.is_registered(TOTPDevice)
     assert not admin.site.is_registered(StaticDevice)
+
+
+@pytest.mark.django_db
+def test_has_two_factor_answers_for_each_device_kind_in_one_query(django_assert_num_queries):
+    nobody, app, backup_only, unconfirmed = UserFactory.create_batch(4)
+    TOTPDevice.objects.create(user=app, name="Authenticator app", confirmed=True)
+    StaticDevice.objects.create(user=backup_only, name="Backup codes", confirmed=True)
+    TOTPDevice.objects.create(user=unconfirmed, name="Authenticator app", confirmed=False)
+    expected = {nobody: False, app: True, backup_only: True, unconfirmed: False}
+    for user, answer in expected.items():
+        with django_assert_num_queries(1):
+            assert twofactor.has_two_factor(user) is answer

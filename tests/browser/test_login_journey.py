@@ -31,6 +31,14 @@ def test_an_sre_logs_in_sees_the_dashboard_and_logs_out(page: Page, screenshot):
 
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sam")
+    # Each box loads its panel after the page: wait until none is still loading, then
+    # read the panels an SRE sees.
+    panels = page.get_by_test_id("dashboard-panels")
+    expect(panels.locator('[aria-busy="true"]')).to_have_count(0)
+    expect(panels.get_by_test_id("panel-body-my-drills")).to_be_visible()
+    expect(panels.get_by_role("heading", name="My drills")).to_be_visible()
+    expect(panels.get_by_role("heading", name="My actions")).to_be_visible()
+    expect(panels.get_by_text("This panel could not be loaded.")).to_have_count(0)
     nav = page.get_by_test_id("main-nav")
     expect(nav.get_by_role("link", name="Dashboard")).to_have_attribute("aria-current", "page")
     expect(nav.get_by_role("link", name="Services")).to_be_visible()

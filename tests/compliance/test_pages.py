@@ -25,6 +25,7 @@ from tests.compliance.factories import (
     submitted,
 )
 from tests.conftest import PERSONAS
+from tests.dashboard import dashboard_page
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,9 +95,9 @@ def test_every_runbook_page_renders_for_each_role_and_refuses_the_outsider(
 
 
 def test_the_navigation_leads_approvers_to_their_inbox_in_one_click(client_for, personas):
-    html = client_for(personas["dpo"]).get("/").content.decode()
+    html = dashboard_page(client_for(personas["dpo"]))
     assert reverse("compliance:approvals") in html
-    sre_html = client_for(personas["sre"]).get("/").content.decode()
+    sre_html = dashboard_page(client_for(personas["sre"]))
     assert reverse("compliance:document-list") in sre_html
     assert reverse("compliance:approvals") not in sre_html
 

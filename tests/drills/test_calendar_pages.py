@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from drills.models import Drill, DrillReport, DrillSchedule, DrillType
+from tests.dashboard import dashboard_page
 from tests.drills.factories import DrillFactory, DrillScheduleFactory
 
 UTC = dt.UTC
@@ -337,23 +338,23 @@ def test_the_dashboard_shows_my_due_and_overdue_drills(frozen, client_for, sre, 
     DrillFactory(title="Far away", starts_at=at(2027, 3, 15, 10), participants=[sre])
     DrillFactory(title="My overdue", starts_at=at(2027, 1, 2, 10), participants=[sre])
     DrillFactory(title="Their overdue", starts_at=at(2027, 1, 2, 10), participants=[srelead])
-    page = client_for(sre).get("/").content.decode()
+    page = dashboard_page(client_for(sre))
     assert "My drills" in page
     assert "Due for me" in page and "My overdue" in page
     assert "Due for the lead" not in page and "Far away" not in page
     assert "Their overdue" not in page
-    lead_page = client_for(srelead).get("/").content.decode()
+    lead_page = dashboard_page(client_for(srelead))
     assert "My overdue" in lead_page and "Their overdue" in lead_page
 
 
 def test_an_unassigned_drill_is_due_for_the_sre_role(frozen, client_for, personas):
     DrillFactory(title="Nobody assigned", starts_at=at(2027, 1, 15, 10))
-    assert "Nobody assigned" in client_for(personas["sre"]).get("/").content.decode()
-    assert "Nobody assigned" not in client_for(personas["cto"]).get("/").content.decode()
+    assert "Nobody assigned" in dashboard_page(client_for(personas["sre"]))
+    assert "Nobody assigned" not in dashboard_page(client_for(personas["cto"]))
 
 
 def test_someone_without_a_role_gets_no_drills_panel(frozen, client_for, outsider):
-    assert "My drills" not in client_for(outsider).get("/").content.decode()
+    assert "My drills" not in dashboard_page(client_for(outsider))
 
 
 def test_the_plan_page_starts_on_the_day_chosen_in_the_month_view(frozen, client_for, srelead):
@@ -372,7 +373,7 @@ def test_the_dashboard_lists_the_latest_overdue_drills_and_links_to_all(
         DrillFactory(title=f"Overdue {n}", starts_at=at(2026, 12, 1 + n, 10))
     submit_report(DrillFactory(title="Reported", starts_at=at(2026, 12, 20, 10)), srelead)
     client = client_for(srelead)
-    page = client.get("/").content.decode()
+    page = dashboard_page(client)
     assert "Overdue, no report: 10" in page
     assert "Overdue 9" in page and "Overdue 0" not in page and "Reported" not in page
     assert "/drills/list/?status=overdue" in page

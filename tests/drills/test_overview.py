@@ -7,15 +7,17 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from matplotlib.figure import Figure
 
 from bcp_portal.catalogue.models import Service
 from bcp_portal.core import charts
-from bcp_portal.dashboard import panels_for
+from bcp_portal.dashboard import panel_names, panels_for
 from drills import overview
 from drills.models import Drill, DrillReport
 from tests.actions.factories import ActionFactory, PersonFactory
 from tests.conftest import make_persona
+from tests.dashboard import dashboard_load, dashboard_page
 from tests.drills.report_factories import DrillReportFactory, ReportDrillFactory
 from tests.factories import ServiceFactory
 
@@ -82,7 +84,7 @@ def test_overdue_actions_are_counted_per_owner_and_link_to_the_filtered_list(cli
     assert panel.context["owners"][0].url == f"/actions/?overdue=1&owner={ana.pk}"
     assert panel.context["owners"][2].url == "/actions/?overdue=1&owner=none"
     assert panel.context["chart"].startswith("data:image/svg+xml;base64,")
-    page = client_for(make_persona("cto")).get("/").content.decode()
+    page = dashboard_page(client_for(make_persona("cto")))
     assert f'href="/actions/?overdue=1&amp;owner={ana.pk}">3</a>' in page
     listed = client_for(make_persona("cto")).get(panel.context["owners"][0].url)
     assert listed.status_code == 200 and listed.content.decode().count("Improve the restore") == 3
@@ -135,7 +137,7 @@ def test_rto_rpo_misses_list_submitted_reports_of_the_last_90_days_over_target(c
     panel = overview.rto_rpo_misses_panel(make_persona("cto"))
 
     assert set(panel.context["reports"]) == {rto_miss, rpo_miss}
-    page = client_for(make_persona("cto")).get("/").content.decode()
+    page = dashboard_page(client_for(make_persona("cto")))
     assert "RTO 90 min against 60 min" in page and "RPO 20 min against 15 min" in page
 
 
@@ -175,8 +177,9 @@ def _fill(n: int) -> None:
 
 
 def _dashboard_queries(client) -> int:
+    """The queries of the dashboard and of every panel its boxes load."""
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/").status_code == 200
+        assert dashboard_load(client).status_code == 200
     return len(queries)
 
 
@@ -212,10 +215,28 @@ def test_the_overview_costs_the_same_queries_with_2_rows_and_with_30(client_for)
 
 
 def test_the_dashboard_reads_the_organisation_profile_once_for_all_its_panels(client_for):
+    lead = make_persona("srelead")
+    client = client_for(lead)
+    _fill(2)
+    client.get("/")  # the organisation profile is created on first use
+    with CaptureQueriesContext(connection) as queries:
+        assert panels_for(lead)
+    profile_reads = [q for q in queries if "catalogue_organisationprofile" in q["sql"]]
+    assert len(profile_reads) == 1
+
+
+def test_each_panel_the_dashboard_loads_reads_the_organisation_profile_at_most_once(
+    client_for,
+):
     client = client_for(make_persona("srelead"))
     _fill(2)
     client.get("/")  # the organisation profile is created on first use
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
-    profile_reads = [q for q in queries if "catalogue_organisationprofile" in q["sql"]]
-    assert len(profile_reads) == 1
+    # The frame computes no panel: no profile read.
+    assert not [q for q in queries if "catalogue_organisationprofile" in q["sql"]]
+    for name in panel_names():
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse(f"panel-{name}"), headers={"HX-Request": "true"})
+        reads = [q for q in queries if "catalogue_organisationprofile" in q["sql"]]
+        assert len(reads) <= 1, name

@@ -10,6 +10,7 @@ import time_machine
 from pypdf import PdfReader
 
 from bcp_portal.catalogue.selectors import organisation_profile
+from tests.dashboard import dashboard_page
 from tests.factories import ServiceFactory
 from tests.incidents.factories import declare
 
@@ -50,7 +51,7 @@ def test_the_navigation_offers_the_metrics_to_a_role_holder_only(
         'href="/incidents/metrics/">DR metrics</a>'
         in client_for(auditor).get("/incidents/").content.decode()
     )
-    assert "DR metrics" not in client_for(outsider).get("/").content.decode()
+    assert "DR metrics" not in dashboard_page(client_for(outsider))
 
 
 def test_by_default_the_page_covers_the_twelve_organisation_months_up_to_this_one(
@@ -159,7 +160,7 @@ def test_managers_see_this_months_dr_metrics_on_the_dashboard(frozen, client_for
             restored_at=NOW - dt.timedelta(days=2) + dt.timedelta(minutes=30))  # fmt: skip
     declare(srelead, severity="P2", detected_at=NOW - dt.timedelta(hours=3))
     reader = srelead if name == "srelead" else make_persona(name)
-    page = client_for(reader).get("/").content.decode()
+    page = dashboard_page(client_for(reader))
     assert "DR metrics this month (May 2026)" in page
     assert 'data-testid="dr-incidents">2 incidents' in page
     assert 'data-testid="dr-rto-attainment">100.0 %' in page
@@ -170,5 +171,5 @@ def test_managers_see_this_months_dr_metrics_on_the_dashboard(frozen, client_for
 def test_other_roles_do_not_get_the_dr_metrics_panel(frozen, client_for, name):
     from tests.conftest import make_persona
 
-    page = client_for(make_persona(name)).get("/").content.decode()
+    page = dashboard_page(client_for(make_persona(name)))
     assert "DR metrics this month" not in page

@@ -3,12 +3,12 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.urls import reverse
 
 from bcp_portal.catalogue.selectors import organisation_profile_read_once
 from bcp_portal.dashboard import PANELS
 from incidents.oncall_panels import oncall_panel
 from incidents.tasks import escalation_advance
+from tests.dashboard import dashboard_page
 from tests.incidents.factories import declare
 from tests.incidents.oncall_factories import rotation, sre
 
@@ -42,8 +42,8 @@ def test_the_paged_person_sees_the_page_waiting_with_its_link_until_acknowledged
 
     client_for(alice).post(link)
     assert oncall_panel(alice).context["waiting"] == []
-    dashboard = client_for(alice).get(reverse("dashboard"))
-    assert b"No page waits for your acknowledgement" in dashboard.content
+    dashboard = dashboard_page(client_for(alice))
+    assert "No page waits for your acknowledgement" in dashboard
 
 
 @pytest.mark.parametrize("count", [3, 30])

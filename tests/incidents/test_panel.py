@@ -11,6 +11,7 @@ from incidents.demo_declare import TITLE, load_demo_incident
 from incidents.models import Incident
 from incidents.panels import PANEL_ROWS, active_incidents_panel
 from incidents.services.lifecycle import incident_set_status
+from tests.dashboard import dashboard_page
 from tests.factories import UserFactory
 from tests.incidents.factories import declare
 
@@ -29,7 +30,7 @@ def test_the_panel_lists_unrestored_incidents_most_severe_first(client_for, sre,
     panel = active_incidents_panel(auditor)
     assert [i.title for i in panel.context["incidents"]] == ["Checkout down", "Search slow"]
     assert panel.context["count"] == 2 and not panel.context["can_declare"]
-    page = client_for(sre).get("/").content.decode()
+    page = dashboard_page(client_for(sre))
     active = page[page.index('data-testid="active-incidents"') :]
     active = active[: active.index("</ul>")]
     # A restored incident is not active (the post-mortems panel may list it, as due).
@@ -42,7 +43,7 @@ def test_the_panel_counts_beyond_its_rows_and_links_to_the_open_list(client_for,
     panel = active_incidents_panel(sre)
     assert len(panel.context["incidents"]) == PANEL_ROWS
     assert panel.context["count"] == PANEL_ROWS + 2 and panel.context["more"]
-    assert "/incidents/?open=1" in client_for(sre).get("/").content.decode()
+    assert "/incidents/?open=1" in dashboard_page(client_for(sre))
 
 
 def test_the_panel_is_hidden_from_someone_without_a_role(outsider):
@@ -50,7 +51,7 @@ def test_the_panel_is_hidden_from_someone_without_a_role(outsider):
 
 
 def test_the_panel_says_when_nothing_is_active(client_for, sre):
-    assert "No active incident." in client_for(sre).get("/").content.decode()
+    assert "No active incident." in dashboard_page(client_for(sre))
 
 
 @pytest.mark.parametrize("rows", [2, 30])

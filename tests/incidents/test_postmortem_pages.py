@@ -12,6 +12,7 @@ from incidents.models import Incident
 from incidents.models_postmortems import PostMortem
 from incidents.services import postmortems
 from tests.compliance.factories import PASSWORD
+from tests.dashboard import dashboard_page
 from tests.factories import UserFactory
 from tests.incidents import factories as f
 
@@ -263,7 +264,7 @@ def test_the_dashboard_lists_serious_incidents_without_a_published_post_mortem(s
     lead = f.lead_signer("panel-lead")
     waiting = f.postmortem_complete(sre, p1)
     postmortems.postmortem_submit(actor=sre, postmortem=waiting)
-    page = client_for(lead).get("/").content.decode()
+    page = dashboard_page(client_for(lead))
     panel = page[page.index("Post-mortems due") :]
     assert "Checkout down" in panel and "in review" in panel
     assert "Waiting for your review" in panel

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from bcp_portal.core.models import InboxItem, NotificationTarget, OutboxMessage, UserProfile
-from bcp_portal.core.panels import Panel
+from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.typehints import Actor
 
 # The navigation bar shows "99+" beyond this: counting stops there, whatever the inbox holds.
@@ -108,9 +108,8 @@ def failing_deliveries() -> QuerySet[OutboxMessage]:
     )
 
 
+@panel(title="Failing deliveries", shown_to=lambda user: user.has_perm(FAILING_PERMISSION))
 def failing_deliveries_panel(user: Actor) -> Panel | None:
     """The SRE Lead sees how many notifications could not be delivered on any channel."""
-    if not user.has_perm(FAILING_PERMISSION):
-        return None
     count = failing(OutboxMessage.objects.all()).values("pk")[:1000].count()
     return Panel("Failing deliveries", "dashboard/failing_deliveries_panel.html", {"count": count})

@@ -13,6 +13,7 @@ from bcp_portal.core.channels.selectors import (
 )
 from bcp_portal.core.models import InboxItem, NotificationTarget, OutboxMessage
 from tests.conftest import make_persona
+from tests.dashboard import dashboard_page
 from tests.factories import OutboxMessageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +124,7 @@ def test_the_inbox_page_takes_the_same_queries_for_2_and_30_rows(
 def test_the_navigation_bar_shows_the_unread_count(client_for, sre):
     items(sre, 3)
     items(sre, 2, read_at="2026-01-01T00:00Z")
-    text = client_for(sre).get("/").content.decode()
+    text = dashboard_page(client_for(sre))
     assert '<span class="badge rounded-pill text-bg-light" data-testid="nav-badge">3<' in text
 
 
@@ -186,7 +187,7 @@ def test_a_person_chooses_the_inbox_on_their_settings_page_and_gets_messages_the
     message = outbox.outbox_add(key="k", subject="Drill tomorrow", body="b", to_user=sre)
     outbox.deliver(message.pk)
     assert mailoutbox == []
-    assert client.get("/").content.decode().count('data-testid="nav-badge">1<') == 1
+    assert dashboard_page(client).count('data-testid="nav-badge">1<') == 1
 
 
 def test_a_channel_order_not_on_offer_is_refused_naming_the_field(client_for, sre):
@@ -282,7 +283,7 @@ def test_the_sre_lead_sees_the_messages_no_channel_could_deliver(client_for, sre
     assert text.count('data-testid="failing-row"') == 2
     assert "Page the primary" in text and "HTTP 500" in text and "Given up" in text
     assert "Not tried yet" not in text and "Delivered" not in text
-    dashboard = client_for(srelead).get("/").content.decode()
+    dashboard = dashboard_page(client_for(srelead))
     assert 'data-testid="failing-count">2<' in dashboard
 
 
