@@ -1,5 +1,6 @@
 """Changelist rows from `{% portal_result_list %}` are the cells Django's `results()` gives, for
-every registered changelist; the large changelists read a constant number of queries."""
+every registered changelist; the large changelists read a constant number of queries, their
+page and its capped count in one statement."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from unittest import mock
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_list import results
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
 
 from bcp_portal.actions import services as action_services
 from bcp_portal.actions.models import Action
+from bcp_portal.core import paginator
 from bcp_portal.core.templatetags import admin_rows
 from drills.models import Drill
 from tests.actions.factories import ActionFactory, DrillReportFactory
@@ -108,7 +112,7 @@ def make_actions(count: int, owner) -> None:
 
 @pytest.mark.parametrize(
     ("path", "queries"),
-    [("/admin/drills/drill/", 7), ("/admin/drills/drillreport/", 7), ("/admin/actions/action/", 6)],
+    [("/admin/drills/drill/", 6), ("/admin/drills/drillreport/", 6), ("/admin/actions/action/", 5)],
 )
 def test_a_large_changelist_reads_as_many_queries_for_2_rows_as_for_30(
     client_for, superuser, django_assert_num_queries, path, queries
@@ -128,3 +132,46 @@ def test_a_large_changelist_reads_as_many_queries_for_2_rows_as_for_30(
         page = client.get(path)
     assert page.status_code == 200
     assert len(re.findall(rf'href="{path}\d+/change/"', page.content.decode())) == 25
+
+
+# --- a page and its count in one statement ---------------------------------------------------
+
+
+def test_a_changelist_reads_its_page_and_its_capped_count_in_one_statement(client_for, superuser):
+    make_drills(30)
+    client = client_for(superuser)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/admin/drills/drill/", {"p": 2})
+    drill_reads = [q["sql"] for q in queries.captured_queries if '"drills_drill"' in q["sql"]]
+    (read,) = [sql for sql in drill_reads if "COUNT(" in sql.upper()]
+    assert "LIMIT 10001" in read and "LIMIT 25 OFFSET 25" in read and '"title"' in read
+    html = page.content.decode()
+    assert "30 drills" in html
+    shown = re.findall(r'href="/admin/drills/drill/(\d+)/change/', html)
+    expected = Drill.objects.order_by("-starts_at", "-pk").values_list("pk", flat=True)[25:30]
+    assert [int(pk) for pk in shown] == list(expected)
+
+
+def test_the_count_a_changelist_reads_with_its_page_stops_at_the_cap(
+    client_for, superuser, monkeypatch
+):
+    monkeypatch.setattr(paginator, "COUNT_CAP", 26)
+    make_drills(30)
+    page = client_for(superuser).get("/admin/drills/drill/", {"p": 2})
+    html = page.content.decode()
+    assert page.status_code == 200 and "26 drills" in html
+    assert len(re.findall(r'href="/admin/drills/drill/\d+/change/', html)) == 5
+
+
+def test_a_page_past_the_end_and_an_empty_list_answer_as_django_s_changelist_does(
+    client_for, superuser
+):
+    client = client_for(superuser)
+    empty = client.get("/admin/drills/drill/")
+    assert empty.status_code == 200 and "0 drills" in empty.content.decode()
+    make_drills(3)
+    one_page = client.get("/admin/drills/drill/", {"p": 5})  # one page: Django shows it all
+    assert one_page.status_code == 200 and "3 drills" in one_page.content.decode()
+    make_drills(27)
+    past = client.get("/admin/drills/drill/", {"p": 5})
+    assert past.status_code == 302 and past["Location"].endswith("?e=1")
