@@ -64,6 +64,15 @@ class DrillAdmin(ServiceBackedAdmin):
     list_display = ["title", "drill_type", "starts_at", "status", "edited_by_person"]
     list_filter = ["status", "drill_type", "edited_by_person"]
     list_select_related = ["drill_type"]
+    # The shown columns; the checkbox's label is str(drill): title and start.
+    list_only = (
+        "title",
+        "drill_type",
+        "drill_type__name",
+        "starts_at",
+        "status",
+        "edited_by_person",
+    )
     search_fields = ["title", "scenario"]
     # No date_hierarchy: its year list is a DISTINCT over the whole table on every page;
     # the list sorts by starts_at and the portal's own lists filter by date.
@@ -116,7 +125,17 @@ class DrillReportAdmin(ReadOnlyAdmin):
 
     list_display = ["__str__", "drill", "drill_date", "status", "revision", "overall_result"]
     list_filter = ["status", "overall_result", "drill__drill_type"]
-    list_select_related = ["drill", "drill__drill_type"]
+    # str(drill) is its title and start; the drill type is a filter, not a column.
+    list_select_related = ["drill"]
+    list_only = (
+        "drill",
+        "drill__title",
+        "drill__starts_at",
+        "drill_date",
+        "status",
+        "revision",
+        "overall_result",
+    )
     search_fields = ["scenario", "summary", "drill__title"]
     inlines = [RecoveryStepInline, DrillIssueInline]
 

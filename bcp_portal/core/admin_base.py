@@ -25,9 +25,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage
 from django.core.validators import RegexValidator
 from django.db import IntegrityError, models, transaction
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -37,6 +41,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from bcp_portal.core.forms import apply_input_rules, apply_validation_error
+from bcp_portal.core.links import detail_url
 from bcp_portal.core.models import SubmissionKey
 from bcp_portal.core.paginator import CappedPaginator
 from bcp_portal.core.submissions import (
@@ -58,15 +63,111 @@ class _DryRun(Exception):
     """Raised inside the validation savepoint so the service's writes are rolled back."""
 
 
+class PortalChangeList(ChangeList):
+    """Django's changelist, linking each row to its change page without a `reverse()` a row
+    (`links.detail_url`: the same URL, the route reversed once), and reading its page and
+    its capped count in one statement (`read_page_and_count`)."""
+
+    TOTAL = "paginator_total"  # the annotation carrying the capped count on every row
+
+    def read_page_and_count(self, paginator: CappedPaginator, number: int) -> list[Any] | None:
+        """Page `number`'s rows, read with the paginator's capped count in the same statement,
+        which the paginator then keeps; None (and nothing kept) for a page without rows.
+
+        Django's changelist asks the count, then the page: two round trips. Here the count
+        is a scalar subquery on every row of the page (`SELECT ..., (SELECT COUNT(*) FROM
+        (... LIMIT cap + 1) capped) FROM ... LIMIT 25`): the database counts exactly as
+        `CappedPaginator` does, in the same statement. An empty page carries no count; the
+        paginator then asks it on its own, as before."""
+        rows = paginator.object_list
+        if not isinstance(rows, models.QuerySet) or number < 1:
+            return None
+        keys = rows.order_by()
+        if not keys.query.values_select:
+            keys = keys.values("pk")
+        sql, params = keys[: paginator.cap + 1].query.sql_with_params()
+        # Django compiled this SQL, with its parameters apart.
+        total = RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S608, S611
+        bottom = (number - 1) * paginator.per_page
+        page = list(rows.annotate(**{self.TOTAL: total})[bottom : bottom + paginator.per_page])
+        if not page:
+            return None
+        # The paginator's own cached count, as if it had counted (`CappedPaginator`).
+        paginator.__dict__["_capped_count"] = getattr(page[0], self.TOTAL)
+        return page
+
+    def get_results(self, request: HttpRequest) -> None:
+        """Django's `ChangeList.get_results`, but the page asked for is read with the count
+        first, and a list that fits one page shows those rows rather than reading them
+        again."""
+        paginator = self.model_admin.get_paginator(request, self.queryset, self.list_per_page)
+        read = None
+        if isinstance(paginator, CappedPaginator) and not self.show_all:
+            read = self.read_page_and_count(paginator, self.page_num)
+        result_count = paginator.count
+        if self.model_admin.show_full_result_count:
+            full_result_count = self.root_queryset.count()
+        else:
+            full_result_count = None
+        can_show_all = result_count <= self.list_max_show_all
+        multi_page = result_count > self.list_per_page
+        if (self.show_all and can_show_all) or not multi_page:
+            # Every row fits one page: the first page's rows are all of them.
+            result_list = (
+                read if read is not None and self.page_num == 1 else self.queryset._clone()
+            )
+        else:
+            try:
+                number = paginator.validate_number(self.page_num)
+                result_list = read if read is not None else paginator.page(number).object_list
+            except InvalidPage:
+                raise IncorrectLookupParameters from None
+        self.result_count = result_count
+        self.show_full_result_count = self.model_admin.show_full_result_count
+        self.show_admin_actions = not self.show_full_result_count or bool(full_result_count)
+        self.full_result_count = full_result_count
+        self.result_list = result_list
+        self.can_show_all = can_show_all
+        self.multi_page = multi_page
+        self.paginator = paginator
+
+    def url_for_result(self, result: models.Model) -> str:
+        pk = getattr(result, self.pk_attname)
+        if type(pk) is int and self.model_admin.admin_site.name == admin.site.name:
+            return detail_url(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", pk)
+        return super().url_for_result(result)
+
+
 class CappedListAdmin(admin.ModelAdmin):
     """A changelist as the portal's own lists page. No exact COUNT(*) of the whole table
     (Django runs two per changelist): the count stops at the paginator's cap. And 25 rows a
     page: Django renders each changelist row through its generic column machinery (about
-    0.3 ms a row), the bulk of a large admin page."""
+    0.3 ms a row), the bulk of a large admin page; `templates/admin/change_list.html` renders
+    the rows with each column worked out once (`core/templatetags/admin_rows.py`)."""
 
     show_full_result_count = False
     paginator = CappedPaginator
     list_per_page = 25
+    # The columns a page of the list shows (with `list_select_related`'s), when set: the
+    # page reads those, not every column of its rows and their related rows. Only the
+    # displayed page: the change form and the actions get whole rows. A column shown but
+    # not listed here costs a query a row, which the changelists' pinned query counts catch.
+    list_only: tuple[str, ...] = ()
+
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return PortalChangeList
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: models.QuerySet[Any],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> CappedPaginator:
+        if self.list_only:
+            queryset = queryset.only(*self.list_only)
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page)
 
 
 class DomainAdmin(CappedListAdmin, SimpleHistoryAdmin):
