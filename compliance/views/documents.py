@@ -121,8 +121,7 @@ def _document_page(
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
-    published = page_selectors.published_version(document)
-    open_version = page_selectors.open_version(document)
+    published, open_version = page_selectors.published_and_open(document)
     # One document's versions (dozens, not thousands): the page's rows carry their count.
     versions, page_error = page_of(
         SizedPagesPaginator(selectors.version_list(document), VERSIONS_PER_PAGE), request.GET
