@@ -6,7 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, Subquery, TextField, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+    Window,
+)
 
 from bcp_portal.core import signing
 from bcp_portal.core.models import SignOff
@@ -122,18 +132,42 @@ class WaitingChangesPaginator(SizedPagesPaginator):
         return rows
 
 
+def document_with_current(
+    pk: int,
+) -> tuple[RunbookDocument | None, RunbookVersion | None, RunbookVersion | None]:
+    """(the document `pk`, its published version, its open version) in one query: each
+    version row brings the document. The document is None when it has neither version
+    (or does not exist): the caller reads it alone."""
+    published, opened = _published_and_open(
+        RunbookVersion.objects.filter(document_id=pk).select_related("document__owner_user")
+    )
+    found = published or opened
+    document = found.document if found is not None else None
+    for version in (published, opened):
+        if version is not None and document is not None:
+            version.document = document
+    return document, published, opened
+
+
 def published_and_open(
     document: RunbookDocument,
 ) -> tuple[RunbookVersion | None, RunbookVersion | None]:
-    """(the published version, the open one) of `document`, in one query.
+    """(the published version, the open one) of `document`, in one query."""
+    return _published_and_open(document.versions.all())
 
-    The database keeps at most one of each, so this reads at most two rows. Only the
-    published one's text is read (the page renders it); the open one comes with its change
-    and author, which the page names, and without its text."""
+
+def _published_and_open(
+    versions: QuerySet[RunbookVersion],
+) -> tuple[RunbookVersion | None, RunbookVersion | None]:
+    """The published and the open version among `versions`.
+
+    The database keeps at most one of each per document, so this reads at most two rows.
+    Only the published one's text is read (the page renders it); the open one comes with
+    its change and author, which the page names, and without its text."""
     published: RunbookVersion | None = None
     opened: RunbookVersion | None = None
     rows = (
-        document.versions.filter(status__in=(RunbookVersion.Status.PUBLISHED, *RunbookVersion.OPEN))
+        versions.filter(status__in=(RunbookVersion.Status.PUBLISHED, *RunbookVersion.OPEN))
         .select_related("change__author")
         .defer("content")
         .annotate(

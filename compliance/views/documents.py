@@ -116,12 +116,16 @@ def _document_page(
     request: HttpRequest,
     document: RunbookDocument,
     *,
+    current: tuple[RunbookVersion | None, RunbookVersion | None] | None = None,
     change_form: ChangeOpenForm | None = None,
     review_form: ReviewForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The document's page; `current` is its (published, open) version when read already."""
     user = request.user
-    published, open_version = page_selectors.published_and_open(document)
+    if current is None:
+        current = page_selectors.published_and_open(document)
+    published, open_version = current
     # One document's versions (dozens, not thousands): the page's rows carry their count.
     versions, page_error = page_of(
         SizedPagesPaginator(selectors.version_list(document), VERSIONS_PER_PAGE), request.GET
@@ -159,7 +163,12 @@ def _document_page(
 @permission_required("compliance.view_runbookdocument")
 @require_safe
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _document_page(request, get_document(pk))
+    # The document comes with its published and open version (one query); alone when it
+    # has neither.
+    document, published, open_version = page_selectors.document_with_current(pk)
+    if document is None:
+        document = get_document(pk)
+    return _document_page(request, document, current=(published, open_version))
 
 
 @login_required
