@@ -676,6 +676,22 @@ def test_the_document_page_shows_the_published_text_and_the_open_change_together
     assert "Call the on-call engineer first." in content
 
 
+def test_a_runbook_with_neither_a_published_nor_an_open_version_still_has_its_page(
+    client_for, lead
+):
+    version = document_with_draft(lead)
+    services.change_withdraw(actor=lead, change=version.change, reason="Not needed")
+    client = client_for(lead)
+    response = client.get(reverse("compliance:document-detail", args=[version.document_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing published yet" in html and 'data-testid="open-change"' not in html
+    assert "Propose a change" in html  # no change is open: the author may open one
+    assert version.label in html.split('data-testid="version-list"', 1)[1]
+    missing = reverse("compliance:document-detail", args=[version.document_id + 1000])
+    assert client.get(missing).status_code == 404
+
+
 def test_the_sign_page_offers_the_decision_as_labelled_radio_buttons(client_for, in_review):
     version = in_review
     html = (
