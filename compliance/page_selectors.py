@@ -17,6 +17,7 @@ from django.db.models import (
     When,
     Window,
 )
+from django.utils.functional import cached_property
 
 from bcp_portal.core import signing
 from bcp_portal.core.models import SignOff
@@ -24,7 +25,7 @@ from bcp_portal.core.paginator import SizedPagesPaginator
 from bcp_portal.core.roles import user_roles
 from bcp_portal.core.typehints import Actor
 from compliance import selectors
-from compliance.models import ChangeRequest, RunbookDocument, RunbookVersion
+from compliance.models import ChangeRequest, ChangeType, RunbookDocument, RunbookVersion
 
 
 @dataclass
@@ -130,6 +131,84 @@ class WaitingChangesPaginator(SizedPagesPaginator):
             self.roles_asked[pk] = [role for _, role in wanted]
             rows.append(change)
         return rows
+
+
+@dataclass(frozen=True)
+class Named:
+    """A person as a list names them: what `people.display_name` reads, from three columns
+    of the list's own query rather than a User row per person."""
+
+    first_name: str
+    last_name: str
+    username: str
+
+    def get_full_name(self) -> str:  # as django.contrib.auth's AbstractUser
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_username(self) -> str:
+        return self.username
+
+
+def _named(first: str | None, last: str | None, username: str | None) -> Named | None:
+    return None if username is None else Named(first or "", last or "", username)
+
+
+class VersionRowsPaginator(SizedPagesPaginator):
+    """A document's versions, newest first, as plain rows of what its page lists: each a
+    dict of `pk`, `label`, `status`, `status_label`, `change_type_label`, `author`,
+    `created_at`, `published_at` and `published_by` (people as `Named`).
+
+    One query a page, its rows carrying the number of versions (COUNT(*) OVER ()), as
+    SizedPagesPaginator; the columns come as values, not as a version, a change and two
+    users per row (80 model instances for a page of 20)."""
+
+    COLUMNS = (
+        "pk",
+        "label",
+        "status",
+        "created_at",
+        "published_at",
+        "change__change_type",
+        "change__author__first_name",
+        "change__author__last_name",
+        "change__author__username",
+        "published_by__first_name",
+        "published_by__last_name",
+        "published_by__username",
+    )
+
+    def __init__(self, document: RunbookDocument, per_page: int) -> None:
+        super().__init__(document.versions.order_by("-sequence"), per_page)
+        self._total = 0
+
+    def _rows(self, number: int) -> list[Any]:
+        bottom = (number - 1) * self.per_page
+        found = (
+            self.queryset.annotate(**{self.TOTAL: Window(Count("*"))})
+            .values_list(*self.COLUMNS, self.TOTAL)
+            .order_by("-sequence")[bottom : bottom + self.per_page]
+        )
+        rows = []
+        for pk, label, status, created, published, change_type, *people, total in found:
+            self._total = total
+            rows.append(
+                {
+                    "pk": pk,
+                    "label": label,
+                    "status": status,
+                    "status_label": RunbookVersion.Status(status).label,
+                    "change_type_label": ChangeType(change_type).label if change_type else "",
+                    "author": _named(*people[:3]),
+                    "created_at": created,
+                    "published_at": published,
+                    "published_by": _named(*people[3:]),
+                }
+            )
+        return rows
+
+    @cached_property
+    def _capped_count(self) -> int:
+        return self._total if self._first_rows else 0
 
 
 def document_with_current(

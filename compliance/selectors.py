@@ -159,27 +159,6 @@ def document_list(
     return qs.order_by("doc_id")
 
 
-def version_list(document: RunbookDocument) -> QuerySet[RunbookVersion]:
-    """A document's versions, newest first, with their change: only the columns the list
-    shows (no content, and of each person only what names them)."""
-    named = ("first_name", "last_name", "username")
-    return (
-        document.versions.select_related("change__author", "published_by")
-        .only(
-            "document_id",
-            "label",
-            "sequence",
-            "status",
-            "created_at",
-            "published_at",
-            "change__change_type",
-            *(f"change__author__{name}" for name in named),
-            *(f"published_by__{name}" for name in named),
-        )
-        .order_by("-sequence")
-    )
-
-
 def change_signoffs(change: ChangeRequest) -> QuerySet[SignOff]:
     """Every signature on a change, voided ones included, in order."""
     return (

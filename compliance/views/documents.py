@@ -17,7 +17,7 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
 from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import apply_validation_error, submit_form
-from bcp_portal.core.paginator import CappedPaginator, SizedPagesPaginator, page_of
+from bcp_portal.core.paginator import CappedPaginator, page_of
 from bcp_portal.core.roles import permission_required, user_roles
 from compliance import markdown, page_selectors, selectors, services
 from compliance.filters import DocumentFilterSet
@@ -128,7 +128,7 @@ def _document_page(
     published, open_version = current
     # One document's versions (dozens, not thousands): the page's rows carry their count.
     versions, page_error = page_of(
-        SizedPagesPaginator(selectors.version_list(document), VERSIONS_PER_PAGE), request.GET
+        page_selectors.VersionRowsPaginator(document, VERSIONS_PER_PAGE), request.GET
     )
     can_author = user.has_perm(services.PERM_AUTHOR) and open_version is None
     review_roles = _review_roles(user) if user.has_perm(services.PERM_REVIEW) else []

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from bcp_portal.core import roles, signing
 from bcp_portal.core.models import SignOff
@@ -674,6 +675,30 @@ def test_the_document_page_shows_the_published_text_and_the_open_change_together
     assert "Contact update by" in card and "A new number for the on-call engineer" in card
     content = html.split('data-testid="runbook-content"', 1)[1]
     assert "Call the on-call engineer first." in content
+
+
+def test_the_version_list_names_each_version_s_status_change_author_and_publisher(
+    client_for, lead, in_review
+):
+    em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
+    approve(in_review, em, roles.ENGINEERING_MANAGER, "em-1")
+    approve(in_review, dpo, roles.DPO, "d-1")
+    published = services.version_publish(actor=lead, version=in_review)
+    draft = services.change_open(
+        actor=lead, document=published.document, change_type=ChangeType.CONTACT_UPDATE
+    )
+    html = client_for(lead).get(reverse("compliance:document-detail", args=[draft.document_id]))
+    table = html.content.decode().split('data-testid="version-list"', 1)[1].split("</table>")[0]
+    rows = table.split("<tr>")[2:]  # after the header's row
+    assert len(rows) == 2
+    name = escape(lead.get_full_name())  # a generated name may hold an apostrophe
+    assert name
+    newest, older = rows
+    assert f">{draft.label}</a>" in newest and ">Draft</span>" in newest
+    assert "<td>Contact update</td>" in newest and f"<td>{name}</td>" in newest
+    assert "<td>—</td>" in newest
+    assert f">{published.label}</a>" in older and ">Published</span>" in older
+    assert "<td>Procedure update</td>" in older and f"by {name}</td>" in older
 
 
 def test_a_runbook_with_neither_a_published_nor_an_open_version_still_has_its_page(
