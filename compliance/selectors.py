@@ -159,15 +159,6 @@ def document_list(
     return qs.order_by("doc_id")
 
 
-def version_list(document: RunbookDocument) -> QuerySet[RunbookVersion]:
-    """A document's versions, newest first, with their change (no content loaded)."""
-    return (
-        document.versions.defer("content")
-        .select_related("change__author", "created_by", "published_by")
-        .order_by("-sequence")
-    )
-
-
 def change_signoffs(change: ChangeRequest) -> QuerySet[SignOff]:
     """Every signature on a change, voided ones included, in order."""
     return (

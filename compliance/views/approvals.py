@@ -13,7 +13,7 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
 from bcp_portal.core.forms import apply_validation_error
 from bcp_portal.core.models import SignOff
-from bcp_portal.core.paginator import SizedPagesPaginator, page_of
+from bcp_portal.core.paginator import page_of
 from bcp_portal.core.roles import permission_required, user_roles
 from compliance import page_selectors, selectors, services
 from compliance.forms import SignForm
@@ -30,13 +30,10 @@ CANONICAL_FORM = "SHA-256 of the change type, reason and content, canonical form
 @require_safe
 def approvals(request: HttpRequest) -> HttpResponse:
     user = request.user
-    # What waits is computed whole to be sorted (no index orders it): the page's rows
-    # carry how many there are, so the first page is one query.
-    page, page_error = page_of(
-        SizedPagesPaginator(page_selectors.waiting_changes(user), 20), request.GET
-    )
-    changes = list(page.object_list)
-    asked = page_selectors.roles_asked(user, changes)
+    # What waits is computed whole to be sorted (no index orders it): its keys and count
+    # first, then the page's rows (page_selectors.WaitingChangesPaginator).
+    waiting = page_selectors.WaitingChangesPaginator(user, 20)
+    page, page_error = page_of(waiting, request.GET)
     today = organisation_today()  # one read of the organisation's profile
     reviews_due = None
     if user.has_perm(services.PERM_REVIEW):
@@ -47,7 +44,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "page_error": page_error,
-            "rows": [(change, asked.get(change.pk, [])) for change in changes],
+            "rows": [(change, waiting.roles_asked[change.pk]) for change in page.object_list],
             "reviews_due": reviews_due[:REVIEWS_DUE_SHOWN] if reviews_due is not None else None,
             "more_reviews_due": reviews_due is not None and len(reviews_due) > REVIEWS_DUE_SHOWN,
             "today": today,

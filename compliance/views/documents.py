@@ -17,7 +17,7 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core import signing
 from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import apply_validation_error, submit_form
-from bcp_portal.core.paginator import CappedPaginator, SizedPagesPaginator, page_of
+from bcp_portal.core.paginator import CappedPaginator, page_of
 from bcp_portal.core.roles import permission_required, user_roles
 from compliance import markdown, page_selectors, selectors, services
 from compliance.filters import DocumentFilterSet
@@ -116,16 +116,19 @@ def _document_page(
     request: HttpRequest,
     document: RunbookDocument,
     *,
+    current: tuple[RunbookVersion | None, RunbookVersion | None] | None = None,
     change_form: ChangeOpenForm | None = None,
     review_form: ReviewForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The document's page; `current` is its (published, open) version when read already."""
     user = request.user
-    published = page_selectors.published_version(document)
-    open_version = page_selectors.open_version(document)
+    if current is None:
+        current = page_selectors.published_and_open(document)
+    published, open_version = current
     # One document's versions (dozens, not thousands): the page's rows carry their count.
     versions, page_error = page_of(
-        SizedPagesPaginator(selectors.version_list(document), VERSIONS_PER_PAGE), request.GET
+        page_selectors.VersionRowsPaginator(document, VERSIONS_PER_PAGE), request.GET
     )
     can_author = user.has_perm(services.PERM_AUTHOR) and open_version is None
     review_roles = _review_roles(user) if user.has_perm(services.PERM_REVIEW) else []
@@ -160,7 +163,12 @@ def _document_page(
 @permission_required("compliance.view_runbookdocument")
 @require_safe
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _document_page(request, get_document(pk))
+    # The document comes with its published and open version (one query); alone when it
+    # has neither.
+    document, published, open_version = page_selectors.document_with_current(pk)
+    if document is None:
+        document = get_document(pk)
+    return _document_page(request, document, current=(published, open_version))
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from bcp_portal.core import roles, signing
 from bcp_portal.core.models import SignOff
@@ -489,6 +490,34 @@ def test_the_inbox_shows_the_rule_and_the_role_asked(client_for, in_review):
     assert reverse("compliance:change-sign", args=[in_review.change.pk]) in html
 
 
+def test_the_inbox_asks_a_person_in_each_of_their_roles_the_change_still_wants(client_for, lead):
+    """A compliance update needs the DPO and Legal Counsel: a person holding both is asked
+    in both (in the matrix's order) until someone else fills one of them."""
+    version = submitted(lead, document_with_draft(lead, change_type=ChangeType.COMPLIANCE_UPDATE))
+    both = UserFactory(username="dpo-and-legal", roles=[roles.LEGAL_COUNSEL, roles.DPO])
+    url = reverse("compliance:approvals")
+    html = client_for(both).get(url).content.decode()
+    assert "you are asked as DPO or Legal Counsel</dd>" in html
+    legal = signer(roles.LEGAL_COUNSEL, codes=("l-1",))
+    approve(version, legal, roles.LEGAL_COUNSEL, "l-1")
+    html = client_for(both).get(url).content.decode()
+    assert "you are asked as DPO</dd>" in html
+
+
+def test_the_inbox_pages_what_waits_oldest_first_with_the_count(client_for, lead):
+    _documents(lead, 21, submit=True)
+    client = client_for(signer(roles.DPO))
+    url = reverse("compliance:approvals")
+    first = client.get(url).content.decode()
+    assert first.count('data-testid="waiting-change"') == 20
+    assert "21 in all" in first and "Page 1 of 2" in first
+    assert first.index("DR-Q-000 ") < first.index("DR-Q-019 ")
+    assert "DR-Q-020 " not in first
+    second = client.get(url + "?page=2").content.decode()
+    assert second.count('data-testid="waiting-change"') == 1
+    assert "DR-Q-020 " in second and "21 in all" in second
+
+
 def _published_then_changed(lead, in_review):
     """`in_review` published, then a contact update of its Contacts section in review."""
     em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
@@ -620,7 +649,73 @@ LIST_QUERIES = 8  # the organisation day is read only for state=review_due
 # 11 before: the organisation's day is read once, not again for the template, and the
 # first page of what waits carries its count (no separate count).
 INBOX_QUERIES = 9
-VERSION_LIST_QUERIES = 11  # was 12: the page of versions carries their count
+# 12, then 11: the page of versions carries their count; 10: the published and the open
+# version are one read; 9: that read brings the document too.
+VERSION_LIST_QUERIES = 9
+
+
+def test_the_document_page_shows_the_published_text_and_the_open_change_together(
+    client_for, lead, in_review
+):
+    em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
+    approve(in_review, em, roles.ENGINEERING_MANAGER, "em-1")
+    approve(in_review, dpo, roles.DPO, "d-1")
+    published = services.version_publish(actor=lead, version=in_review)
+    draft = services.change_open(
+        actor=lead,
+        document=published.document,
+        change_type=ChangeType.CONTACT_UPDATE,
+        reason="A new number for the on-call engineer",
+    )
+    html = client_for(lead).get(reverse("compliance:document-detail", args=[draft.document_id]))
+    html = html.content.decode()
+    control = html.split('data-testid="document-control"', 1)[1].split("</dl>", 1)[0]
+    assert f">{published.label}</a>" in control
+    card = html.split('data-testid="open-change"', 1)[1].split("</div></div>", 1)[0]
+    assert reverse("compliance:version-detail", args=[draft.pk]) in card
+    assert "Contact update by" in card and "A new number for the on-call engineer" in card
+    content = html.split('data-testid="runbook-content"', 1)[1]
+    assert "Call the on-call engineer first." in content
+
+
+def test_the_version_list_names_each_version_s_status_change_author_and_publisher(
+    client_for, lead, in_review
+):
+    em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
+    approve(in_review, em, roles.ENGINEERING_MANAGER, "em-1")
+    approve(in_review, dpo, roles.DPO, "d-1")
+    published = services.version_publish(actor=lead, version=in_review)
+    draft = services.change_open(
+        actor=lead, document=published.document, change_type=ChangeType.CONTACT_UPDATE
+    )
+    html = client_for(lead).get(reverse("compliance:document-detail", args=[draft.document_id]))
+    table = html.content.decode().split('data-testid="version-list"', 1)[1].split("</table>")[0]
+    rows = table.split("<tr>")[2:]  # after the header's row
+    assert len(rows) == 2
+    name = escape(lead.get_full_name())  # a generated name may hold an apostrophe
+    assert name
+    newest, older = rows
+    assert f">{draft.label}</a>" in newest and ">Draft</span>" in newest
+    assert "<td>Contact update</td>" in newest and f"<td>{name}</td>" in newest
+    assert "<td>—</td>" in newest
+    assert f">{published.label}</a>" in older and ">Published</span>" in older
+    assert "<td>Procedure update</td>" in older and f"by {name}</td>" in older
+
+
+def test_a_runbook_with_neither_a_published_nor_an_open_version_still_has_its_page(
+    client_for, lead
+):
+    version = document_with_draft(lead)
+    services.change_withdraw(actor=lead, change=version.change, reason="Not needed")
+    client = client_for(lead)
+    response = client.get(reverse("compliance:document-detail", args=[version.document_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing published yet" in html and 'data-testid="open-change"' not in html
+    assert "Propose a change" in html  # no change is open: the author may open one
+    assert version.label in html.split('data-testid="version-list"', 1)[1]
+    missing = reverse("compliance:document-detail", args=[version.document_id + 1000])
+    assert client.get(missing).status_code == 404
 
 
 def test_the_sign_page_offers_the_decision_as_labelled_radio_buttons(client_for, in_review):
