@@ -12,6 +12,7 @@ import pytest
 from django.test import Client
 
 from bcp_portal.core import limits
+from bcp_portal.core.api.parsers import json_depth
 from incidents.models import AlertGroup, Incident, IntakeAlert, TimelineEntry
 from incidents.services.intake_sources import intake_source_revoke
 from tests.incidents.intake_factories import (
@@ -254,6 +255,32 @@ def test_a_deeply_nested_body_is_refused_not_a_server_error(token):
 
     assert response.status_code == 400
     assert nothing_written()
+
+
+def test_a_body_one_level_deeper_than_the_limit_is_refused_naming_the_limit(token):
+    def with_depth(depth: int) -> str:
+        extra: dict = {}
+        for _ in range(depth - 2):  # the payload's own object is one level, `extra` another
+            extra = {"a": extra}
+        body = json.dumps(am_payload(am_alert()) | {"extra": extra})
+        assert json_depth(body) == depth
+        return body
+
+    response = post(token, with_depth(limits.JSON_MAX_DEPTH + 1))
+
+    assert response.status_code == 400
+    assert f"limit of {limits.JSON_MAX_DEPTH} levels" in response.json()["error"]["message"]
+    assert nothing_written()
+    assert post(token, with_depth(limits.JSON_MAX_DEPTH)).status_code == 200
+
+
+def test_brackets_inside_strings_are_not_nesting(token):
+    brackets = "{[" * (limits.JSON_MAX_DEPTH + 5)
+
+    response = post(token, am_payload(am_alert(summary=brackets)))
+
+    assert response.status_code == 200, response.content
+    assert IntakeAlert.objects.get().title == brackets
 
 
 # --- Tokens, sessions, methods ----------------------------------------------------------------
