@@ -26,7 +26,7 @@ from bcp_portal.core.api.errors import error_json, invalid_fields_message
 from bcp_portal.core.api.parsers import json_depth
 from incidents.intake_payloads import Batch, PayloadError, alertmanager_batch, generic_batch
 from incidents.models import IntakeSource
-from incidents.services.intake import INTAKE_USERNAME, intake_receive
+from incidents.services.intake import INTAKE_USERNAME, intake_receive, intake_repeat
 
 Reader = Callable[..., Batch]
 BAD_TOKEN = "The token is unknown or has been revoked."
@@ -39,15 +39,20 @@ def _unauthorized(message: str) -> HttpResponse:
     return response
 
 
-def source_for(request: HttpRequest) -> IntakeSource | HttpResponse:
-    """The live source whose token the request carries, or the 401 to answer."""
+def bearer_token(request: HttpRequest) -> str | HttpResponse:
+    """The token the request carries, or the 401 to answer when it carries none."""
     parts = request.headers.get("Authorization", "").split()
     if not parts:
         return _unauthorized("Send the source's token: Authorization: Bearer <token>.")
     if len(parts) != 2 or parts[0].lower() != "bearer":
         return _unauthorized("Send one token after the keyword Bearer, with no spaces.")
+    return parts[1]
+
+
+def source_for(token: str) -> IntakeSource | HttpResponse:
+    """The live source whose token this is, or the 401 to answer."""
     source = (
-        IntakeSource.objects.filter(token_hash=IntakeSource.hash(parts[1]))
+        IntakeSource.objects.filter(token_hash=IntakeSource.hash(token))
         .only("pk", "name", "kind", "revoked_at", "default_incident_type_id", "default_severity")
         .first()
     )
@@ -113,8 +118,33 @@ def _body(request: HttpRequest) -> object | HttpResponse:
         )
 
 
+def _read(read: Reader, data: object, now: datetime) -> Batch | PayloadError:
+    try:
+        return read(data, now=now)
+    except PayloadError as exc:
+        return exc
+
+
 def _receive(request: HttpRequest, kind: str, read: Reader) -> HttpResponse:
-    source = source_for(request)
+    """The answers, in this order: 401 (no token, or not a live source's), 403 (the other
+    kind's endpoint), the body's and the payload's refusals, then what intake did.
+
+    The payload is read before the source so that a notification sent again (most of what
+    a monitor sends: Alertmanager repeats a firing group's every few minutes) is answered by
+    one read, `intake_repeat`, which finds the alerts through the token's source and so
+    proves the token too; whatever that read cannot answer goes the long way, in the order
+    above, and the payload's problems are answered only once the token is good."""
+    token = bearer_token(request)
+    if isinstance(token, HttpResponse):
+        return token
+    now: datetime = timezone.now()
+    data = _body(request)
+    batch = data if isinstance(data, HttpResponse) else _read(read, data, now)
+    if isinstance(batch, Batch):
+        repeat = intake_repeat(token_hash=IntakeSource.hash(token), kind=kind, batch=batch)
+        if repeat is not None:
+            return JsonResponse(repeat.as_json(), status=200)
+    source = source_for(token)
     if isinstance(source, HttpResponse):
         return source
     if source.kind != kind:
@@ -124,15 +154,12 @@ def _receive(request: HttpRequest, kind: str, read: Reader) -> HttpResponse:
             f"to /api/intake/{source.kind}.",
             403,
         )
-    data = _body(request)
-    if isinstance(data, HttpResponse):
-        return data
-    now: datetime = timezone.now()
+    if isinstance(batch, HttpResponse):
+        return batch
+    if isinstance(batch, PayloadError):
+        return _refused(source, batch.fields, batch.status)
     try:
-        batch = read(data, now=now)
         result = intake_receive(source=source, batch=batch, now=now)
-    except PayloadError as exc:
-        return _refused(source, exc.fields, exc.status)
     except ValidationError as exc:
         fields = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

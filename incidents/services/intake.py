@@ -5,8 +5,9 @@ One call, one transaction: a payload either changes everything it should or noth
 - Grouping: one `AlertGroup` per (source, group key), locked for the call, so two requests
   for the same group (Alertmanager retrying, two replicas sending the same notification)
   take turns, and the second sees what the first wrote. A notification sent again (every
-  alert in the state last recorded on the group's open incident) is answered from one read
-  before any lock or transaction: nothing is written for it.
+  alert in the state last recorded on the group's open incident) is answered by
+  `intake_repeat` from one read before any lock or transaction (the read also proves the
+  token): nothing is written for it.
 - "Open": the group's incident is open until it is closed. A restored incident still takes
   the group's alerts (a firing alert adds a timeline entry; it does not re-open it: people
   decide that). Once closed, the next firing alert opens a new incident.
@@ -211,10 +212,12 @@ def _most_severe(mapped: list[Mapped]) -> Mapped:
     return min(mapped, key=lambda m: SEVERITY_RANK[Severity(m.severity)])
 
 
-def _already_recorded(source: IntakeSource, batch: Batch) -> IntakeResult | None:
-    """The answer to a notification sent again, read in one statement without a lock or a
-    transaction: when every alert's last state on the group's open incident is the state
-    sent, nothing is to be written (None otherwise: the locked path decides).
+def intake_repeat(*, token_hash: str, kind: str, batch: Batch) -> IntakeResult | None:
+    """The answer to a notification sent again, from one read that also proves the token,
+    without a lock or a transaction: when the live source of `kind` whose token has this
+    SHA-256 has every alert of `batch` recorded, in the state sent, as the last state on its
+    group's open incident, nothing is to be written. None otherwise (an unknown or revoked
+    token included): `intake_receive` decides, after the source is read and checked.
 
     Sound without the lock: it answers only from committed states, and a request changing
     them at the same moment is simply ordered after this one."""
@@ -224,7 +227,9 @@ def _already_recorded(source: IntakeSource, batch: Batch) -> IntakeResult | None
         return None  # one alert in two states: one of them is new
     last_ids = (
         IntakeAlert.objects.filter(
-            group__source=source,
+            group__source__token_hash=token_hash,
+            group__source__kind=kind,
+            group__source__revoked_at__isnull=True,
             group__key_hash=AlertGroup.hash(batch.group_key),
             incident=F("group__incident"),
             fingerprint__in=fingerprints,
@@ -245,22 +250,13 @@ def _already_recorded(source: IntakeSource, batch: Batch) -> IntakeResult | None
     return IntakeResult(incident=latest[0].incident, unchanged=len(batch.alerts))
 
 
+@transaction.atomic
 def intake_receive(
     *, source: IntakeSource, batch: Batch, now: datetime | None = None
 ) -> IntakeResult:
     """Record what `source` sent for one group: open, feed or leave alone its incident."""
     if not source.is_live:
         raise ValidationError("This intake source is revoked.")
-    unchanged = _already_recorded(source, batch)
-    if unchanged is not None:
-        return unchanged
-    return _receive_locked(source=source, batch=batch, now=now)
-
-
-@transaction.atomic
-def _receive_locked(
-    *, source: IntakeSource, batch: Batch, now: datetime | None = None
-) -> IntakeResult:
     now = now or timezone.now()
     result = IntakeResult()
     group = _group_locked(source, batch.group_key)
