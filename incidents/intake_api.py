@@ -26,7 +26,12 @@ from bcp_portal.core.api.errors import error_json, invalid_fields_message
 from bcp_portal.core.api.parsers import json_depth
 from incidents.intake_payloads import Batch, PayloadError, alertmanager_batch, generic_batch
 from incidents.models import IntakeSource
-from incidents.services.intake import INTAKE_USERNAME, intake_receive, intake_repeat
+from incidents.services.intake import (
+    INTAKE_USERNAME,
+    intake_receive,
+    intake_repeat,
+    intake_source_for_token,
+)
 
 Reader = Callable[..., Batch]
 BAD_TOKEN = "The token is unknown or has been revoked."
@@ -51,11 +56,7 @@ def bearer_token(request: HttpRequest) -> str | HttpResponse:
 
 def source_for(token: str) -> IntakeSource | HttpResponse:
     """The live source whose token this is, or the 401 to answer."""
-    source = (
-        IntakeSource.objects.filter(token_hash=IntakeSource.hash(token))
-        .only("pk", "name", "kind", "revoked_at", "default_incident_type_id", "default_severity")
-        .first()
-    )
+    source = intake_source_for_token(IntakeSource.hash(token))
     if source is None or not source.is_live:
         return _unauthorized(BAD_TOKEN)
     return source

@@ -265,6 +265,42 @@ def test_the_first_matching_mapping_row_gives_severity_service_and_type(srelead)
     assert by_group["fourth"].severity == "P2"  # "*" matches any value, the empty one too
 
 
+def test_a_source_read_by_its_token_brings_its_mapping_table_in_order_in_one_query(
+    srelead, django_assert_num_queries
+):
+    from incidents.models import IntakeMapping, IntakeSource
+    from incidents.services.intake import intake_source_for_token
+
+    source, token = make_source(srelead)
+    bare, bare_token = make_source(srelead, name="Without a table")
+    payments = ServiceFactory(name="Payments API")
+    rows = [
+        {"label": "tier", "value": "1", "severity": "P0", "service": payments},
+        {"label": "team", "value": "*", "severity": ""},
+        {"label": "severity", "value": "critical", "severity": "P1"},
+    ]
+    set_mappings(srelead, source, rows)
+    set_mappings(srelead, source, [rows[2], rows[0], rows[1]])  # reordered in place
+
+    with django_assert_num_queries(2):  # one each
+        read = intake_source_for_token(IntakeSource.hash(token))
+        read_bare = intake_source_for_token(IntakeSource.hash(bare_token))
+    assert intake_source_for_token(IntakeSource.hash(token + "x")) is None
+
+    expected = list(IntakeMapping.objects.filter(source=source).order_by("position"))
+    assert [(m.pk, m.position, m.label, m.value, m.severity, m.service_id) for m in expected] == [
+        (m.pk, m.position, m.label, m.value, m.severity, m.service_id) for m in read.mapping_table
+    ]
+    assert [m.label for m in read.mapping_table] == ["severity", "tier", "team"]
+    assert (read.pk, read.name, read.kind, read.default_severity) == (
+        source.pk,
+        source.name,
+        source.kind,
+        "P3",
+    )
+    assert read_bare.pk == bare.pk and read_bare.mapping_table == []
+
+
 def test_nothing_matching_gets_the_source_default_severity(srelead):
     source, token = make_source(srelead, default_severity="P1")
     set_mappings(srelead, source, [{"label": "team", "value": "search", "severity": "P3"}])

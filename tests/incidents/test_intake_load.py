@@ -48,10 +48,10 @@ def test_new_alerts_for_an_open_incident_cost_the_same_queries_for_2_or_30(
     post(token, am_payload(am_alert(fingerprint="f" * 16)))
     body = am_payload(*alerts(count))
 
-    # The unlocked read that finds something new; the source; savepoint (the test's
-    # transaction); the group, locked; the last states; the mapping table; the intake
+    # The unlocked read that finds something new; the source with its mapping table;
+    # savepoint (the test's transaction); the group, locked; the last states; the intake
     # account with its permissions; the entry and its history row; the alerts; release.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = post(token, body)
 
     assert response.json()["recorded"]["firing"] == count
