@@ -26,7 +26,12 @@ from bcp_portal.core.api.errors import error_json, invalid_fields_message
 from bcp_portal.core.api.parsers import json_depth
 from incidents.intake_payloads import Batch, PayloadError, alertmanager_batch, generic_batch
 from incidents.models import IntakeSource
-from incidents.services.intake import INTAKE_USERNAME, intake_receive
+from incidents.services.intake import (
+    INTAKE_USERNAME,
+    intake_receive,
+    intake_repeat,
+    intake_source_for_token,
+)
 
 Reader = Callable[..., Batch]
 BAD_TOKEN = "The token is unknown or has been revoked."
@@ -39,18 +44,19 @@ def _unauthorized(message: str) -> HttpResponse:
     return response
 
 
-def source_for(request: HttpRequest) -> IntakeSource | HttpResponse:
-    """The live source whose token the request carries, or the 401 to answer."""
+def bearer_token(request: HttpRequest) -> str | HttpResponse:
+    """The token the request carries, or the 401 to answer when it carries none."""
     parts = request.headers.get("Authorization", "").split()
     if not parts:
         return _unauthorized("Send the source's token: Authorization: Bearer <token>.")
     if len(parts) != 2 or parts[0].lower() != "bearer":
         return _unauthorized("Send one token after the keyword Bearer, with no spaces.")
-    source = (
-        IntakeSource.objects.filter(token_hash=IntakeSource.hash(parts[1]))
-        .only("pk", "name", "kind", "revoked_at", "default_incident_type_id", "default_severity")
-        .first()
-    )
+    return parts[1]
+
+
+def source_for(token: str) -> IntakeSource | HttpResponse:
+    """The live source whose token this is, or the 401 to answer."""
+    source = intake_source_for_token(IntakeSource.hash(token))
     if source is None or not source.is_live:
         return _unauthorized(BAD_TOKEN)
     return source
@@ -65,6 +71,14 @@ def _refused(source: IntakeSource, fields: dict[str, list[str]], status: int) ->
     # notification can still be seen (field paths and short excerpts, no whole payload).
     logger.warning("Alert intake refused a payload of source %s: %s", source.pk, fields)
     return _invalid(fields, status)
+
+
+def _too_deep(text: str) -> bool:
+    """Objects and arrays nest deeper than the API's limit. Each level opens a bracket, so a
+    text with no more brackets than the limit (any ordinary notification) needs no scan."""
+    if text.count("{") + text.count("[") <= limits.JSON_MAX_DEPTH:
+        return False
+    return json_depth(text) > limits.JSON_MAX_DEPTH
 
 
 def _body(request: HttpRequest) -> object | HttpResponse:
@@ -91,7 +105,7 @@ def _body(request: HttpRequest) -> object | HttpResponse:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return error_json("parse_error", "The body is not UTF-8 text.", 400)
-    if json_depth(text) > limits.JSON_MAX_DEPTH:
+    if _too_deep(text):
         return error_json(
             "parse_error",
             f"Objects and arrays nest deeper than the limit of {limits.JSON_MAX_DEPTH} levels.",
@@ -105,8 +119,33 @@ def _body(request: HttpRequest) -> object | HttpResponse:
         )
 
 
+def _read(read: Reader, data: object, now: datetime) -> Batch | PayloadError:
+    try:
+        return read(data, now=now)
+    except PayloadError as exc:
+        return exc
+
+
 def _receive(request: HttpRequest, kind: str, read: Reader) -> HttpResponse:
-    source = source_for(request)
+    """The answers, in this order: 401 (no token, or not a live source's), 403 (the other
+    kind's endpoint), the body's and the payload's refusals, then what intake did.
+
+    The payload is read before the source so that a notification sent again (most of what
+    a monitor sends: Alertmanager repeats a firing group's every few minutes) is answered by
+    one read, `intake_repeat`, which finds the alerts through the token's source and so
+    proves the token too; whatever that read cannot answer goes the long way, in the order
+    above, and the payload's problems are answered only once the token is good."""
+    token = bearer_token(request)
+    if isinstance(token, HttpResponse):
+        return token
+    now: datetime = timezone.now()
+    data = _body(request)
+    batch = data if isinstance(data, HttpResponse) else _read(read, data, now)
+    if isinstance(batch, Batch):
+        repeat = intake_repeat(token_hash=IntakeSource.hash(token), kind=kind, batch=batch)
+        if repeat is not None:
+            return JsonResponse(repeat.as_json(), status=200)
+    source = source_for(token)
     if isinstance(source, HttpResponse):
         return source
     if source.kind != kind:
@@ -116,15 +155,12 @@ def _receive(request: HttpRequest, kind: str, read: Reader) -> HttpResponse:
             f"to /api/intake/{source.kind}.",
             403,
         )
-    data = _body(request)
-    if isinstance(data, HttpResponse):
-        return data
-    now: datetime = timezone.now()
+    if isinstance(batch, HttpResponse):
+        return batch
+    if isinstance(batch, PayloadError):
+        return _refused(source, batch.fields, batch.status)
     try:
-        batch = read(data, now=now)
         result = intake_receive(source=source, batch=batch, now=now)
-    except PayloadError as exc:
-        return _refused(source, exc.fields, exc.status)
     except ValidationError as exc:
         fields = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

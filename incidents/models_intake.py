@@ -64,6 +64,10 @@ class IntakeSource(models.Model):
 
     history = history()
 
+    # Not a column: the mapping table in order, when it was read with the source
+    # (`services.intake.intake_source_for_token`); None otherwise.
+    mapping_table: list[IntakeMapping] | None = None
+
     class Meta:
         ordering = ["name"]
         verbose_name = "alert intake source"

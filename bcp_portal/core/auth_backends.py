@@ -15,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import backends
-from django.contrib.auth.models import Group, Permission
-from django.db.models import CharField, Value
+from django.contrib.auth.models import Group, Permission, User
+from django.db.models import CharField, QuerySet, Value
 
 from bcp_portal.core import roles
 
@@ -47,3 +47,37 @@ class ModelBackend(backends.ModelBackend):
         rows = list(own.order_by().union(by_role.order_by(), all=True))
         roles.remember_roles(user_obj, {role for role, _, _ in rows if role})
         return {f"{app}.{codename}" for _, app, codename in rows if codename}
+
+
+def user_with_permissions(users: QuerySet[User]) -> User | None:
+    """The one user `users` selects, with the permissions and roles `ModelBackend` would read
+    for it already cached: one query where reading the user, then asking `has_perm`, is two
+    (a service acting as a fixed account, such as alert intake's, on every request).
+
+    The same rows as `_permissions_and_roles`, each carrying the user's own columns; an
+    inactive user or a superuser is left to the backend (it needs no query for the first and
+    reads every permission for the second). None when no user matches."""
+    fields = [f.attname for f in User._meta.concrete_fields]
+    own = users.values_list(
+        *fields,
+        Value("", output_field=CharField()),
+        "user_permissions__content_type__app_label",
+        "user_permissions__codename",
+    )
+    by_role = users.values_list(
+        *fields,
+        "groups__name",
+        "groups__permissions__content_type__app_label",
+        "groups__permissions__codename",
+    )
+    rows = list(own.order_by().union(by_role.order_by(), all=True))
+    if not rows:
+        return None
+    count = len(fields)
+    user = User.from_db(users.db, fields, rows[0][:count])
+    if user.is_active and not user.is_superuser:
+        user._perm_cache = {  # type: ignore[attr-defined]  # where ModelBackend keeps them
+            f"{app}.{codename}" for *_, app, codename in rows if codename
+        }
+        roles.remember_roles(user, {row[count] for row in rows if row[count]})
+    return user

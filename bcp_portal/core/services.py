@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -13,9 +14,12 @@ from bcp_portal.core.typehints import Actor
 M = TypeVar("M", bound=models.Model)
 
 
-def save_audited(instance: M, *, actor: Actor | None) -> M:
-    """Validate and save a historised row, recording `actor` on its history row."""
-    instance.full_clean()
+def save_audited(instance: M, *, actor: Actor | None, exclude: Collection[str] = ()) -> M:
+    """Validate and save a historised row, recording `actor` on its history row.
+
+    `exclude` names fields not to validate: a foreign key to a row the caller holds (the
+    database checks it again) need not cost a query."""
+    instance.full_clean(exclude=exclude)
     if actor is not None and getattr(actor, "is_authenticated", False):
         # django-simple-history reads this attribute, which no model declares.
         instance._history_user = actor  # type: ignore[attr-defined]

@@ -4,7 +4,10 @@ One call, one transaction: a payload either changes everything it should or noth
 
 - Grouping: one `AlertGroup` per (source, group key), locked for the call, so two requests
   for the same group (Alertmanager retrying, two replicas sending the same notification)
-  take turns, and the second sees what the first wrote.
+  take turns, and the second sees what the first wrote. A notification sent again (every
+  alert in the state last recorded on the group's open incident) is answered by
+  `intake_repeat` from one read before any lock or transaction (the read also proves the
+  token): nothing is written for it.
 - "Open": the group's incident is open until it is closed. A restored incident still takes
   the group's alerts (a firing alert adds a timeline entry; it does not re-open it: people
   decide that). Once closed, the next firing alert opens a new incident.
@@ -27,15 +30,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import DEFAULT_DB_ALIAS, models, transaction
+from django.db.models import F, Max
 from django.utils import timezone
 
 from bcp_portal.catalogue.models import Service
 from bcp_portal.core.audit import current_context
+from bcp_portal.core.auth_backends import user_with_permissions
 from incidents.intake_payloads import FIRING, RESOLVED, Batch, ReceivedAlert
 from incidents.models import (
     SEVERITY_RANK,
@@ -50,6 +55,7 @@ from incidents.models import (
 )
 from incidents.services.lifecycle import incident_declare, incident_set_severity, timeline_add
 
+M = TypeVar("M", bound=models.Model)
 INTAKE_USERNAME = "alert-intake"
 INTAKE_PERMISSIONS = (
     ("incidents", "add_incident"),
@@ -61,7 +67,13 @@ TITLE_MAX = 200
 
 def intake_account() -> User:
     """The account alert intake acts as: made on first use, no usable password (it cannot
-    sign in or reset one), no role, only the permissions intake needs, granted to it."""
+    sign in or reset one), no role, only the permissions intake needs, granted to it.
+
+    Read with its permissions in one query (`user_with_permissions`): every alert that
+    writes asks whether the account may."""
+    found = user_with_permissions(User.objects.filter(username=INTAKE_USERNAME))
+    if found is not None:
+        return found
     user, created = User.objects.get_or_create(
         username=INTAKE_USERNAME,
         defaults={"first_name": "Alert", "last_name": "intake", "password": "!"},
@@ -102,6 +114,57 @@ class IntakeResult:
         }
 
 
+SOURCE_READ = (
+    "id",
+    "name",
+    "kind",
+    "revoked_at",
+    "default_incident_type_id",
+    "default_severity",
+)
+MAPPING_READ = (
+    "id",
+    "position",
+    "label",
+    "value",
+    "severity",
+    "service_id",
+    "incident_type_id",
+)
+
+
+def intake_source_for_token(token_hash: str) -> IntakeSource | None:
+    """The source whose token has this SHA-256, live or not, with its mapping table in
+    order (`mapping_table`), in one query: a payload with anything new needs both."""
+    rows = list(
+        IntakeSource.objects.filter(token_hash=token_hash)
+        .order_by("mappings__position", "mappings__id")
+        .values_list(
+            *(name.removesuffix("_id") if name != "id" else name for name in SOURCE_READ),
+            *(f"mappings__{name.removesuffix('_id')}" for name in MAPPING_READ),
+        )
+    )
+    if not rows:
+        return None
+    width = len(SOURCE_READ)
+    source = _from_row(IntakeSource, dict(zip(SOURCE_READ, rows[0][:width], strict=True)))
+    source.mapping_table = [
+        _from_row(
+            IntakeMapping,
+            {"source_id": source.pk, **dict(zip(MAPPING_READ, row[width:], strict=True))},
+        )
+        for row in rows
+        if row[width] is not None  # a source without mapping rows: one row of NULLs
+    ]
+    return source
+
+
+def _from_row(model: type[M], values: dict[str, object]) -> M:
+    """A row of `model` from the columns read (`from_db` takes them in the model's order)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
 class _Mapper:
     """The source's mapping table, read once, and only when an alert needs mapping."""
 
@@ -111,6 +174,8 @@ class _Mapper:
         self._services: dict[str, int] = {}
 
     def rows(self) -> list[IntakeMapping]:
+        if self._rows is None:
+            self._rows = self.source.mapping_table
         if self._rows is None:
             self._rows = list(self.source.mappings.order_by("position", "pk"))
         return self._rows
@@ -200,6 +265,44 @@ def _title(batch: Batch, firing: list[ReceivedAlert]) -> str:
 
 def _most_severe(mapped: list[Mapped]) -> Mapped:
     return min(mapped, key=lambda m: SEVERITY_RANK[Severity(m.severity)])
+
+
+def intake_repeat(*, token_hash: str, kind: str, batch: Batch) -> IntakeResult | None:
+    """The answer to a notification sent again, from one read that also proves the token,
+    without a lock or a transaction: when the live source of `kind` whose token has this
+    SHA-256 has every alert of `batch` recorded, in the state sent, as the last state on its
+    group's open incident, nothing is to be written. None otherwise (an unknown or revoked
+    token included): `intake_receive` decides, after the source is read and checked.
+
+    Sound without the lock: it answers only from committed states, and a request changing
+    them at the same moment is simply ordered after this one."""
+    sent = {(a.fingerprint, a.status) for a in batch.alerts}
+    fingerprints = {fingerprint for fingerprint, _ in sent}
+    if len(fingerprints) != len(sent):
+        return None  # one alert in two states: one of them is new
+    last_ids = (
+        IntakeAlert.objects.filter(
+            group__source__token_hash=token_hash,
+            group__source__kind=kind,
+            group__source__revoked_at__isnull=True,
+            group__key_hash=AlertGroup.hash(batch.group_key),
+            incident=F("group__incident"),
+            fingerprint__in=fingerprints,
+        )
+        .values("fingerprint")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    latest = list(
+        IntakeAlert.objects.filter(pk__in=last_ids)
+        .exclude(incident__status=Incident.Status.CLOSED)
+        .select_related("incident")
+        .only("fingerprint", "status", "incident__reference", "incident__status")
+        .order_by()
+    )
+    if not latest or {(a.fingerprint, a.status) for a in latest} != sent:
+        return None
+    return IntakeResult(incident=latest[0].incident, unchanged=len(batch.alerts))
 
 
 @transaction.atomic

@@ -104,9 +104,12 @@ def timeline_add(
         owner_name=owner_name,
         created_by=_actor_user(actor),
     )
-    entry.full_clean(exclude=["incident"])
-    with transaction.atomic():
-        return save_audited(entry, actor=actor)
+    # The entry and its history row in one transaction; inside a caller's transaction no
+    # savepoint of its own (an error still rolls back whatever encloses it). Validated once;
+    # the incident and the author are rows the caller holds (the database's foreign keys
+    # check them again), so asking the database for each would cost a query apiece.
+    with transaction.atomic(savepoint=False):
+        return save_audited(entry, actor=actor, exclude=["incident", "created_by"])
 
 
 def _system_entry(

@@ -161,6 +161,58 @@ def test_after_its_incident_is_closed_a_new_firing_opens_a_new_incident(source, 
     assert second.intake_alerts.count() == 1
 
 
+def test_the_same_firing_alert_sent_again_after_its_incident_closed_opens_a_new_one(source, sre):
+    _, token = source
+    post(token, am_payload(am_alert()))
+    first = Incident.objects.get()
+    lifecycle.incident_set_status(actor=sre, incident=first, status="closed")
+
+    again = post(token, am_payload(am_alert()))
+
+    second = Incident.objects.exclude(pk=first.pk).get()
+    assert again.json()["opened"] is True
+    assert again.json()["incident"] == second.reference
+    assert second.intake_alerts.count() == 1
+
+
+def test_an_alert_recorded_in_one_group_is_new_in_another(source):
+    _, token = source
+    post(token, am_payload(am_alert()))
+
+    other = post(token, am_payload(am_alert(), group_key='{}:{alertname="DiskFull"}'))
+
+    assert other.json()["opened"] is True
+    assert other.json()["unchanged"] == 0
+    assert Incident.objects.count() == 2
+
+
+def test_a_notification_sent_again_with_one_new_alert_records_only_that_one(source):
+    _, token = source
+    post(token, am_payload(am_alert()))
+
+    answer = post(token, am_payload(am_alert(), am_alert(fingerprint="b" * 16)))
+
+    assert answer.json()["recorded"] == {"firing": 1, "resolved": 0}
+    assert answer.json()["unchanged"] == 1
+    assert IntakeAlert.objects.count() == 2
+
+
+def test_the_intake_account_is_read_with_its_permissions_in_one_query(
+    source, django_assert_num_queries
+):
+    from incidents.services.intake import intake_account
+
+    _, token = source
+    post(token, am_payload(am_alert()))  # makes the account
+
+    with django_assert_num_queries(1):
+        account = intake_account()
+        assert account.has_perm("incidents.add_timelineentry")
+        assert not account.has_perm("incidents.delete_incident")
+    assert account == User.objects.get(username=INTAKE_USERNAME)
+    assert account.get_all_permissions() == User.objects.get(pk=account.pk).get_all_permissions()
+
+
 def test_a_restored_incident_keeps_its_group_and_is_not_reopened_by_an_alert(source, sre):
     _, token = source
     post(token, am_payload(am_alert()))
@@ -211,6 +263,42 @@ def test_the_first_matching_mapping_row_gives_severity_service_and_type(srelead)
     assert (by_group["other"].severity, by_group["other"].incident_type) == ("P0", database)
     assert by_group["third"].severity == "P2"
     assert by_group["fourth"].severity == "P2"  # "*" matches any value, the empty one too
+
+
+def test_a_source_read_by_its_token_brings_its_mapping_table_in_order_in_one_query(
+    srelead, django_assert_num_queries
+):
+    from incidents.models import IntakeMapping, IntakeSource
+    from incidents.services.intake import intake_source_for_token
+
+    source, token = make_source(srelead)
+    bare, bare_token = make_source(srelead, name="Without a table")
+    payments = ServiceFactory(name="Payments API")
+    rows = [
+        {"label": "tier", "value": "1", "severity": "P0", "service": payments},
+        {"label": "team", "value": "*", "severity": ""},
+        {"label": "severity", "value": "critical", "severity": "P1"},
+    ]
+    set_mappings(srelead, source, rows)
+    set_mappings(srelead, source, [rows[2], rows[0], rows[1]])  # reordered in place
+
+    with django_assert_num_queries(2):  # one each
+        read = intake_source_for_token(IntakeSource.hash(token))
+        read_bare = intake_source_for_token(IntakeSource.hash(bare_token))
+    assert intake_source_for_token(IntakeSource.hash(token + "x")) is None
+
+    expected = list(IntakeMapping.objects.filter(source=source).order_by("position"))
+    assert [(m.pk, m.position, m.label, m.value, m.severity, m.service_id) for m in expected] == [
+        (m.pk, m.position, m.label, m.value, m.severity, m.service_id) for m in read.mapping_table
+    ]
+    assert [m.label for m in read.mapping_table] == ["severity", "tier", "team"]
+    assert (read.pk, read.name, read.kind, read.default_severity) == (
+        source.pk,
+        source.name,
+        source.kind,
+        "P3",
+    )
+    assert read_bare.pk == bare.pk and read_bare.mapping_table == []
 
 
 def test_nothing_matching_gets_the_source_default_severity(srelead):

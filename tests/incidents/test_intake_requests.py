@@ -12,7 +12,8 @@ import pytest
 from django.test import Client
 
 from bcp_portal.core import limits
-from incidents.models import AlertGroup, Incident, IntakeAlert, TimelineEntry
+from bcp_portal.core.api.parsers import json_depth
+from incidents.models import AlertGroup, Incident, IntakeAlert, IntakeSource, TimelineEntry
 from incidents.services.intake_sources import intake_source_revoke
 from tests.incidents.intake_factories import (
     ALERTMANAGER_URL,
@@ -256,6 +257,32 @@ def test_a_deeply_nested_body_is_refused_not_a_server_error(token):
     assert nothing_written()
 
 
+def test_a_body_one_level_deeper_than_the_limit_is_refused_naming_the_limit(token):
+    def with_depth(depth: int) -> str:
+        extra: dict = {}
+        for _ in range(depth - 2):  # the payload's own object is one level, `extra` another
+            extra = {"a": extra}
+        body = json.dumps(am_payload(am_alert()) | {"extra": extra})
+        assert json_depth(body) == depth
+        return body
+
+    response = post(token, with_depth(limits.JSON_MAX_DEPTH + 1))
+
+    assert response.status_code == 400
+    assert f"limit of {limits.JSON_MAX_DEPTH} levels" in response.json()["error"]["message"]
+    assert nothing_written()
+    assert post(token, with_depth(limits.JSON_MAX_DEPTH)).status_code == 200
+
+
+def test_brackets_inside_strings_are_not_nesting(token):
+    brackets = "{[" * (limits.JSON_MAX_DEPTH + 5)
+
+    response = post(token, am_payload(am_alert(summary=brackets)))
+
+    assert response.status_code == 200, response.content
+    assert IntakeAlert.objects.get().title == brackets
+
+
 # --- Tokens, sessions, methods ----------------------------------------------------------------
 
 
@@ -283,6 +310,53 @@ def test_a_revoked_token_is_401_and_writes_nothing(srelead):
     intake_source_revoke(actor=srelead, source=source)
 
     response = post(token, am_payload())
+
+    assert response.status_code == 401
+    assert nothing_written()
+
+
+def test_a_notification_sent_again_with_a_token_not_its_sources_is_401(token, srelead):
+    post(token, am_payload())
+    _, other = make_source(srelead, name="Prometheus staging")
+
+    unknown = post(token + "x", am_payload())
+    others = post(other, am_payload())
+
+    assert unknown.status_code == 401
+    # The other source has no such group: its notification is new there, not a repeat.
+    assert others.status_code == 200 and others.json()["opened"] is True
+
+
+def test_a_notification_sent_again_after_its_source_is_revoked_is_401(token, srelead):
+    post(token, am_payload())
+    source = IntakeSource.objects.get()
+    intake_source_revoke(actor=srelead, source=source)
+
+    response = post(token, am_payload())
+
+    assert response.status_code == 401
+    assert response.json()["error"]["message"] == "The token is unknown or has been revoked."
+
+
+def test_a_recorded_event_sent_to_the_other_kinds_endpoint_is_403(srelead):
+    _, generic = make_source(srelead, kind="generic", name="Checker")
+    alert = am_alert()
+    event = {
+        "key": am_payload()["groupKey"],
+        "fingerprint": alert["fingerprint"],
+        "status": "firing",
+        "title": "Checkout errors",
+    }
+    assert post(generic, event, url=GENERIC_URL).json()["opened"] is True
+
+    response = post(generic, am_payload(alert))
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "wrong_source_kind"
+
+
+def test_a_bad_payload_with_an_unknown_token_is_401_not_400(token):
+    response = post(token + "x", {"version": "3"})
 
     assert response.status_code == 401
     assert nothing_written()
