@@ -2,7 +2,10 @@
 
 Plain reads (selectors), computed by the database: each figure is an aggregate or a window
 over the incidents, never a Python loop over them; what Python does is divide the sums the
-database returns and lay them out per month. PostgreSQL is the target; SQLite (`make run`)
+database returns and lay them out per month. The monthly view's sums are kept per month,
+severity and service in a summary (`IncidentMetricMonth`, derived data kept by the incident
+services through `incidents.metric_summary`), so the pages read a few dozen rows;
+`monthly_figures_live` computes the same sums from the incidents. PostgreSQL is the target; SQLite (`make run`)
 gives the same figures (the one statement that differs, the interval arithmetic of the
 availability, has a form per vendor; tests run both).
 
@@ -64,6 +67,7 @@ from django.utils import timezone
 
 from bcp_portal.catalogue.models import OrganisationProfile, Service
 from incidents.models import Incident, IncidentService, Severity
+from incidents.models_metrics import SUM_FIELDS, IncidentMetricMonth
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -350,15 +354,17 @@ def _met(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _per_incident(scope: Scope, profile: OrganisationProfile) -> QuerySet[Incident, Any]:
-    """One row per incident of the scope: its month, times and whether it met each target."""
+def per_incident(
+    incidents: QuerySet[Incident], zone: zoneinfo.ZoneInfo, profile: OrganisationProfile
+) -> QuerySet[Incident, Any]:
+    """One row per incident: its id, month, times and whether it met each target (the
+    monthly view's input, for the live query and for the summary's upkeep)."""
     onset = Coalesce("started_at", "detected_at")
     restored = Q(restored_at__isnull=False)
     rpo_known = Q(rpo_actual_minutes__isnull=False)
     return (
-        scoped_incidents(scope)
-        .annotate(
-            month=TruncMonth("detected_at", tzinfo=scope.period.zone),
+        incidents.annotate(
+            month=TruncMonth("detected_at", tzinfo=zone),
             onset=onset,
             rto_span=_span(F("restored_at"), onset),
             **_service_targets(profile),
@@ -371,6 +377,7 @@ def _per_incident(scope: Scope, profile: OrganisationProfile) -> QuerySet[Incide
             rpo_max_met=_met(rpo_known & Q(rpo_actual_minutes__lte=F("rpo_max"))),
         )
         .values(
+            "id",
             "month",
             "severity",
             "detected_at",
@@ -388,6 +395,35 @@ def _per_incident(scope: Scope, profile: OrganisationProfile) -> QuerySet[Incide
     )
 
 
+def sums_sql() -> list[str]:
+    """The monthly view's sums and counts over `per_incident` rows, in the order of
+    `Figures`' fields (and of the summary's columns, `models_metrics.SUM_FIELDS`)."""
+    rto = _seconds_sql("restored_at", "onset")
+    detect = _seconds_sql("detected_at", "started_at")
+    recover = _seconds_sql("restored_at", "detected_at")
+    restored = "restored_at IS NOT NULL"
+
+    def count(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    return [
+        "COUNT(*)",
+        count(restored),
+        f"SUM(CASE WHEN {restored} THEN {rto} END)",
+        count("rto_met"),
+        count("rto_max_met"),
+        "COUNT(rpo_actual_minutes)",
+        "SUM(rpo_actual_minutes)",
+        count("rpo_met"),
+        count("rpo_max_met"),
+        "COUNT(affected_users)",
+        "SUM(affected_users)",
+        "COUNT(started_at)",
+        f"SUM({detect})",
+        f"SUM(CASE WHEN {restored} THEN {recover} END)",
+    ]
+
+
 def _month(value: Any, zone: zoneinfo.ZoneInfo) -> dt.date:
     """The month column as the raw statement returns it: an aware or local datetime
     (PostgreSQL), or text (SQLite)."""
@@ -398,28 +434,15 @@ def _month(value: Any, zone: zoneinfo.ZoneInfo) -> dt.date:
     return value
 
 
-def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSeverity]:
-    """The runbook's monthly view (section 7.1.2), per month and severity, with attainment:
-    one statement (the incidents with their targets, grouped per month and severity).
-    Months and severities without incidents are absent."""
-    inner, params = _per_incident(scope, profile).query.sql_with_params()
-    rto = _seconds_sql("restored_at", "onset")
-    detect = _seconds_sql("detected_at", "started_at")
-    recover = _seconds_sql("restored_at", "detected_at")
-
-    def count(condition: str) -> str:
-        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
-
-    restored = "restored_at IS NOT NULL"
+def monthly_figures_live(scope: Scope, profile: OrganisationProfile) -> list[MonthSeverity]:
+    """The runbook's monthly view (section 7.1.2) computed from the incidents: one statement
+    (the incidents with their targets, grouped per month and severity). What the summary
+    (`monthly_figures`) must always equal; its tests compare the two."""
+    inner, params = per_incident(
+        scoped_incidents(scope), scope.period.zone, profile
+    ).query.sql_with_params()
     sql = f"""
-        SELECT month, severity, COUNT(*), {count(restored)},
-            SUM(CASE WHEN {restored} THEN {rto} END),
-            {count("rto_met")}, {count("rto_max_met")},
-            COUNT(rpo_actual_minutes), SUM(rpo_actual_minutes),
-            {count("rpo_met")}, {count("rpo_max_met")},
-            COUNT(affected_users), SUM(affected_users),
-            COUNT(started_at), SUM({detect}),
-            SUM(CASE WHEN {restored} THEN {recover} END)
+        SELECT month, severity, {", ".join(sums_sql())}
         FROM ({inner}) per_incident
         GROUP BY month, severity
         ORDER BY month, severity
@@ -428,29 +451,56 @@ def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSev
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     zone = scope.period.zone
-    result = []
-    for row in rows:
-        month, severity, incidents, restored_count, rto_total, *rest = row
-        (rto_in, rto_max_in, rpo_known, rpo_total, rpo_in, rpo_max_in) = rest[:6]
-        users_known, users_total, detect_known, detect_total, recover_total = rest[6:]
-        figures = Figures(
-            incidents=incidents,
-            restored=restored_count or 0,
-            rto_total=_seconds_to_minutes(rto_total),
-            rto_within_target=rto_in or 0,
-            rto_within_max=rto_max_in or 0,
-            rpo_known=rpo_known,
-            rpo_total=_to_minutes(rpo_total),
-            rpo_within_target=rpo_in or 0,
-            rpo_within_max=rpo_max_in or 0,
-            users_known=users_known,
-            users_total=users_total or 0,
-            detect_known=detect_known,
-            detect_total=_seconds_to_minutes(detect_total),
-            recover_total=_seconds_to_minutes(recover_total),
+    return [
+        MonthSeverity(month=_month(month, zone), severity=severity, figures=figures_of(sums))
+        for month, severity, *sums in rows
+    ]
+
+
+def figures_of(sums: Iterable[Any]) -> Figures:
+    """A `Figures` from the sums in `sums_sql()` order (seconds as the database gives them)."""
+    (incidents, restored, rto, rto_in, rto_max_in, rpo_known, rpo_total, rpo_in, rpo_max_in,
+     users_known, users_total, detect_known, detect, recover) = sums  # fmt: skip
+    return Figures(
+        incidents=incidents,
+        restored=restored or 0,
+        rto_total=_seconds_to_minutes(rto),
+        rto_within_target=rto_in or 0,
+        rto_within_max=rto_max_in or 0,
+        rpo_known=rpo_known,
+        rpo_total=_to_minutes(rpo_total),
+        rpo_within_target=rpo_in or 0,
+        rpo_within_max=rpo_max_in or 0,
+        users_known=users_known,
+        users_total=users_total or 0,
+        detect_known=detect_known,
+        detect_total=_seconds_to_minutes(detect),
+        recover_total=_seconds_to_minutes(recover),
+    )
+
+
+def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSeverity]:
+    """The runbook's monthly view (section 7.1.2), per month and severity, with attainment,
+    read from the monthly summary (`IncidentMetricMonth`, kept by the incident services in
+    the incident's own transaction): one indexed read of at most months x severities rows,
+    whatever the number of incidents. A period is whole organisation months (`Period`), so
+    the summary answers every scope exactly; `monthly_figures_live` is the same figures from
+    the incidents. Months and severities without incidents are absent. (`profile` is the
+    live query's; the summary's targets are the ones kept with it.)"""
+    period = scope.period
+    rows = IncidentMetricMonth.objects.filter(
+        service=scope.service_id or IncidentMetricMonth.EVERY_SERVICE,
+        month__gte=period.first,
+        month__lte=period.last,
+    )
+    if scope.severity:
+        rows = rows.filter(severity=scope.severity)
+    return [
+        MonthSeverity(month=month, severity=severity, figures=figures_of(sums))
+        for month, severity, *sums in rows.order_by("month", "severity").values_list(
+            "month", "severity", *SUM_FIELDS
         )
-        result.append(MonthSeverity(month=_month(month, zone), severity=severity, figures=figures))
-    return result
+    ]
 
 
 def _seconds_to_minutes(value: Any) -> float:
@@ -626,7 +676,7 @@ def dr_metrics(
     *, scope: Scope, profile: OrganisationProfile, now: dt.datetime | None = None
 ) -> DrMetrics:
     """The figures of the metrics page, its API and its PDF: three queries whatever the
-    number of incidents (the grouped monthly view, the merged outages, the services)."""
+    number of incidents (the monthly summary, the merged outages, the services)."""
     now = now or timezone.now()
     rows = monthly_figures(scope, profile)
     months = months_of(scope.period, rows)
