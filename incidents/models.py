@@ -518,7 +518,11 @@ class OnCallOverride(models.Model):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["rotation", "ends_at"], name="override_by_end")]
+        indexes = [
+            models.Index(fields=["rotation", "ends_at"], name="override_by_end"),
+            # The on-call page's list: overrides not over yet, whatever their rotation.
+            models.Index(fields=["ends_at", "starts_at"], name="override_upcoming"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="override_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))
