@@ -5,9 +5,9 @@ over the incidents, never a Python loop over them; what Python does is divide th
 database returns and lay them out per month. The monthly view's sums are kept per month,
 severity and service in a summary (`IncidentMetricMonth`, derived data kept by the incident
 services through `incidents.metric_summary`), so the pages read a few dozen rows;
-`monthly_figures_live` computes the same sums from the incidents. PostgreSQL is the target; SQLite (`make run`)
-gives the same figures (the one statement that differs, the interval arithmetic of the
-availability, has a form per vendor; tests run both).
+`monthly_figures_live` computes the same sums from the incidents. PostgreSQL is the target;
+SQLite (`make run`) gives the same figures (the one statement that differs, the interval
+arithmetic of the availability, has a form per vendor; tests run both).
 
 The rules, each in one place here:
 
