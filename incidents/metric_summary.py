@@ -9,16 +9,23 @@ subtracted; after it, their new contribution is added; rows left with no inciden
 dropped. Both happen in the change's own transaction, so a reader never sees a summary that
 disagrees with the incidents it has committed.
 
+It also keeps each service's merged outages (`ServiceOutageIsland`, the availability's
+source): a change recomputes, for each service and class (every severity, and its own) the
+changed incident's outages were or are in, the islands from the earliest of those onsets
+on (earlier islands cannot have changed), numbering them and adding up their lengths in
+the same statement; a new outage inside an island not restored yet changes nothing.
+
 Who calls it:
 - the lifecycle services (`incidents.services.lifecycle`: declare, edit facts, times, type
   and services, move status, severity, re-open), through `incident_declared` and
   `incidents_changing`;
 - signals on what the figures are measured against (connected in `IncidentsConfig.ready`):
   a catalogue service's RTO/RPO targets (its incidents), an incident type's expected RTO
-  (its incidents without a service), the organisation's objectives (incidents without a
-  service) and its time zone (months move: everything is rebuilt);
+  (its incidents without a service) or its being a partial degradation (everything is
+  rebuilt), the organisation's objectives (incidents without a service) and its time zone
+  (months move: everything is rebuilt);
 - `rebuild` (`manage.py rebuild_incident_metrics`, migration 0009, the bench's seeding):
-  the whole summary from the incidents, idempotent.
+  the whole summary and the islands from the incidents, idempotent.
 
 Incidents are never deleted by the portal (no service deletes one; the admin does not); a
 deletion made outside the services would leave the summary behind until a rebuild.
@@ -26,18 +33,20 @@ deletion made outside the services would leave the summary behind until a rebuil
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from bcp_portal.catalogue.models import OrganisationProfile, Service
 from bcp_portal.core.people import zone_named
 from incidents import metrics
 from incidents.models import Incident, IncidentService, IncidentType
-from incidents.models_metrics import SUM_FIELDS, IncidentMetricMonth
+from incidents.models_metrics import SUM_FIELDS, IncidentMetricMonth, ServiceOutageIsland
 
 TABLE = IncidentMetricMonth._meta.db_table
 LINKS = IncidentService._meta.db_table
@@ -102,7 +111,9 @@ def _drop_empty(using: str) -> None:
 
 def incident_declared(incident: Incident, *, using: str = DEFAULT_DB_ALIAS) -> None:
     """A new incident joins the summary (call once its services are saved)."""
-    _add(Incident.objects.filter(pk=incident.pk), 1, using=using)
+    incidents = Incident.objects.filter(pk=incident.pk)
+    _add(incidents, 1, using=using)
+    _islands_add_open(_outages(incidents, using), using)
 
 
 @contextmanager
@@ -118,9 +129,11 @@ def incidents_changing(
         )
     profile = _profile(using)
     _add(incidents, -1, using=using, profile=profile)
+    outages = _outages(incidents, using)
     yield
     _add(incidents, 1, using=using, profile=profile)
     _drop_empty(using)
+    _islands_follow(outages, _outages(incidents, using), using)
 
 
 def incident_changing(incident: Incident) -> Any:
@@ -129,7 +142,16 @@ def incident_changing(incident: Incident) -> Any:
 
 
 def rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
-    """The whole summary again from the incidents (idempotent); how many rows it holds."""
+    """The whole summary again from the incidents, months and outage islands (idempotent);
+    how many month rows it holds."""
+    with transaction.atomic(using=using):
+        rows = months_rebuild(using=using)
+        islands_rebuild(using=using)
+        return rows
+
+
+def months_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> int:
+    """The monthly summary again from the incidents (idempotent); how many rows it holds."""
     with transaction.atomic(using=using):
         with connections[using].cursor() as cursor:
             cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
@@ -169,6 +191,9 @@ def _after(sender: Any, instance: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: 
     if affected == "rebuild":
         rebuild(using=using)
         return
+    if affected == "islands":
+        islands_rebuild(using=using)
+        return
     _add(affected, 1, using=using)
     _drop_empty(using)
 
@@ -193,9 +218,15 @@ def _service_saving(
 def _type_saving(
     sender: Any, instance: IncidentType, raw: bool = False, using: str = DEFAULT_DB_ALIAS, **kw: Any
 ) -> None:
-    if raw or not _changed(IncidentType, instance, using, ("expected_rto_minutes",)):
+    if raw:
         return
-    _before(instance, using, _serviceless().filter(incident_type=instance.pk))
+    changed = _changed(IncidentType, instance, using, ("expected_rto_minutes",
+                                                        "is_partial_degradation"))  # fmt: skip
+    if "is_partial_degradation" in changed:
+        # Its incidents' outages come or go: the summary and the islands again (rare).
+        _before(instance, using, "rebuild")
+    elif changed:
+        _before(instance, using, _serviceless().filter(incident_type=instance.pk))
 
 
 def _profile_saving(
@@ -225,3 +256,169 @@ def connect() -> None:
     ):
         pre_save.connect(saving, sender=model, dispatch_uid=f"metric-summary-{model.__name__}")
         post_save.connect(_after, sender=model, dispatch_uid=f"metric-summary-{model.__name__}")
+
+
+# --- Availability: each service's merged outages ---------------------------------------------
+
+ISLANDS = ServiceOutageIsland._meta.db_table
+INCIDENTS = Incident._meta.db_table
+TYPES = IncidentType._meta.db_table
+# Stands for "not restored" inside the statements (an outage of unknown end).
+OPEN_END = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+
+OutageKey = tuple[int, str]  # (service, severity or "all")
+
+
+def _islands_sql(where: str, severity_class: str) -> str:
+    """Gaps and islands over the outages the WHERE clause keeps, per service and class,
+    each island with the total length and number of the islands before it in its
+    partition (plus the parameters `base_seconds` and `base_count`)."""
+    length = metrics._seconds_sql("e", "s")
+    return f"""
+        WITH intervals AS (
+            SELECT l.service_id AS service, {severity_class} AS cls,
+                COALESCE(i.started_at, i.detected_at) AS s,
+                COALESCE(i.restored_at, %s) AS e
+            FROM {LINKS} l
+            JOIN {INCIDENTS} i ON i.id = l.incident_id
+            JOIN {TYPES} t ON t.id = i.incident_type_id
+            WHERE t.is_partial_degradation = %s AND {where}
+        ),
+        marked AS (
+            SELECT service, cls, s, e,
+                CASE WHEN s <= MAX(e) OVER (
+                    PARTITION BY service, cls ORDER BY s, e
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                ) THEN 0 ELSE 1 END AS starts_island
+            FROM intervals
+        ),
+        numbered AS (
+            SELECT service, cls, s, e, SUM(starts_island) OVER (
+                PARTITION BY service, cls ORDER BY s, e ROWS UNBOUNDED PRECEDING
+            ) AS island
+            FROM marked
+        ),
+        islands AS (
+            SELECT service, cls, MIN(s) AS s, MAX(e) AS e
+            FROM numbered GROUP BY service, cls, island
+        ),
+        summed AS (
+            SELECT service, cls, s, e,
+                COALESCE(SUM({length}) OVER (
+                    PARTITION BY service, cls ORDER BY s
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+                ), 0) AS before_seconds,
+                ROW_NUMBER() OVER (PARTITION BY service, cls ORDER BY s) - 1 AS before_count
+            FROM islands
+        )
+        INSERT INTO {ISLANDS} (service, severity, starts_at, ends_at, before_seconds, before_count)
+        SELECT service, cls, s, CASE WHEN e = %s THEN NULL ELSE e END,
+            %s + before_seconds, %s + before_count
+        FROM summed
+    """  # noqa: S608  (the only interpolations are our own SQL; values are parameters)
+
+
+def _islands_recompute(key: OutageKey, since: dt.datetime, using: str) -> None:
+    """The islands of one service and class from the one holding (or touching) `since`
+    on, again from the outages: the earlier ones cannot have changed."""
+    service, severity = key
+    rows = ServiceOutageIsland.objects.using(using).filter(service=service, severity=severity)
+    first = (
+        rows.filter(Q(ends_at__gte=since) | Q(ends_at__isnull=True))
+        .order_by("starts_at")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    since = min(since, first) if first is not None else since
+    rows.filter(starts_at__gte=since).delete()
+    last = rows.order_by("-starts_at").first()
+    base_seconds = Decimal(0)
+    base_count = 0
+    if last is not None and last.ends_at is not None:
+        base_seconds = last.before_seconds + _seconds(last.ends_at - last.starts_at)
+        base_count = last.before_count + 1
+    where = "l.service_id = %s AND COALESCE(i.restored_at, %s) >= %s"
+    ops = connections[using].ops
+    open_end = ops.adapt_datetimefield_value(OPEN_END)
+    params: list[Any] = [open_end, False, service, open_end, ops.adapt_datetimefield_value(since)]
+    if severity == ServiceOutageIsland.EVERY_SEVERITY:
+        severity_class = "%s"
+        params.insert(0, severity)
+    else:
+        severity_class = "i.severity"
+        where += " AND i.severity = %s"
+        params.append(severity)
+    params += [open_end, base_seconds, base_count]
+    with connections[using].cursor() as cursor:
+        cursor.execute(_islands_sql(where, severity_class), params)
+
+
+def islands_rebuild(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Every service's islands again from the outages (every class; idempotent)."""
+    open_end = connections[using].ops.adapt_datetimefield_value(OPEN_END)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(f"DELETE FROM {ISLANDS}")  # noqa: S608
+        for severity_class, params in (
+            ("%s", [ServiceOutageIsland.EVERY_SEVERITY]),
+            ("i.severity", []),
+        ):
+            cursor.execute(
+                _islands_sql("1 = 1", severity_class),
+                [*params, open_end, False, open_end, Decimal(0), 0],
+            )
+
+
+def _seconds(span: dt.timedelta) -> Decimal:
+    return Decimal(span.days * 86_400 + span.seconds) + Decimal(span.microseconds) / 1_000_000
+
+
+def _outages(incidents: QuerySet[Incident], using: str) -> list[tuple[int, str, dt.datetime, bool]]:
+    """(service, severity, onset, restored?) of each outage of these incidents."""
+    return [
+        (service, severity, started or detected, restored is not None)
+        for service, severity, started, detected, restored in IncidentService.objects.using(using)
+        .filter(incident__in=incidents, incident__incident_type__is_partial_degradation=False)
+        .values_list(
+            "service_id",
+            "incident__severity",
+            "incident__started_at",
+            "incident__detected_at",
+            "incident__restored_at",
+        )
+    ]
+
+
+def _outage_starts(
+    outages: list[tuple[int, str, dt.datetime, bool]],
+) -> dict[OutageKey, dt.datetime]:
+    """The earliest onset per (service, class) the outages belong to."""
+    starts: dict[OutageKey, dt.datetime] = {}
+    for service, severity, onset, _ in outages:
+        for key in ((service, ServiceOutageIsland.EVERY_SEVERITY), (service, severity)):
+            starts[key] = min(onset, starts.get(key, onset))
+    return starts
+
+
+def _islands_follow(
+    before: list[tuple[int, str, dt.datetime, bool]],
+    after: list[tuple[int, str, dt.datetime, bool]],
+    using: str,
+) -> None:
+    """Recompute the islands the changed outages were or are in, from their onsets on."""
+    starts = _outage_starts(before)
+    for key, onset in _outage_starts(after).items():
+        starts[key] = min(onset, starts.get(key, onset))
+    for key, onset in starts.items():
+        _islands_recompute(key, onset, using)
+
+
+def _islands_add_open(outages: list[tuple[int, str, dt.datetime, bool]], using: str) -> None:
+    """A new incident's outages: nothing to do where an outage not restored already runs
+    from before its onset (it takes the new one in); else recompute from its onset."""
+    for key, onset in _outage_starts(outages).items():
+        covered = ServiceOutageIsland.objects.using(using).filter(
+            service=key[0], severity=key[1], ends_at__isnull=True, starts_at__lte=onset
+        )
+        if all(not restored for *_, restored in outages) and covered.exists():
+            continue
+        _islands_recompute(key, onset, using)

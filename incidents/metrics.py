@@ -5,9 +5,12 @@ over the incidents, never a Python loop over them; what Python does is divide th
 database returns and lay them out per month. The monthly view's sums are kept per month,
 severity and service in a summary (`IncidentMetricMonth`, derived data kept by the incident
 services through `incidents.metric_summary`), so the pages read a few dozen rows;
-`monthly_figures_live` computes the same sums from the incidents. PostgreSQL is the target;
-SQLite (`make run`) gives the same figures (the one statement that differs, the interval
-arithmetic of the availability, has a form per vendor; tests run both).
+`monthly_figures_live` computes the same sums from the incidents. Availability reads each
+service's merged outages (`ServiceOutageIsland`, kept the same way): two islands per
+service answer any window; `downtime_by_service_live` is the same from the incidents.
+PostgreSQL is the target; SQLite (`make run`) gives the same figures (the statements that
+differ, the interval arithmetic of the availability, have a form per vendor; tests run
+both).
 
 The rules, each in one place here:
 
@@ -32,7 +35,8 @@ The rules, each in one place here:
   with a known RPO.
 - **Availability** per service: an outage runs from onset (else detection) to restored, for
   each service the incident lists, except incidents of a partial-degradation type; one not
-  restored runs to the end of the period. Outages are clipped to the period, and overlapping
+  restored runs to the end of the period. An outage counts from its onset, even when the
+  incident was detected after the period. Outages are clipped to the period, and overlapping
   outages of one service count once (merged as gaps and islands with window functions). A
   period that has not ended yet ends now: availability so far, not a forecast.
 """
@@ -67,7 +71,7 @@ from django.utils import timezone
 
 from bcp_portal.catalogue.models import OrganisationProfile, Service
 from incidents.models import Incident, IncidentService, Severity
-from incidents.models_metrics import SUM_FIELDS, IncidentMetricMonth
+from incidents.models_metrics import SUM_FIELDS, IncidentMetricMonth, ServiceOutageIsland
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -556,14 +560,13 @@ def _outage_intervals(scope: Scope, starts: dt.datetime, ends: dt.datetime) -> Q
         qs = qs.filter(incident__severity=scope.severity)
     if scope.service_id is not None:
         qs = qs.filter(service_id=scope.service_id)
-    # Overlapping the period: began before its end, and not restored before its start. The
-    # detection bound lets the database start from the detection index (onset <= detection);
-    # the restoration bound (the same as `stop > starts`, as the period ends after it starts)
-    # from the restoration index, so that ten years of history are not all read.
+    # Overlapping the period: began before its end, and not restored before its start (an
+    # outage counts from its onset, even when detected after the period). The restoration
+    # bound (the same as `stop > starts`) lets the database start from its index.
     restored_after = Q(incident__restored_at__gt=starts) | Q(incident__restored_at__isnull=True)
     return (
         qs.annotate(onset=onset, stop=stop)
-        .filter(restored_after, incident__detected_at__lt=ends, onset__lt=ends, stop__gt=starts)
+        .filter(restored_after, onset__lt=ends, stop__gt=starts)
         .annotate(s=Greatest("onset", Value(starts)), e=Least("stop", Value(ends)))
         .values("service_id", "s", "e")
         .order_by()
@@ -577,8 +580,9 @@ def _seconds_sql(later: str, earlier: str) -> str:
     return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
 
 
-def downtime_by_service(scope: Scope, now: dt.datetime) -> dict[int, tuple[float, int]]:
-    """{service id: (downtime in minutes, merged outages)} over the period (to now at most).
+def downtime_by_service_live(scope: Scope, now: dt.datetime) -> dict[int, tuple[float, int]]:
+    """{service id: (downtime in minutes, merged outages)} over the period (to now at most),
+    from the incidents (what `availability` reads from the islands must always equal).
 
     Gaps and islands: ordered by start within a service, an interval starts a new island
     when it starts after every earlier interval has ended (the running maximum of their
@@ -619,21 +623,88 @@ def downtime_by_service(scope: Scope, now: dt.datetime) -> dict[int, tuple[float
         }
 
 
+def _seconds_of(span: dt.timedelta) -> Decimal:
+    return Decimal(span.days * 86_400 + span.seconds) + Decimal(span.microseconds) / 1_000_000
+
+
+def _island_downtime(
+    first: ServiceOutageIsland | None,
+    last: ServiceOutageIsland | None,
+    starts: dt.datetime,
+    ends: dt.datetime,
+) -> tuple[float, int]:
+    """(minutes, islands) of a service's outages within [starts, ends), from the island
+    holding `starts` or the last before it (`first`) and the last island beginning before
+    `ends` (`last`): the length of the islands up to a moment is the earlier islands' total
+    kept on the island, plus its own part before that moment."""
+    if last is None:
+        return 0.0, 0
+    seconds = last.before_seconds + _seconds_of(min(last.ends_at or ends, ends) - last.starts_at)
+    count = last.before_count + 1
+    if first is not None:
+        seconds -= first.before_seconds + _seconds_of(
+            min(first.ends_at or starts, starts) - first.starts_at
+        )
+        count -= first.before_count + (
+            1 if first.ends_at is not None and first.ends_at <= starts else 0
+        )
+    return round(float(seconds) / 60, 1), count
+
+
+def _downtime_rows(scope: Scope, now: dt.datetime) -> list[tuple[int, str, bool, float, int]]:
+    """(service id, name, active?, downtime minutes, merged outages) of every service in
+    the scope, by name, over the period (to now at most). Two queries: the services with the
+    two islands each needs (`ServiceOutageIsland`, kept by the incident services), then
+    those islands."""
+    starts, ends = scope.period.starts_at, scope.period.ends_by(now)
+    islands = ServiceOutageIsland.objects.filter(
+        service=OuterRef("pk"), severity=scope.severity or ServiceOutageIsland.EVERY_SEVERITY
+    ).order_by("-starts_at")
+    services = Service.objects.all()
+    if scope.service_id is not None:
+        services = services.filter(pk=scope.service_id)
+    rows = list(
+        services.annotate(
+            first=Subquery(islands.filter(starts_at__lte=starts).values("pk")[:1]),
+            last=Subquery(islands.filter(starts_at__lt=ends).values("pk")[:1]),
+        )
+        .order_by("name")
+        .values_list("pk", "name", "is_active", "first", "last")
+    )
+    wanted = {pk for *_, first, last in rows for pk in (first, last) if pk is not None}
+    found = ServiceOutageIsland.objects.in_bulk(wanted) if wanted and ends > starts else {}
+    result = []
+    for service_id, name, is_active, first, last in rows:
+        down, outages = (
+            _island_downtime(found.get(first), found.get(last), starts, ends)
+            if ends > starts
+            else (0.0, 0)
+        )
+        result.append((service_id, name, is_active, down, outages))
+    return result
+
+
+def downtime_by_service(scope: Scope, now: dt.datetime) -> dict[int, tuple[float, int]]:
+    """{service id: (downtime in minutes, merged outages)} over the period (to now at most),
+    for the services that were down; from the islands (`downtime_by_service_live` is the
+    same from the incidents)."""
+    return {
+        service_id: (down, outages)
+        for service_id, _, _, down, outages in _downtime_rows(scope, now)
+        if outages
+    }
+
+
 def availability(
     scope: Scope, profile: OrganisationProfile, now: dt.datetime
 ) -> list[Availability]:
     """Each active service's availability over the period (the filtered one alone, when the
     scope names one; a retired service only if it was down), worst first."""
-    downtime = downtime_by_service(scope, now)
     seconds = (scope.period.ends_by(now) - scope.period.starts_at).total_seconds()
-    services = Service.objects.all()
-    if scope.service_id is not None:
-        services = services.filter(pk=scope.service_id)
-    else:
-        services = services.filter(Q(is_active=True) | Q(pk__in=list(downtime)))
     result = []
-    for service_id, name in services.order_by("name").values_list("pk", "name"):
-        down, outages = downtime.get(service_id, (0.0, 0))
+    for service_id, name, is_active, down, outages in _downtime_rows(scope, now):
+        if not is_active and not outages and scope.service_id is None:
+            continue
         percent = round(100 * (1 - down * 60 / seconds), 3) if seconds > 0 else None
         result.append(
             Availability(
@@ -676,7 +747,8 @@ def dr_metrics(
     *, scope: Scope, profile: OrganisationProfile, now: dt.datetime | None = None
 ) -> DrMetrics:
     """The figures of the metrics page, its API and its PDF: three queries whatever the
-    number of incidents (the monthly summary, the merged outages, the services)."""
+    number of incidents (the monthly summary, the services with their islands, the
+    islands)."""
     now = now or timezone.now()
     rows = monthly_figures(scope, profile)
     months = months_of(scope.period, rows)

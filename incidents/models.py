@@ -375,7 +375,7 @@ from incidents.models_intake import (  # noqa: E402, F401
 )
 
 # The DR metrics' monthly summary (derived, kept by the services: incidents/metric_summary.py).
-from incidents.models_metrics import IncidentMetricMonth  # noqa: E402, F401
+from incidents.models_metrics import IncidentMetricMonth, ServiceOutageIsland  # noqa: E402, F401
 from incidents.models_postmortems import (  # noqa: E402, F401
     CommunicationDraft,
     PostMortem,

@@ -74,3 +74,30 @@ SUM_FIELDS = (
     "detect_seconds",
     "recover_seconds",
 )
+
+
+class ServiceOutageIsland(models.Model):
+    """A service's merged outage (overlapping or touching outages of its incidents, partial
+    degradations excepted), for every severity (`severity` "all") and per severity, with
+    the total length and number of the service's earlier islands: availability over any
+    window is then two lookups per service (the island at its start, the last one before
+    its end). `ends_at` is empty for the island of outages not restored yet (it runs to
+    "now", and takes in every later outage). Derived, operational data kept with
+    `IncidentMetricMonth` by `incidents.metric_summary` (no history)."""
+
+    EVERY_SEVERITY = "all"
+
+    service = models.PositiveIntegerField()
+    severity = models.CharField(max_length=3)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True)
+    before_seconds = models.DecimalField(**SECONDS)
+    before_count = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["service", "severity", "starts_at"], name="outage_island_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"service {self.service} {self.severity} from {self.starts_at:%Y-%m-%d %H:%M}"

@@ -7,7 +7,7 @@ def fill_summary(apps, schema_editor):
     """The summary of the incidents already there (the same rebuild as the command's)."""
     from incidents import metric_summary
 
-    metric_summary.rebuild(using=schema_editor.connection.alias)
+    metric_summary.months_rebuild(using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
