@@ -330,17 +330,24 @@ def _islands_recompute(key: OutageKey, since: dt.datetime, using: str) -> None:
         .first()
     )
     since = min(since, first) if first is not None else since
-    rows.filter(starts_at__gte=since).delete()
+    with connections[using].cursor() as cursor:
+        # One statement (a QuerySet's delete() fetches rows first where signals listen).
+        cursor.execute(
+            f"DELETE FROM {ISLANDS} WHERE service = %s AND severity = %s AND starts_at >= %s",  # noqa: S608
+            [service, severity, connections[using].ops.adapt_datetimefield_value(since)],
+        )
     last = rows.order_by("-starts_at").first()
     base_seconds = Decimal(0)
     base_count = 0
     if last is not None and last.ends_at is not None:
         base_seconds = last.before_seconds + _seconds(last.ends_at - last.starts_at)
         base_count = last.before_count + 1
-    where = "l.service_id = %s AND COALESCE(i.restored_at, %s) >= %s"
+    # Not restored before `since`, written so that the restoration index finds them (a
+    # COALESCE of the column would read every incident).
+    where = "l.service_id = %s AND (i.restored_at >= %s OR i.restored_at IS NULL)"
     ops = connections[using].ops
     open_end = ops.adapt_datetimefield_value(OPEN_END)
-    params: list[Any] = [open_end, False, service, open_end, ops.adapt_datetimefield_value(since)]
+    params: list[Any] = [open_end, False, service, ops.adapt_datetimefield_value(since)]
     if severity == ServiceOutageIsland.EVERY_SEVERITY:
         severity_class = "%s"
         params.insert(0, severity)
