@@ -60,6 +60,21 @@ def active_rotation() -> OnCallRotation | None:
     return OnCallRotation.objects.filter(is_active=True).prefetch_related(members).first()
 
 
+def active_rotation_with_members() -> OnCallRotation | None:
+    """`active_rotation()` in one query when it has members (the page's common case): its
+    member links with their rotation and person, in order; the rotation alone otherwise."""
+    links = list(
+        RotationMember.objects.filter(rotation__is_active=True)
+        .select_related("rotation", "user")
+        .order_by("position")
+    )
+    if not links:
+        return active_rotation()
+    rotation = links[0].rotation
+    rotation.member_list = links  # type: ignore[attr-defined]
+    return rotation
+
+
 def _members(rotation: OnCallRotation) -> list[User]:
     links = getattr(rotation, "member_list", None)
     if links is None:

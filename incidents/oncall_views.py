@@ -25,7 +25,7 @@ from incidents.services.oncall import MANAGE_PERM, override_create
 @require_safe
 def oncall(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    rotation = selectors.active_rotation()
+    rotation = selectors.active_rotation_with_members()
     # The overrides listed and the rota's, in one query when the list holds the rota's; the
     # zone and the rota's overrides read once for who is on call now and the rota.
     overrides = selectors.oncall_page_overrides(rotation, now=now)

@@ -60,10 +60,20 @@ def test_the_on_call_page_reads_a_constant_number_of_queries(
     _overrides(srelead, rotation_row, bob, count)
     client = client_for(srelead)
     client.get(reverse("incidents:oncall"))  # warm the session and profile caches
-    # The listed overrides hold the rota's: one query reads both.
-    with django_assert_num_queries(9):
+    # The listed overrides hold the rota's: one query reads both; the rotation comes with
+    # its members.
+    with django_assert_num_queries(8):
         page = client.get(reverse("incidents:oncall"))
     assert len(page.context["overrides"]) == count
+
+
+def test_a_rotation_without_members_still_shows_with_its_empty_rota(client_for, srelead):
+    from tests.incidents.oncall_factories import rotation as make_rotation
+
+    make_rotation(srelead, [], starts_at=T0)
+    page = client_for(srelead).get(reverse("incidents:oncall"))
+    assert page.context["rotation"].name == "SRE rota"
+    assert b"The rotation has no members yet." in page.content
 
 
 def test_the_rota_shows_every_override_of_its_weeks_beyond_the_listed_fifty(
