@@ -48,7 +48,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import (
@@ -627,9 +627,18 @@ def _seconds_of(span: dt.timedelta) -> Decimal:
     return Decimal(span.days * 86_400 + span.seconds) + Decimal(span.microseconds) / 1_000_000
 
 
+class Island(NamedTuple):
+    """What availability reads of a `ServiceOutageIsland`."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    before_seconds: Decimal
+    before_count: int
+
+
 def _island_downtime(
-    first: ServiceOutageIsland | None,
-    last: ServiceOutageIsland | None,
+    first: Island | None,
+    last: Island | None,
     starts: dt.datetime,
     ends: dt.datetime,
 ) -> tuple[float, int]:
@@ -672,7 +681,16 @@ def _downtime_rows(scope: Scope, now: dt.datetime) -> list[tuple[int, str, bool,
         .values_list("pk", "name", "is_active", "first", "last")
     )
     wanted = {pk for *_, first, last in rows for pk in (first, last) if pk is not None}
-    found = ServiceOutageIsland.objects.in_bulk(wanted) if wanted and ends > starts else {}
+    found = (
+        {
+            pk: Island(*row)
+            for pk, *row in ServiceOutageIsland.objects.filter(pk__in=wanted).values_list(
+                "pk", "starts_at", "ends_at", "before_seconds", "before_count"
+            )
+        }
+        if wanted and ends > starts
+        else {}
+    )
     result = []
     for service_id, name, is_active, first, last in rows:
         down, outages = (
