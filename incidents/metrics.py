@@ -683,9 +683,11 @@ def _downtime_rows(scope: Scope, now: dt.datetime) -> list[tuple[int, str, bool,
     wanted = {pk for *_, first, last in rows for pk in (first, last) if pk is not None}
     found = (
         {
-            pk: Island(*row)
-            for pk, *row in ServiceOutageIsland.objects.filter(pk__in=wanted).values_list(
-                "pk", "starts_at", "ends_at", "before_seconds", "before_count"
+            pk: Island(starts_at, ends_at, before_seconds, before_count)
+            for pk, starts_at, ends_at, before_seconds, before_count in (
+                ServiceOutageIsland.objects.filter(pk__in=wanted).values_list(
+                    "pk", "starts_at", "ends_at", "before_seconds", "before_count"
+                )
             )
         }
         if wanted and ends > starts
