@@ -46,6 +46,10 @@ class IncidentsConfig(AppConfig):
             )
         )
         signables.register_all()
+        # The DR metrics' summary follows the targets it is measured against.
+        from incidents import metric_summary
+
+        metric_summary.connect()
 
 
 def load_reference_data(sender, using: str = "default", **kwargs) -> None:

@@ -2,9 +2,15 @@
 
 Plain reads (selectors), computed by the database: each figure is an aggregate or a window
 over the incidents, never a Python loop over them; what Python does is divide the sums the
-database returns and lay them out per month. PostgreSQL is the target; SQLite (`make run`)
-gives the same figures (the one statement that differs, the interval arithmetic of the
-availability, has a form per vendor; tests run both).
+database returns and lay them out per month. The monthly view's sums are kept per month,
+severity and service in a summary (`IncidentMetricMonth`, derived data kept by the incident
+services through `incidents.metric_summary`), so the pages read a few dozen rows;
+`monthly_figures_live` computes the same sums from the incidents. Availability reads each
+service's merged outages (`ServiceOutageIsland`, kept the same way): two islands per
+service answer any window; `downtime_by_service_live` is the same from the incidents.
+PostgreSQL is the target; SQLite (`make run`) gives the same figures (the statements that
+differ, the interval arithmetic of the availability, have a form per vendor; tests run
+both).
 
 The rules, each in one place here:
 
@@ -29,7 +35,8 @@ The rules, each in one place here:
   with a known RPO.
 - **Availability** per service: an outage runs from onset (else detection) to restored, for
   each service the incident lists, except incidents of a partial-degradation type; one not
-  restored runs to the end of the period. Outages are clipped to the period, and overlapping
+  restored runs to the end of the period. An outage counts from its onset, even when the
+  incident was detected after the period. Outages are clipped to the period, and overlapping
   outages of one service count once (merged as gaps and islands with window functions). A
   period that has not ended yet ends now: availability so far, not a forecast.
 """
@@ -41,7 +48,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import (
@@ -64,6 +71,7 @@ from django.utils import timezone
 
 from bcp_portal.catalogue.models import OrganisationProfile, Service
 from incidents.models import Incident, IncidentService, Severity
+from incidents.models_metrics import SUM_FIELDS, IncidentMetricMonth, ServiceOutageIsland
 
 MINUTE = dt.timedelta(minutes=1)
 
@@ -350,15 +358,17 @@ def _met(condition: Q) -> ExpressionWrapper:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _per_incident(scope: Scope, profile: OrganisationProfile) -> QuerySet[Incident, Any]:
-    """One row per incident of the scope: its month, times and whether it met each target."""
+def per_incident(
+    incidents: QuerySet[Incident], zone: zoneinfo.ZoneInfo, profile: OrganisationProfile
+) -> QuerySet[Incident, Any]:
+    """One row per incident: its id, month, times and whether it met each target (the
+    monthly view's input, for the live query and for the summary's upkeep)."""
     onset = Coalesce("started_at", "detected_at")
     restored = Q(restored_at__isnull=False)
     rpo_known = Q(rpo_actual_minutes__isnull=False)
     return (
-        scoped_incidents(scope)
-        .annotate(
-            month=TruncMonth("detected_at", tzinfo=scope.period.zone),
+        incidents.annotate(
+            month=TruncMonth("detected_at", tzinfo=zone),
             onset=onset,
             rto_span=_span(F("restored_at"), onset),
             **_service_targets(profile),
@@ -371,6 +381,7 @@ def _per_incident(scope: Scope, profile: OrganisationProfile) -> QuerySet[Incide
             rpo_max_met=_met(rpo_known & Q(rpo_actual_minutes__lte=F("rpo_max"))),
         )
         .values(
+            "id",
             "month",
             "severity",
             "detected_at",
@@ -388,6 +399,35 @@ def _per_incident(scope: Scope, profile: OrganisationProfile) -> QuerySet[Incide
     )
 
 
+def sums_sql() -> list[str]:
+    """The monthly view's sums and counts over `per_incident` rows, in the order of
+    `Figures`' fields (and of the summary's columns, `models_metrics.SUM_FIELDS`)."""
+    rto = _seconds_sql("restored_at", "onset")
+    detect = _seconds_sql("detected_at", "started_at")
+    recover = _seconds_sql("restored_at", "detected_at")
+    restored = "restored_at IS NOT NULL"
+
+    def count(condition: str) -> str:
+        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    return [
+        "COUNT(*)",
+        count(restored),
+        f"SUM(CASE WHEN {restored} THEN {rto} END)",
+        count("rto_met"),
+        count("rto_max_met"),
+        "COUNT(rpo_actual_minutes)",
+        "SUM(rpo_actual_minutes)",
+        count("rpo_met"),
+        count("rpo_max_met"),
+        "COUNT(affected_users)",
+        "SUM(affected_users)",
+        "COUNT(started_at)",
+        f"SUM({detect})",
+        f"SUM(CASE WHEN {restored} THEN {recover} END)",
+    ]
+
+
 def _month(value: Any, zone: zoneinfo.ZoneInfo) -> dt.date:
     """The month column as the raw statement returns it: an aware or local datetime
     (PostgreSQL), or text (SQLite)."""
@@ -398,28 +438,15 @@ def _month(value: Any, zone: zoneinfo.ZoneInfo) -> dt.date:
     return value
 
 
-def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSeverity]:
-    """The runbook's monthly view (section 7.1.2), per month and severity, with attainment:
-    one statement (the incidents with their targets, grouped per month and severity).
-    Months and severities without incidents are absent."""
-    inner, params = _per_incident(scope, profile).query.sql_with_params()
-    rto = _seconds_sql("restored_at", "onset")
-    detect = _seconds_sql("detected_at", "started_at")
-    recover = _seconds_sql("restored_at", "detected_at")
-
-    def count(condition: str) -> str:
-        return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
-
-    restored = "restored_at IS NOT NULL"
+def monthly_figures_live(scope: Scope, profile: OrganisationProfile) -> list[MonthSeverity]:
+    """The runbook's monthly view (section 7.1.2) computed from the incidents: one statement
+    (the incidents with their targets, grouped per month and severity). What the summary
+    (`monthly_figures`) must always equal; its tests compare the two."""
+    inner, params = per_incident(
+        scoped_incidents(scope), scope.period.zone, profile
+    ).query.sql_with_params()
     sql = f"""
-        SELECT month, severity, COUNT(*), {count(restored)},
-            SUM(CASE WHEN {restored} THEN {rto} END),
-            {count("rto_met")}, {count("rto_max_met")},
-            COUNT(rpo_actual_minutes), SUM(rpo_actual_minutes),
-            {count("rpo_met")}, {count("rpo_max_met")},
-            COUNT(affected_users), SUM(affected_users),
-            COUNT(started_at), SUM({detect}),
-            SUM(CASE WHEN {restored} THEN {recover} END)
+        SELECT month, severity, {", ".join(sums_sql())}
         FROM ({inner}) per_incident
         GROUP BY month, severity
         ORDER BY month, severity
@@ -428,29 +455,56 @@ def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSev
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     zone = scope.period.zone
-    result = []
-    for row in rows:
-        month, severity, incidents, restored_count, rto_total, *rest = row
-        (rto_in, rto_max_in, rpo_known, rpo_total, rpo_in, rpo_max_in) = rest[:6]
-        users_known, users_total, detect_known, detect_total, recover_total = rest[6:]
-        figures = Figures(
-            incidents=incidents,
-            restored=restored_count or 0,
-            rto_total=_seconds_to_minutes(rto_total),
-            rto_within_target=rto_in or 0,
-            rto_within_max=rto_max_in or 0,
-            rpo_known=rpo_known,
-            rpo_total=_to_minutes(rpo_total),
-            rpo_within_target=rpo_in or 0,
-            rpo_within_max=rpo_max_in or 0,
-            users_known=users_known,
-            users_total=users_total or 0,
-            detect_known=detect_known,
-            detect_total=_seconds_to_minutes(detect_total),
-            recover_total=_seconds_to_minutes(recover_total),
+    return [
+        MonthSeverity(month=_month(month, zone), severity=severity, figures=figures_of(sums))
+        for month, severity, *sums in rows
+    ]
+
+
+def figures_of(sums: Iterable[Any]) -> Figures:
+    """A `Figures` from the sums in `sums_sql()` order (seconds as the database gives them)."""
+    (incidents, restored, rto, rto_in, rto_max_in, rpo_known, rpo_total, rpo_in, rpo_max_in,
+     users_known, users_total, detect_known, detect, recover) = sums  # fmt: skip
+    return Figures(
+        incidents=incidents,
+        restored=restored or 0,
+        rto_total=_seconds_to_minutes(rto),
+        rto_within_target=rto_in or 0,
+        rto_within_max=rto_max_in or 0,
+        rpo_known=rpo_known,
+        rpo_total=_to_minutes(rpo_total),
+        rpo_within_target=rpo_in or 0,
+        rpo_within_max=rpo_max_in or 0,
+        users_known=users_known,
+        users_total=users_total or 0,
+        detect_known=detect_known,
+        detect_total=_seconds_to_minutes(detect),
+        recover_total=_seconds_to_minutes(recover),
+    )
+
+
+def monthly_figures(scope: Scope, profile: OrganisationProfile) -> list[MonthSeverity]:
+    """The runbook's monthly view (section 7.1.2), per month and severity, with attainment,
+    read from the monthly summary (`IncidentMetricMonth`, kept by the incident services in
+    the incident's own transaction): one indexed read of at most months x severities rows,
+    whatever the number of incidents. A period is whole organisation months (`Period`), so
+    the summary answers every scope exactly; `monthly_figures_live` is the same figures from
+    the incidents. Months and severities without incidents are absent. (`profile` is the
+    live query's; the summary's targets are the ones kept with it.)"""
+    period = scope.period
+    rows = IncidentMetricMonth.objects.filter(
+        service=scope.service_id or IncidentMetricMonth.EVERY_SERVICE,
+        month__gte=period.first,
+        month__lte=period.last,
+    )
+    if scope.severity:
+        rows = rows.filter(severity=scope.severity)
+    return [
+        MonthSeverity(month=month, severity=severity, figures=figures_of(sums))
+        for month, severity, *sums in rows.order_by("month", "severity").values_list(
+            "month", "severity", *SUM_FIELDS
         )
-        result.append(MonthSeverity(month=_month(month, zone), severity=severity, figures=figures))
-    return result
+    ]
 
 
 def _seconds_to_minutes(value: Any) -> float:
@@ -506,14 +560,13 @@ def _outage_intervals(scope: Scope, starts: dt.datetime, ends: dt.datetime) -> Q
         qs = qs.filter(incident__severity=scope.severity)
     if scope.service_id is not None:
         qs = qs.filter(service_id=scope.service_id)
-    # Overlapping the period: began before its end, and not restored before its start. The
-    # detection bound lets the database start from the detection index (onset <= detection);
-    # the restoration bound (the same as `stop > starts`, as the period ends after it starts)
-    # from the restoration index, so that ten years of history are not all read.
+    # Overlapping the period: began before its end, and not restored before its start (an
+    # outage counts from its onset, even when detected after the period). The restoration
+    # bound (the same as `stop > starts`) lets the database start from its index.
     restored_after = Q(incident__restored_at__gt=starts) | Q(incident__restored_at__isnull=True)
     return (
         qs.annotate(onset=onset, stop=stop)
-        .filter(restored_after, incident__detected_at__lt=ends, onset__lt=ends, stop__gt=starts)
+        .filter(restored_after, onset__lt=ends, stop__gt=starts)
         .annotate(s=Greatest("onset", Value(starts)), e=Least("stop", Value(ends)))
         .values("service_id", "s", "e")
         .order_by()
@@ -527,8 +580,9 @@ def _seconds_sql(later: str, earlier: str) -> str:
     return f"((julianday({later}) - julianday({earlier})) * 86400.0)"
 
 
-def downtime_by_service(scope: Scope, now: dt.datetime) -> dict[int, tuple[float, int]]:
-    """{service id: (downtime in minutes, merged outages)} over the period (to now at most).
+def downtime_by_service_live(scope: Scope, now: dt.datetime) -> dict[int, tuple[float, int]]:
+    """{service id: (downtime in minutes, merged outages)} over the period (to now at most),
+    from the incidents (what `availability` reads from the islands must always equal).
 
     Gaps and islands: ordered by start within a service, an interval starts a new island
     when it starts after every earlier interval has ended (the running maximum of their
@@ -569,21 +623,108 @@ def downtime_by_service(scope: Scope, now: dt.datetime) -> dict[int, tuple[float
         }
 
 
+def _seconds_of(span: dt.timedelta) -> Decimal:
+    return Decimal(span.days * 86_400 + span.seconds) + Decimal(span.microseconds) / 1_000_000
+
+
+class Island(NamedTuple):
+    """What availability reads of a `ServiceOutageIsland`."""
+
+    starts_at: dt.datetime
+    ends_at: dt.datetime | None
+    before_seconds: Decimal
+    before_count: int
+
+
+def _island_downtime(
+    first: Island | None,
+    last: Island | None,
+    starts: dt.datetime,
+    ends: dt.datetime,
+) -> tuple[float, int]:
+    """(minutes, islands) of a service's outages within [starts, ends), from the island
+    holding `starts` or the last before it (`first`) and the last island beginning before
+    `ends` (`last`): the length of the islands up to a moment is the earlier islands' total
+    kept on the island, plus its own part before that moment."""
+    if last is None:
+        return 0.0, 0
+    seconds = last.before_seconds + _seconds_of(min(last.ends_at or ends, ends) - last.starts_at)
+    count = last.before_count + 1
+    if first is not None:
+        seconds -= first.before_seconds + _seconds_of(
+            min(first.ends_at or starts, starts) - first.starts_at
+        )
+        count -= first.before_count + (
+            1 if first.ends_at is not None and first.ends_at <= starts else 0
+        )
+    return round(float(seconds) / 60, 1), count
+
+
+def _downtime_rows(scope: Scope, now: dt.datetime) -> list[tuple[int, str, bool, float, int]]:
+    """(service id, name, active?, downtime minutes, merged outages) of every service in
+    the scope, by name, over the period (to now at most). Two queries: the services with the
+    two islands each needs (`ServiceOutageIsland`, kept by the incident services), then
+    those islands."""
+    starts, ends = scope.period.starts_at, scope.period.ends_by(now)
+    islands = ServiceOutageIsland.objects.filter(
+        service=OuterRef("pk"), severity=scope.severity or ServiceOutageIsland.EVERY_SEVERITY
+    ).order_by("-starts_at")
+    services = Service.objects.all()
+    if scope.service_id is not None:
+        services = services.filter(pk=scope.service_id)
+    rows = list(
+        services.annotate(
+            first=Subquery(islands.filter(starts_at__lte=starts).values("pk")[:1]),
+            last=Subquery(islands.filter(starts_at__lt=ends).values("pk")[:1]),
+        )
+        .order_by("name")
+        .values_list("pk", "name", "is_active", "first", "last")
+    )
+    wanted = {pk for *_, first, last in rows for pk in (first, last) if pk is not None}
+    found = (
+        {
+            pk: Island(starts_at, ends_at, before_seconds, before_count)
+            for pk, starts_at, ends_at, before_seconds, before_count in (
+                ServiceOutageIsland.objects.filter(pk__in=wanted).values_list(
+                    "pk", "starts_at", "ends_at", "before_seconds", "before_count"
+                )
+            )
+        }
+        if wanted and ends > starts
+        else {}
+    )
+    result = []
+    for service_id, name, is_active, first, last in rows:
+        down, outages = (
+            _island_downtime(found.get(first), found.get(last), starts, ends)
+            if ends > starts
+            else (0.0, 0)
+        )
+        result.append((service_id, name, is_active, down, outages))
+    return result
+
+
+def downtime_by_service(scope: Scope, now: dt.datetime) -> dict[int, tuple[float, int]]:
+    """{service id: (downtime in minutes, merged outages)} over the period (to now at most),
+    for the services that were down; from the islands (`downtime_by_service_live` is the
+    same from the incidents)."""
+    return {
+        service_id: (down, outages)
+        for service_id, _, _, down, outages in _downtime_rows(scope, now)
+        if outages
+    }
+
+
 def availability(
     scope: Scope, profile: OrganisationProfile, now: dt.datetime
 ) -> list[Availability]:
     """Each active service's availability over the period (the filtered one alone, when the
     scope names one; a retired service only if it was down), worst first."""
-    downtime = downtime_by_service(scope, now)
     seconds = (scope.period.ends_by(now) - scope.period.starts_at).total_seconds()
-    services = Service.objects.all()
-    if scope.service_id is not None:
-        services = services.filter(pk=scope.service_id)
-    else:
-        services = services.filter(Q(is_active=True) | Q(pk__in=list(downtime)))
     result = []
-    for service_id, name in services.order_by("name").values_list("pk", "name"):
-        down, outages = downtime.get(service_id, (0.0, 0))
+    for service_id, name, is_active, down, outages in _downtime_rows(scope, now):
+        if not is_active and not outages and scope.service_id is None:
+            continue
         percent = round(100 * (1 - down * 60 / seconds), 3) if seconds > 0 else None
         result.append(
             Availability(
@@ -626,7 +767,8 @@ def dr_metrics(
     *, scope: Scope, profile: OrganisationProfile, now: dt.datetime | None = None
 ) -> DrMetrics:
     """The figures of the metrics page, its API and its PDF: three queries whatever the
-    number of incidents (the grouped monthly view, the merged outages, the services)."""
+    number of incidents (the monthly summary, the services with their islands, the
+    islands)."""
     now = now or timezone.now()
     rows = monthly_figures(scope, profile)
     months = months_of(scope.period, rows)

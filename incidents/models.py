@@ -373,6 +373,9 @@ from incidents.models_intake import (  # noqa: E402, F401
     IntakeMapping,
     IntakeSource,
 )
+
+# The DR metrics' monthly summary (derived, kept by the services: incidents/metric_summary.py).
+from incidents.models_metrics import IncidentMetricMonth, ServiceOutageIsland  # noqa: E402, F401
 from incidents.models_postmortems import (  # noqa: E402, F401
     CommunicationDraft,
     PostMortem,
@@ -515,7 +518,11 @@ class OnCallOverride(models.Model):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["rotation", "ends_at"], name="override_by_end")]
+        indexes = [
+            models.Index(fields=["rotation", "ends_at"], name="override_by_end"),
+            # The on-call page's list: overrides not over yet, whatever their rotation.
+            models.Index(fields=["ends_at", "starts_at"], name="override_upcoming"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="override_ends_after_start", condition=Q(ends_at__gt=F("starts_at"))

@@ -24,6 +24,10 @@ from incidents.models import (
 from incidents.oncall import Shift, shift_at, shift_index
 
 ROTA_WEEKS = 4
+# What the on-call page reads of an override and of a person it names.
+OVERRIDE_COLUMNS = ("rotation", "slot", "user", "starts_at", "ends_at", "reason", "created_by",
+                    "created_at")  # fmt: skip
+NAME_COLUMNS = ("username", "first_name", "last_name")
 
 
 @dataclass
@@ -54,6 +58,21 @@ def active_rotation() -> OnCallRotation | None:
         to_attr="member_list",
     )
     return OnCallRotation.objects.filter(is_active=True).prefetch_related(members).first()
+
+
+def active_rotation_with_members() -> OnCallRotation | None:
+    """`active_rotation()` in one query when it has members (the page's common case): its
+    member links with their rotation and person, in order; the rotation alone otherwise."""
+    links = list(
+        RotationMember.objects.filter(rotation__is_active=True)
+        .select_related("rotation", "user")
+        .order_by("position")
+    )
+    if not links:
+        return active_rotation()
+    rotation = links[0].rotation
+    rotation.member_list = links  # type: ignore[attr-defined]
+    return rotation
 
 
 def _members(rotation: OnCallRotation) -> list[User]:
@@ -163,12 +182,47 @@ def rota(
 
 
 def upcoming_overrides(*, now: datetime | None = None) -> QuerySet[OnCallOverride]:
+    """Overrides not over yet, soonest first (the `override_upcoming` index finds them), with
+    the names of who holds and who added each (only the columns a list shows)."""
     now = now or timezone.now()
     return (
         OnCallOverride.objects.filter(ends_at__gt=now)
-        .select_related("user", "rotation", "created_by")
+        .select_related("user", "created_by")
+        .only(
+            *OVERRIDE_COLUMNS,
+            *(f"user__{name}" for name in NAME_COLUMNS),
+            *(f"created_by__{name}" for name in NAME_COLUMNS),
+        )
         .order_by("starts_at", "pk")
     )
+
+
+@dataclass
+class OnCallPage:
+    """What the on-call page shows: the overrides it lists (the first `limit` not over yet)
+    and those of the active rotation within the rota's weeks, read in one query when the
+    list holds them all (it is ordered by start, so it does unless the rota's weeks hold
+    more than the list shows)."""
+
+    listed: list[OnCallOverride]
+    rota: list[OnCallOverride]
+
+
+def oncall_page_overrides(
+    rotation: OnCallRotation | None, *, now: datetime, weeks: int = ROTA_WEEKS, limit: int = 50
+) -> OnCallPage:
+    listed = list(upcoming_overrides(now=now)[: limit + 1])
+    complete = len(listed) <= limit
+    listed = listed[:limit]
+    if rotation is None:
+        return OnCallPage(listed=listed, rota=[])
+    end = now + timedelta(weeks=weeks)
+    if complete or listed[-1].starts_at >= end:
+        window = [o for o in listed if o.rotation_id == rotation.pk and o.starts_at < end]
+        window.sort(key=lambda o: (o.starts_at, o.created_at, o.pk))
+    else:
+        window = _overrides(rotation, now, end)
+    return OnCallPage(listed=listed, rota=window)
 
 
 def communication_matrix() -> list[CommunicationRule]:

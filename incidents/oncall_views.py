@@ -3,7 +3,6 @@ matrix, and an incident's escalation (until the incident page includes it)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -26,15 +25,13 @@ from incidents.services.oncall import MANAGE_PERM, override_create
 @require_safe
 def oncall(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    rotation = selectors.active_rotation()
-    # The zone and the rota's overrides, read once for who is on call now and the rota.
+    rotation = selectors.active_rotation_with_members()
+    # The overrides listed and the rota's, in one query when the list holds the rota's; the
+    # zone and the rota's overrides read once for who is on call now and the rota.
+    overrides = selectors.oncall_page_overrides(rotation, now=now)
     known: dict[str, Any] = {}
     if rotation is not None:
-        weeks = timedelta(weeks=selectors.ROTA_WEEKS)
-        known = {
-            "zone": organisation_zone(),
-            "overrides": selectors.overrides_between(rotation, now, now + weeks),
-        }
+        known = {"zone": organisation_zone(), "overrides": overrides.rota}
     return render(
         request,
         "incidents/oncall.html",
@@ -43,7 +40,7 @@ def oncall(request: HttpRequest) -> HttpResponse:
             "rotation": rotation,
             "current": selectors.on_call_at(now, rotation=rotation, **known),
             "shifts": selectors.rota(start=now, rotation=rotation, **known),
-            "overrides": list(selectors.upcoming_overrides(now=now)[:50]),
+            "overrides": overrides.listed,
             "weeks": selectors.ROTA_WEEKS,
             "can_add_override": rotation is not None
             and request.user.has_perm("incidents.add_oncalloverride"),

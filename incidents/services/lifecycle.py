@@ -10,6 +10,7 @@ incident pages the right people through the outbox.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,7 @@ from bcp_portal.catalogue.models import Service
 from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
-from incidents import escalation
+from incidents import escalation, metric_summary
 from incidents.models import (
     SEVERITY_RANK,
     Incident,
@@ -62,6 +63,17 @@ EDITABLE_FIELDS = (
     "rpo_note",
 )
 REFERENCE_ATTEMPTS = 5
+# What the DR metrics' summary reads of an incident (besides severity and services).
+METRIC_FIELDS = frozenset(
+    {
+        "incident_type",
+        "affected_users",
+        "started_at",
+        "detected_at",
+        "restored_at",
+        "rpo_actual_minutes",
+    }
+)
 
 
 def _actor_user(actor: Actor) -> User | None:
@@ -181,6 +193,7 @@ def incident_declare(
             with transaction.atomic():
                 save_audited(incident, actor=actor)
                 _set_people(incident, actor, services, responders)
+                metric_summary.incident_declared(incident)
                 _system_entry(
                     incident,
                     actor,
@@ -234,10 +247,17 @@ def incident_update(
         raise ValidationError(
             {"restored_at": "A restored incident keeps its restore time; re-open it instead."}
         )
-    if apply_changes(incident, fields):
-        save_audited(incident, actor=actor)
-    _set_people(incident, actor, services, responders)
+    keeps_metrics = services is not None or not METRIC_FIELDS.isdisjoint(fields)
+    with _metrics_kept(incident, keeps_metrics):
+        if apply_changes(incident, fields):
+            save_audited(incident, actor=actor)
+        _set_people(incident, actor, services, responders)
     return incident
+
+
+def _metrics_kept(incident: Incident, changes_metrics: bool) -> AbstractContextManager[None]:
+    """The DR metrics' summary follows the change in its transaction (when it reads it)."""
+    return metric_summary.incident_changing(incident) if changes_metrics else nullcontext()
 
 
 @transaction.atomic
@@ -269,15 +289,17 @@ def incident_set_status(
     if at > timezone.now() + timedelta(minutes=5):
         raise ValidationError({"at": "That time is in the future."})
     before = incident.get_status_display()
-    if target >= STATUS_ORDER.index(Incident.Status.RESPONDING):
-        incident.acknowledged_at = incident.acknowledged_at or at
-        incident.response_started_at = incident.response_started_at or at
-    if target >= STATUS_ORDER.index(Incident.Status.RESTORED):
-        incident.restored_at = incident.restored_at or at
-    if status == Incident.Status.CLOSED:
-        incident.closed_at = at
-    incident.status = status
-    save_audited(incident, actor=actor)
+    restoring = target >= STATUS_ORDER.index(Incident.Status.RESTORED)
+    with _metrics_kept(incident, restoring and incident.restored_at is None):
+        if target >= STATUS_ORDER.index(Incident.Status.RESPONDING):
+            incident.acknowledged_at = incident.acknowledged_at or at
+            incident.response_started_at = incident.response_started_at or at
+        if restoring:
+            incident.restored_at = incident.restored_at or at
+        if status == Incident.Status.CLOSED:
+            incident.closed_at = at
+        incident.status = status
+        save_audited(incident, actor=actor)
     _system_entry(
         incident,
         actor,
@@ -303,8 +325,9 @@ def incident_set_severity(
     if severity == incident.severity:
         raise ValidationError({"severity": f"The incident is already {severity}."})
     before = incident.severity
-    incident.severity = severity
-    save_audited(incident, actor=actor)
+    with _metrics_kept(incident, True):
+        incident.severity = severity
+        save_audited(incident, actor=actor)
     _system_entry(
         incident,
         actor,
@@ -335,11 +358,12 @@ def incident_reopen(*, actor: Actor, incident: Incident, reason: str) -> Inciden
         for label, value in (("restored", incident.restored_at), ("closed", incident.closed_at))
         if value
     ]
-    incident.status = Incident.Status.RESPONDING
-    incident.restored_at = None
-    incident.closed_at = None
-    incident.reopen_count += 1
-    save_audited(incident, actor=actor)
+    with _metrics_kept(incident, incident.restored_at is not None):
+        incident.status = Incident.Status.RESPONDING
+        incident.restored_at = None
+        incident.closed_at = None
+        incident.reopen_count += 1
+        save_audited(incident, actor=actor)
     _system_entry(
         incident,
         actor,

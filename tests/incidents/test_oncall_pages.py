@@ -60,9 +60,31 @@ def test_the_on_call_page_reads_a_constant_number_of_queries(
     _overrides(srelead, rotation_row, bob, count)
     client = client_for(srelead)
     client.get(reverse("incidents:oncall"))  # warm the session and profile caches
-    with django_assert_num_queries(10):
+    # The listed overrides hold the rota's: one query reads both; the rotation comes with
+    # its members.
+    with django_assert_num_queries(8):
         page = client.get(reverse("incidents:oncall"))
     assert len(page.context["overrides"]) == count
+
+
+def test_a_rotation_without_members_still_shows_with_its_empty_rota(client_for, srelead):
+    from tests.incidents.oncall_factories import rotation as make_rotation
+
+    make_rotation(srelead, [], starts_at=T0)
+    page = client_for(srelead).get(reverse("incidents:oncall"))
+    assert page.context["rotation"].name == "SRE rota"
+    assert b"The rotation has no members yet." in page.content
+
+
+def test_the_rota_shows_every_override_of_its_weeks_beyond_the_listed_fifty(
+    client_for, team, srelead
+):
+    rotation_row, _, bob = team
+    _overrides(srelead, rotation_row, bob, 55)  # hourly from tomorrow: all within the rota
+    page = client_for(srelead).get(reverse("incidents:oncall"))
+    assert len(page.context["overrides"]) == 50
+    shown = {o.pk for shift in page.context["shifts"] for o in shift.overrides}
+    assert len(shown) == 55
 
 
 def test_an_sre_takes_a_slot_through_the_form(client_for, team):
