@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_demo_sets_a_disabled_target_as_the_sre_lead_and_welcomes_everyone_once():
     lead = UserFactory(username="srelead", roles=["SRE Lead"])
-    sre = UserFactory(username="sre", roles=["SRE"])
+    UserFactory(username="sre", roles=["SRE"])
     UserFactory(username="visitor", roles=[])  # no role: not a demo persona, no welcome
     load_demo_notifications(StringIO())
     load_demo_notifications(StringIO())
