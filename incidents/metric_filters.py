@@ -17,7 +17,6 @@ import re
 import zoneinfo
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
@@ -29,18 +28,14 @@ from incidents.models import Severity
 _YEAR_RE = re.compile(r"^\d{4}$", re.ASCII)
 
 
-class YearField(forms.CharField):
+class YearField(filters.TextCodeField):
     """'2026' to the year, MIN_YEAR to MAX_YEAR; None when empty."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 10)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> int | None:
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
+    def parse(self, value: str) -> int:
         if not _YEAR_RE.match(value) or not limits.MIN_YEAR <= int(value) <= limits.MAX_YEAR:
             raise ValidationError(
                 f"Give a year as YYYY, from {limits.MIN_YEAR} to {limits.MAX_YEAR}.",

@@ -99,18 +99,30 @@ class IdField(forms.CharField):
         return int(value)
 
 
-class MonthField(forms.CharField):
-    """'2027-01' to the first of that month, years MIN_YEAR to MAX_YEAR."""
+class TextCodeField(forms.CharField):
+    """An optional parameter written as a short code ('2027-01', '2027-Q1'): Django's text
+    checks (length, no NUL byte), then `parse` turns a non-empty value into what it means;
+    `EMPTY` is what an absent or empty one cleans to."""
+
+    EMPTY: Any = None
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 20)
         super().__init__(**kwargs)
 
-    def clean(self, value: Any) -> date | None:
+    def clean(self, value: Any) -> Any:
         value = super().clean(value)
-        if value in (None, ""):
-            return None
+        return self.EMPTY if value in (None, "") else self.parse(value)
+
+    def parse(self, value: str) -> Any:
+        raise NotImplementedError
+
+
+class MonthField(TextCodeField):
+    """'2027-01' to the first of that month, years MIN_YEAR to MAX_YEAR."""
+
+    def parse(self, value: str) -> date:
         match = _MONTH_RE.match(value)
         if (
             not match
@@ -123,18 +135,10 @@ class MonthField(forms.CharField):
         return date(int(match["year"]), int(match["month"]), 1)
 
 
-class DayField(forms.CharField):
+class DayField(TextCodeField):
     """'2027-01-31' to a date, years MIN_YEAR to MAX_YEAR; None when empty."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
-
-    def clean(self, value: Any) -> date | None:
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
+    def parse(self, value: str) -> date:
         match = _DAY_RE.match(value)
         problem = f"Give a day as YYYY-MM-DD, from {MIN_YEAR}-01-01 to {MAX_YEAR}-12-31."
         if not match or not MIN_YEAR <= int(match["year"]) <= MAX_YEAR:
@@ -145,18 +149,12 @@ class DayField(forms.CharField):
             raise ValidationError(problem, code="invalid") from None
 
 
-class QuarterField(forms.CharField):
+class QuarterField(TextCodeField):
     """'2027-Q1' (the first quarter of 2027), years MIN_YEAR to MAX_YEAR; cleans to the text."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
+    EMPTY = ""
 
-    def clean(self, value: Any) -> str:
-        value = super().clean(value)
-        if value in (None, ""):
-            return ""
+    def parse(self, value: str) -> str:
         match = _QUARTER_RE.match(value)
         if (
             not match
