@@ -51,6 +51,19 @@ from incidents.models_metrics import SUM_FIELDS, IncidentMetricMonth, ServiceOut
 TABLE = IncidentMetricMonth._meta.db_table
 LINKS = IncidentService._meta.db_table
 OBJECTIVES = ("rto_target_minutes", "rto_max_minutes", "rpo_target_minutes", "rpo_max_minutes")
+# The incident fields an incident's contribution reads (besides its severity and services,
+# which the services that change them always report): an edit of none of them leaves the
+# summary as it is.
+INCIDENT_FIELDS = frozenset(
+    {
+        "incident_type",
+        "affected_users",
+        "started_at",
+        "detected_at",
+        "restored_at",
+        "rpo_actual_minutes",
+    }
+)
 
 
 def _profile(using: str) -> OrganisationProfile:
@@ -190,9 +203,6 @@ def _after(sender: Any, instance: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: 
         return
     if affected == "rebuild":
         rebuild(using=using)
-        return
-    if affected == "islands":
-        islands_rebuild(using=using)
         return
     _add(affected, 1, using=using)
     _drop_empty(using)

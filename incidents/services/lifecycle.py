@@ -63,17 +63,6 @@ EDITABLE_FIELDS = (
     "rpo_note",
 )
 REFERENCE_ATTEMPTS = 5
-# What the DR metrics' summary reads of an incident (besides severity and services).
-METRIC_FIELDS = frozenset(
-    {
-        "incident_type",
-        "affected_users",
-        "started_at",
-        "detected_at",
-        "restored_at",
-        "rpo_actual_minutes",
-    }
-)
 
 
 def _actor_user(actor: Actor) -> User | None:
@@ -247,7 +236,7 @@ def incident_update(
         raise ValidationError(
             {"restored_at": "A restored incident keeps its restore time; re-open it instead."}
         )
-    keeps_metrics = services is not None or not METRIC_FIELDS.isdisjoint(fields)
+    keeps_metrics = services is not None or not metric_summary.INCIDENT_FIELDS.isdisjoint(fields)
     with _metrics_kept(incident, keeps_metrics):
         if apply_changes(incident, fields):
             save_audited(incident, actor=actor)
