@@ -654,18 +654,25 @@ INBOX_QUERIES = 9
 VERSION_LIST_QUERIES = 9
 
 
-def test_the_document_page_shows_the_published_text_and_the_open_change_together(
-    client_for, lead, in_review
-):
+def _published_with_a_contact_update(lead, in_review, *, reason: str = ""):
+    """`in_review` approved by the Engineering Manager and the DPO and published, and a
+    contact update opened on its document: (the published version, the open draft)."""
     em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
     approve(in_review, em, roles.ENGINEERING_MANAGER, "em-1")
     approve(in_review, dpo, roles.DPO, "d-1")
     published = services.version_publish(actor=lead, version=in_review)
+    extra = {"reason": reason} if reason else {}
     draft = services.change_open(
-        actor=lead,
-        document=published.document,
-        change_type=ChangeType.CONTACT_UPDATE,
-        reason="A new number for the on-call engineer",
+        actor=lead, document=published.document, change_type=ChangeType.CONTACT_UPDATE, **extra
+    )
+    return published, draft
+
+
+def test_the_document_page_shows_the_published_text_and_the_open_change_together(
+    client_for, lead, in_review
+):
+    published, draft = _published_with_a_contact_update(
+        lead, in_review, reason="A new number for the on-call engineer"
     )
     html = client_for(lead).get(reverse("compliance:document-detail", args=[draft.document_id]))
     html = html.content.decode()
@@ -681,13 +688,7 @@ def test_the_document_page_shows_the_published_text_and_the_open_change_together
 def test_the_version_list_names_each_version_s_status_change_author_and_publisher(
     client_for, lead, in_review
 ):
-    em, dpo = signer(roles.ENGINEERING_MANAGER, codes=("em-1",)), signer(roles.DPO, codes=("d-1",))
-    approve(in_review, em, roles.ENGINEERING_MANAGER, "em-1")
-    approve(in_review, dpo, roles.DPO, "d-1")
-    published = services.version_publish(actor=lead, version=in_review)
-    draft = services.change_open(
-        actor=lead, document=published.document, change_type=ChangeType.CONTACT_UPDATE
-    )
+    published, draft = _published_with_a_contact_update(lead, in_review)
     html = client_for(lead).get(reverse("compliance:document-detail", args=[draft.document_id]))
     table = html.content.decode().split('data-testid="version-list"', 1)[1].split("</table>")[0]
     rows = table.split("<tr>")[2:]  # after the header's row
