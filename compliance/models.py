@@ -297,3 +297,11 @@ class BreakGlassCopy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} -> {self.get_target_display()} ({self.status})"
+
+
+from compliance.models_notifications import (  # noqa: E402, F401
+    IncidentFact,
+    NotificationRegime,
+    Obligation,
+    Submission,
+)

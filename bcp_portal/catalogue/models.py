@@ -7,6 +7,7 @@ organisation profile whose objectives new entries default to. Every app points h
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from bcp_portal.catalogue import regulatory
 from bcp_portal.core.audit import history
 from bcp_portal.core.links import detail_url
 from bcp_portal.core.models import validate_time_zone
@@ -136,3 +137,123 @@ class OrganisationProfile(models.Model):
             errors["rpo_target_minutes"] = "The RPO target cannot exceed the maximum tolerable."
         if errors:
             raise ValidationError(errors)
+
+
+def validate_jurisdictions(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("Give a list of codes, e.g. FR, GB, US-CA.")
+    bad = [v for v in value if not regulatory.is_jurisdiction_code(v)]
+    if bad:
+        raise ValidationError(
+            f"Not a jurisdiction code: {', '.join(bad)}. Use ISO 3166 codes such as FR, GB or "
+            "US-CA (upper case)."
+        )
+
+
+def validate_jurisdiction(value: str) -> None:
+    validate_jurisdictions([value])
+
+
+def validate_statuses(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("Give a list of status codes.")
+    bad = [v for v in value if v not in regulatory.ENTITY_STATUSES]
+    if bad:
+        raise ValidationError(
+            f"Unknown status: {', '.join(bad)}. Known: {', '.join(regulatory.ENTITY_STATUSES)}."
+        )
+
+
+def validate_holiday_calendars(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError("Give a list of calendar codes, e.g. FR, DE-BY, US.")
+    bad = [v for v in value if not regulatory.is_holiday_calendar_code(v)]
+    if bad:
+        raise ValidationError(
+            f"Not a holiday calendar code: {', '.join(bad)}. Use a country code with an "
+            "optional subdivision, e.g. FR, DE-BY, US, GB-ENG."
+        )
+
+
+class LegalEntity(models.Model):
+    """A legal entity of the organisation: where it is, what it is under each regime.
+
+    The notification clocks (`compliance`) read these to decide which regimes apply to an
+    incident, and whose holidays and time zone count its business days and days.
+    """
+
+    profile = models.ForeignKey(
+        OrganisationProfile, on_delete=models.PROTECT, related_name="entities"
+    )
+    name = models.CharField(max_length=200, unique=True)
+    registration = models.CharField(
+        max_length=100, blank=True, help_text="Company number, LEI or similar."
+    )
+    jurisdictions = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_jurisdictions],
+        help_text="Where it is established or operates: ISO 3166 codes such as FR, GB, US-CA.",
+    )
+    statuses = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_statuses],
+        help_text="Its status under each regime, e.g. dora_financial_entity, sec_registrant.",
+    )
+    holiday_calendars = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_holiday_calendars],
+        help_text="Public holiday calendars for business days and relief: FR, DE-BY, US...",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="An IANA zone: where its calendar days end.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "legal entities"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CompetentAuthority(models.Model):
+    """An authority the organisation notifies: a data protection authority, a regulator."""
+
+    name = models.CharField(max_length=200)
+    jurisdiction = models.CharField(
+        max_length=10, validators=[validate_jurisdiction], help_text="FR, GB..."
+    )
+    regimes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The notification regimes it receives (keys of the regimes data file).",
+    )
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    portal_url = models.URLField("reporting portal", blank=True)
+    address = models.TextField(blank=True, max_length=1000)
+    notes = models.TextField(blank=True, max_length=4000)
+    is_active = models.BooleanField(default=True)
+
+    history = history()
+
+    class Meta:
+        ordering = ["jurisdiction", "name"]
+        verbose_name_plural = "competent authorities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "name"], name="authority_unique_per_jurisdiction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.jurisdiction})"
