@@ -1,5 +1,5 @@
-"""What every page's shell (`base.html`) shows: the navigation, the incident pages' tabs and
-the two-factor banner.
+"""What every page's shell (`base.html`) shows: the navigation, the incident pages' tabs,
+one incident's own tabs (the incident, its notifications) and the two-factor banner.
 
 Each is computed when a template first reads it, and once a request: a dashboard panel's
 fragment or an error page that shows no navigation asks for none of it (no permission read,
@@ -17,7 +17,12 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.module_loading import import_string
 
 from bcp_portal.core import twofactor
-from bcp_portal.navigation import current_section, incident_sections_for, navigation_for
+from bcp_portal.navigation import (
+    current_section,
+    incident_sections_for,
+    incident_tabs_for,
+    navigation_for,
+)
 
 
 class _Shell:
@@ -57,6 +62,14 @@ class _Shell:
         ]
 
     @cached_property
+    def incident_tabs(self) -> list[dict[str, Any]]:
+        """One incident's own pages (the incident, its notifications), on those pages."""
+        match = getattr(self.request, "resolver_match", None)
+        if self.user is None or match is None or "pk" not in match.kwargs:
+            return []
+        return incident_tabs_for(self.user, match.view_name, match.kwargs["pk"])
+
+    @cached_property
     def two_factor_banner(self) -> str:
         """Shown on every page while this session may read but not change anything."""
         user = self.user
@@ -71,5 +84,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "portal_name": settings.PORTAL_NAME,
         "navigation": SimpleLazyObject(lambda: shell.navigation),
         "incident_sections": SimpleLazyObject(lambda: shell.incident_sections),
+        "incident_tabs": SimpleLazyObject(lambda: shell.incident_tabs),
         "two_factor_banner": SimpleLazyObject(lambda: shell.two_factor_banner),
     }

@@ -26,6 +26,10 @@ from bcp_portal.core.typehints import Actor
 PANELS = [
     # Incidents not restored yet (everyone who may read incidents; issue #10).
     "incidents.panels.active_incidents_panel",
+    # Regulatory notification clocks (issue #11; the DPO and Legal Counsel).
+    "compliance.desk_panels.overdue_provisional_panel",
+    "compliance.desk_panels.running_clocks_panel",
+    "compliance.desk_panels.submissions_due_panel",
     # Runbook approvals (anyone who signs) and reviews due (the reviewing roles).
     "compliance.panels.approvals_panel",
     "compliance.panels.reviews_due_panel",

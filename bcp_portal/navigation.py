@@ -52,6 +52,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Actions", "actions:action-list", perm="actions.view_action"),
     NavItem("Services", "catalogue:service-list", perm="catalogue.view_service"),
     NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),
+    # The compliance desk: every incident's regulatory notification clocks by time left.
+    NavItem("Desk", "regulatory:desk", perm="compliance.view_obligation"),
     # The outbox's channels: everyone's inbox with its unread count; the SRE Lead's targets.
     NavItem(
         "Inbox", "notifications:inbox", badge="bcp_portal.core.channels.selectors.unread_count"
@@ -72,6 +74,63 @@ INCIDENT_SECTIONS: tuple[NavItem, ...] = (
     NavItem("Types", "incidents:type-list", perm="incidents.view_incidenttype"),
     NavItem("Alert intake", "intake:source-list", perm="incidents.view_intakesource"),
 )
+
+
+@dataclass(frozen=True)
+class IncidentTab:
+    """A page of one incident, shown as a tab on each of them (`routes`: the view names,
+    the incident's id as `pk`, under which this tab is the current one)."""
+
+    label: str
+    url_name: str
+    perm: str
+    routes: tuple[str, ...] = ()
+
+    def url_for(self, pk: int) -> str:
+        return reverse(self.url_name, args=[pk])
+
+
+# One incident's own pages: the incident, and (compliance) its regulatory notifications.
+INCIDENT_TABS: tuple[IncidentTab, ...] = (
+    IncidentTab(
+        "Incident",
+        "incidents:incident-detail",
+        perm="incidents.view_incident",
+        routes=(
+            "incidents:incident-detail",
+            "incidents:timeline-add",
+            "incidents:incident-status",
+            "incidents:incident-severity",
+            "incidents:incident-reopen",
+        ),
+    ),
+    IncidentTab(
+        "Notifications",
+        "regulatory:incident",
+        perm="compliance.view_obligation",
+        routes=(
+            "regulatory:incident",
+            "regulatory:fact-record",
+            "regulatory:obligation-add",
+            "regulatory:obligation-waive",
+            "regulatory:submission-record",
+        ),
+    ),
+)
+
+
+def incident_tabs_for(user, view_name: str, pk: int) -> list[dict]:
+    """The tabs of one incident's pages when `view_name` is one of them and the user sees
+    more than one: label, url and whether it is the current one."""
+    if not user.is_authenticated or not any(view_name in tab.routes for tab in INCIDENT_TABS):
+        return []
+    visible = [tab for tab in INCIDENT_TABS if user.has_perm(tab.perm)]
+    if len(visible) < 2:
+        return []
+    return [
+        {"label": tab.label, "url": tab.url_for(pk), "active": view_name in tab.routes}
+        for tab in visible
+    ]
 
 
 def navigation_for(user) -> list[NavItem]:

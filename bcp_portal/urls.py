@@ -114,6 +114,8 @@ urlpatterns = [
     path("", include("drills.urls")),
     path("", include("compliance.urls")),
     path("", include("incidents.urls")),
+    # Notification clocks (compliance, issue #11): the desk and each incident's notifications.
+    path("", include("compliance.notification_urls")),
     # Alert intake (incidents): the SRE Lead's pages and the monitors' token-only endpoints.
     path("", include("incidents.intake_urls")),
     # The outbox's channels: the inbox, notification targets, failing deliveries.

@@ -1,0 +1,263 @@
+"""The compliance desk's filters and the forms of an incident's notifications page.
+
+Every form mixes in PortalFormMixin: Bootstrap classes, no line break in a one-line field,
+years 1900-2999, and (`one_time`) a one-time token, so a double click records a fact,
+a submission or an obligation once. Times typed into a form are read in a zone: a fact's
+in the zone its form names (it is kept with the fact), the others in the reader's own
+zone (the page's active zone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from bcp_portal.catalogue.models import CompetentAuthority
+from bcp_portal.catalogue.selectors import organisation_zone
+from bcp_portal.core import filters
+from bcp_portal.core.forms import PortalFormMixin, ZoneInput
+from compliance import desk_selectors
+from compliance.deadlines import types
+from compliance.models_notifications import (
+    MAX_CONTENT_CHARS,
+    MAX_EVIDENCE_CHARS,
+    MAX_REASON_CHARS,
+    IncidentFact,
+    Obligation,
+)
+
+# The desk's "due within" choices: the label and the window.
+WITHIN: dict[str, tuple[str, dt.timedelta]] = {
+    "24h": ("the next 24 hours", dt.timedelta(hours=24)),
+    "72h": ("the next 72 hours", dt.timedelta(hours=72)),
+    "7d": ("the next 7 days", dt.timedelta(days=7)),
+    "30d": ("the next 30 days", dt.timedelta(days=30)),
+}
+STATUS_CHOICES = [
+    (desk_selectors.ANY_STATUS, "Any status"),
+    *Obligation.Status.choices,
+]
+# The datetime-local input's format (minutes), and what the form accepts.
+LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
+LOCAL_INPUT_FORMATS = [LOCAL_INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=organisation_zone())
+
+
+class DeskFilterSet(filters.PortalFilterSet):
+    """The desk's filters. `status` empty: open (the running clocks); `any`: every status."""
+
+    status = filters.ChoiceFilter(
+        choices=STATUS_CHOICES, help_text="open (the default), submitted, waived, any…"
+    )
+    regime = filters.ChoiceFilter(choices=desk_selectors.regime_choices)
+    incident = filters.IdFilter(help_text="The incident's id.")
+    overdue = filters.YesNoFilter(help_text="1: past the due time and still open.")
+    provisional = filters.YesNoFilter(help_text="1: running from detection, a fact missing.")
+    due = filters.YesNoFilter(help_text="1: submissions due (open, the clock has started).")
+    entity = filters.ChoiceFilter(choices=desk_selectors.entity_choices, label="Legal entity")
+    within = filters.ChoiceFilter(
+        choices=[(key, label) for key, (label, _) in WITHIN.items()], label="Due within"
+    )
+    due_from = filters.DayFilter(help_text="Due on or after this day (organisation's zone).")
+    due_to = filters.DayFilter(help_text="Due on or before this day (organisation's zone).")
+    q = filters.SearchFilter(help_text="Incident reference or title, regime, stage, recipient.")
+
+    def apply(self, queryset: QuerySet[Obligation], values: dict[str, Any]) -> QuerySet[Obligation]:
+        now = timezone.now()
+        due_from = _start_of_day(values["due_from"]) if values["due_from"] else None
+        due_before = (
+            _start_of_day(values["due_to"] + dt.timedelta(days=1)) if values["due_to"] else None
+        )
+        if values["within"]:
+            end = now + WITHIN[values["within"]][1]
+            due_before = min(due_before, end) if due_before else end
+        return desk_selectors.filter_obligations(
+            queryset,
+            now=now,
+            status=values["status"] or "",
+            regime=values["regime"] or "",
+            incident=values["incident"],
+            overdue=values["overdue"],
+            provisional=values["provisional"],
+            due=values["due"],
+            entity=values["entity"] or "",
+            due_from=due_from,
+            due_before=due_before,
+            search=(values["q"] or "").strip(),
+        )
+
+
+class LocalDateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format=LOCAL_INPUT_FORMAT, **kwargs)
+
+
+def _in_zone(value: dt.datetime | None, zone_name: str) -> dt.datetime | None:
+    """A time the form read in the page's zone, read again as wall-clock time in `zone_name`."""
+    if value is None:
+        return None
+    wall = timezone.make_naive(value, timezone.get_current_timezone())
+    return wall.replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
+
+
+class FactForm(PortalFormMixin, forms.Form):
+    """Record a dated fact, the GDPR risk level or the persons affected in a region; the
+    same kind (and region) again changes the current fact, the old value kept in history."""
+
+    one_time = True
+
+    kind = forms.ChoiceField(choices=IncidentFact.KIND_CHOICES, label="Fact")
+    occurred_at = forms.DateTimeField(
+        required=False,
+        label="When",
+        input_formats=LOCAL_INPUT_FORMATS,
+        widget=LocalDateTimeInput(),
+        help_text="For a dated fact: when it happened, in the zone below.",
+    )
+    time_zone = forms.CharField(
+        required=False,
+        max_length=64,
+        widget=ZoneInput,
+        help_text="The zone the time was stated in, e.g. Europe/Paris.",
+    )
+    value = forms.ChoiceField(
+        required=False,
+        label="GDPR risk level",
+        choices=[("", "—"), *types.GDPR_RISK_LEVELS.items()],
+    )
+    region = forms.CharField(
+        required=False, max_length=10, help_text="Persons affected: a country (FR) or US-CA."
+    )
+    count = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, label="Persons affected"
+    )
+    reason = forms.CharField(
+        max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}), label="Why"
+    )
+    evidence = forms.CharField(
+        required=False,
+        max_length=MAX_EVIDENCE_CHARS,
+        help_text="What shows it: a ticket, a message.",
+    )
+
+    def clean_time_zone(self) -> str:
+        name: str = self.cleaned_data.get("time_zone") or ""
+        if not name:
+            return ""
+        try:
+            zoneinfo.ZoneInfo(name)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValidationError("Give an IANA zone such as Europe/Paris.") from None
+        return name
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        zone = cleaned.get("time_zone") or timezone.get_current_timezone_name()
+        if "time_zone" in cleaned:
+            cleaned["time_zone"] = zone
+            cleaned["occurred_at"] = _in_zone(cleaned.get("occurred_at"), zone)
+        cleaned["region"] = (cleaned.get("region") or "").strip().upper()
+        return cleaned
+
+
+class SubmissionForm(PortalFormMixin, forms.Form):
+    """Record a notification made for one obligation (prefixed by the obligation's id)."""
+
+    one_time = True
+
+    submitted_at = forms.DateTimeField(
+        label="Submitted at",
+        input_formats=LOCAL_INPUT_FORMATS,
+        widget=LocalDateTimeInput(),
+        help_text="When it was actually sent or filed, in your time zone.",
+    )
+    authority = forms.ModelChoiceField(
+        queryset=CompetentAuthority.objects.none(),
+        required=False,
+        label="Authority",
+        empty_label="— not an authority —",
+    )
+    recipient = forms.CharField(
+        required=False,
+        max_length=300,
+        help_text="To whom; the authority's name when left empty.",
+    )
+    reference_number = forms.CharField(required=False, max_length=200)
+    content = forms.CharField(
+        required=False, max_length=MAX_CONTENT_CHARS, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    attachment = forms.FileField(required=False)
+    late_reason = forms.CharField(
+        required=False,
+        max_length=MAX_REASON_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for the delay",
+        help_text="Required when made after the due time (GDPR Art. 33(1)).",
+    )
+
+    def __init__(
+        self, *args: Any, authorities: list[CompetentAuthority] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["authority"]
+        assert isinstance(field, forms.ModelChoiceField)
+        ids = [a.pk for a in authorities] if authorities is not None else None
+        field.queryset = (
+            CompetentAuthority.objects.filter(pk__in=ids)
+            if ids is not None
+            else CompetentAuthority.objects.filter(is_active=True)
+        )
+        if authorities is not None:
+            # The page read them already: the choices come from that list (no query).
+            field.choices = [("", field.empty_label), *((a.pk, str(a)) for a in authorities)]
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean() or {}
+        authority = cleaned.get("authority")
+        if not cleaned.get("recipient") and authority is not None:
+            cleaned["recipient"] = authority.name
+        if "recipient" in cleaned and not cleaned.get("recipient"):
+            self.add_error("recipient", "Name the recipient, or choose an authority.")
+        return cleaned
+
+
+class ObligationAddForm(PortalFormMixin, forms.Form):
+    """The DPO's own obligation (a regime the data does not cover, a contract)."""
+
+    one_time = True
+
+    regime_name = forms.CharField(max_length=300, label="Regime or rule")
+    stage_name = forms.CharField(max_length=300, label="Stage")
+    notify = forms.CharField(max_length=500, label="Who is notified")
+    due_at = forms.DateTimeField(
+        label="Due",
+        input_formats=LOCAL_INPUT_FORMATS,
+        widget=LocalDateTimeInput(),
+        help_text="In your time zone.",
+    )
+    reason = forms.CharField(
+        max_length=MAX_REASON_CHARS, widget=forms.Textarea(attrs={"rows": 2}), label="Why"
+    )
+
+
+class WaiveForm(PortalFormMixin, forms.Form):
+    """Waive an obligation, with the DPO's justification (prefixed by its id)."""
+
+    one_time = True
+
+    reason = forms.CharField(
+        max_length=MAX_REASON_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Justification",
+    )
