@@ -26,6 +26,7 @@ from bcp_portal.catalogue.models import CompetentAuthority, LegalEntity
 from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import DPO, LEGAL_COUNSEL, has_role
 from bcp_portal.core.typehints import Actor
+from compliance.deadlines import types
 from compliance.models_notifications import (
     IncidentFact,
     NotificationRegime,
@@ -78,7 +79,8 @@ def may_view(user: Actor) -> bool:
 
 def sees_clock_panels(user: Actor) -> bool:
     """The dashboard's clock panels: the DPO and Legal Counsel (with the permission)."""
-    return has_role(user, *PANEL_ROLES) and may_view(user)
+    # The permission first: its query brings the roles along (has_role then reads none).
+    return may_view(user) and has_role(user, *PANEL_ROLES)
 
 
 def is_overdue(obligation: Obligation, now: dt.datetime) -> bool:
@@ -174,8 +176,21 @@ class Clock:
     seconds_left: int | None  # negative when overdue; None without a due time
 
     @property
+    def anchor_label(self) -> str:
+        """What the clock runs from, in words."""
+        return anchor_label(self.obligation.anchor)
+
+    @property
     def countdown(self) -> str:
         return "" if self.seconds_left is None else countdown_text(self.seconds_left)
+
+
+def anchor_label(anchor: str) -> str:
+    """A DATED_FACTS kind's label, or "the submission of <stage>" for a submission anchor."""
+    if anchor.startswith(types.SUBMISSION_ANCHOR_PREFIX):
+        stage = anchor.removeprefix(types.SUBMISSION_ANCHOR_PREFIX).replace("_", " ")
+        return f"the submission of the {stage} stage"
+    return types.DATED_FACTS.get(anchor, anchor.replace("_", " "))
 
 
 def countdown_text(seconds: int) -> str:

@@ -797,6 +797,66 @@ def _incident(user) -> dict:
     return {"pk": incident_factories.declare(UserFactory(roles=[PERSONA_ROLES["sre"]])).pk}
 
 
+# --- notification clocks (compliance, issue #11): obligations made as the engine stores them
+
+
+def _clock_incident(user) -> dict:
+    from tests.compliance.desk import factories as clocks
+
+    return {"pk": clocks.incident().pk}
+
+
+def _clock_obligation(user) -> dict:
+    from tests.compliance.desk import factories as clocks
+
+    obligation = clocks.obligation()
+    _made["obligation"] = obligation
+    return {"pk": obligation.incident_id, "obligation": obligation.pk}
+
+
+def _clock_submission(user) -> dict:
+    from tests.compliance.desk import factories as clocks
+
+    submission = clocks.submission(
+        clocks.obligation(), attachment=b"notice", attachment_name="notice.txt"
+    )
+    return {"pk": submission.obligation.incident_id, "submission": submission.pk}
+
+
+def _fact_form(user) -> dict:
+    return {
+        "kind": "controller_awareness",
+        "occurred_at": (timezone.now() - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+        "time_zone": "UTC",
+        "reason": "The SOC told the DPO.",
+    }
+
+
+def _manual_obligation_form(user) -> dict:
+    return {
+        "regime_name": "Contract with Acme",
+        "stage_name": "Notify the customer",
+        "notify": "Acme's security officer",
+        "due_at": (timezone.now() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        "reason": "Clause 12.3 of the contract.",
+    }
+
+
+def _waive_form(user) -> dict:
+    return {f"w{_made['obligation'].pk}-reason": "Counsel: no EU data subject."}
+
+
+def _submission_form(user) -> dict:
+    pk = _made["obligation"].pk
+    return {
+        f"s{pk}-submitted_at": (timezone.now() - dt.timedelta(minutes=5)).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+        f"s{pk}-recipient": "CNIL",
+        f"s{pk}-reference_number": "CNIL-2026-0042",
+    }
+
+
 MATRIX: dict[str, Route] = {
     # Columns are COLUMNS, abbreviated: lead = srelead, mgr = engmgr, aud = auditor,
     # out = outsider, anon = anonymous.
@@ -836,6 +896,13 @@ MATRIX: dict[str, Route] = {
     "panel-failing-deliveries":   Route(get  ="-   Y    -   -   -   -     -   -   -",
                                         refused_status=404),
     "panel-postmortems-due":      Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        refused_status=404),
+    # Notification clocks (compliance, issue #11): the DPO and Legal Counsel.
+    "panel-overdue-provisional":  Route(get  ="-   -    -   -   Y   Y     -   -   -",
+                                        refused_status=404),
+    "panel-running-clocks":       Route(get  ="-   -    -   -   Y   Y     -   -   -",
+                                        refused_status=404),
+    "panel-submissions-due":      Route(get  ="-   -    -   -   Y   Y     -   -   -",
                                         refused_status=404),
     "healthz":                    Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y"),
     "login":                      Route(get  ="Y   Y    Y   Y   Y   Y     Y   Y   Y",
@@ -1274,5 +1341,26 @@ MATRIX: dict[str, Route] = {
     "api:communication-draft-used":
                                   Route(post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=lambda user: {"pk": _comm_draft(user)["draft_pk"]}),
+    # Notification clocks (compliance, issue #11): the desk and an incident's notifications,
+    # read by the DPO, Legal Counsel and the Auditor; facts and submissions recorded by the
+    # DPO and Legal Counsel; obligations added and waived by the DPO.
+    "regulatory:desk":            Route(get  ="-   -    -   -   Y   Y     Y   -   -"),
+    "regulatory:incident":        Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=_clock_incident),
+    "regulatory:fact-record":     Route(post ="-   -    -   -   Y   Y     -   -   -",
+                                        kwargs=_clock_incident, data=_fact_form),
+    "regulatory:obligation-add":  Route(post ="-   -    -   -   Y   -     -   -   -",
+                                        kwargs=_clock_incident, data=_manual_obligation_form),
+    "regulatory:obligation-waive":
+                                  Route(post ="-   -    -   -   Y   -     -   -   -",
+                                        kwargs=_clock_obligation, data=_waive_form),
+    "regulatory:submission-record":
+                                  Route(post ="-   -    -   -   Y   Y     -   -   -",
+                                        kwargs=_clock_obligation, data=_submission_form),
+    "regulatory:submission-attachment":
+                                  Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=_clock_submission),
+    "regulatory:pack":            Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=_clock_incident),
 }
 # fmt: on
