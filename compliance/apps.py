@@ -16,3 +16,7 @@ class ComplianceConfig(AppConfig):
         from compliance import breakglass_directory
 
         breakglass_directory.connect_signals()
+        # The notification clocks follow an incident's changes and the legal entities'.
+        from compliance import notification_hooks
+
+        notification_hooks.connect()
