@@ -172,11 +172,11 @@ class _Reader:
         if value is None:
             return []
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(path, f"Give a list of {what}.")
+            self.fail(path, f"Give a list of codes, each {what}.")
             return []
         bad = [v for v in value if not check(v)]
         if bad:
-            self.fail(path, f"Not a {what[:-1] if what.endswith('s') else what}: {', '.join(bad)}.")
+            self.fail(path, f"Not {what}: {', '.join(bad)}.")
         if len(value) > MAX_REGIONS:
             self.fail(path, f"At most {MAX_REGIONS} codes.")
         return [v for v in value if check(v)]
@@ -266,7 +266,7 @@ def _entity(reader: _Reader, value: Any, path: str) -> types.Entity | None:
                 value.get("jurisdictions"),
                 f"{path}.jurisdictions",
                 regulatory.is_jurisdiction_code,
-                "jurisdiction codes (FR, GB, US-CA)",
+                "a jurisdiction code (FR, GB, US-CA)",
             )
         ),
         statuses=frozenset(
@@ -274,7 +274,7 @@ def _entity(reader: _Reader, value: Any, path: str) -> types.Entity | None:
                 value.get("statuses"),
                 f"{path}.statuses",
                 regulatory.ENTITY_STATUSES.__contains__,
-                "status codes",
+                "a status code (docs/deadlines.md lists them)",
             )
         ),
         holiday_calendars=tuple(
@@ -282,7 +282,7 @@ def _entity(reader: _Reader, value: Any, path: str) -> types.Entity | None:
                 value.get("holiday_calendars"),
                 f"{path}.holiday_calendars",
                 is_supported_calendar,
-                "holiday calendar codes (FR, DE-BY, US)",
+                "a holiday calendar code (FR, DE-BY, US)",
             )
         ),
         time_zone=reader.zone(value.get("time_zone"), f"{path}.time_zone"),
