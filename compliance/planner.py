@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from bcp_portal.core.roles import DPO, LEGAL_COUNSEL
-
 from compliance.deadlines.io import case_from_json, results_json
 from compliance.regime_loader import engine_regimes, file_regimes
 

@@ -152,31 +152,31 @@ def test_input_that_is_not_an_object_is_refused(data):
 
 
 def _result(**changes) -> types.Result:
-    values = dict(
-        regime="eu_gdpr_art33_art34",
-        regime_name="GDPR",
-        stage="supervisory_authority",
-        stage_name="Notification to supervisory authority",
-        notify="Supervisory authority",
-        required=True,
-        reason="Likely to result in a risk.",
-        entity="Acme SAS",
-        counting=types.ELAPSED_HOURS,
-        period=72,
-        anchor=types.CONTROLLER_AWARENESS,
-        anchor_at=dt.datetime(2026, 3, 28, 23, 0, tzinfo=PARIS),
-        provisional=False,
-        due_at=dt.datetime(2026, 3, 31, 21, 0, tzinfo=dt.UTC),
-        due_date=None,
-        local_zone="Europe/Paris",
-        alternative=types.Alternative(
+    values = {
+        "regime": "eu_gdpr_art33_art34",
+        "regime_name": "GDPR",
+        "stage": "supervisory_authority",
+        "stage_name": "Notification to supervisory authority",
+        "notify": "Supervisory authority",
+        "required": True,
+        "reason": "Likely to result in a risk.",
+        "entity": "Acme SAS",
+        "counting": types.ELAPSED_HOURS,
+        "period": 72,
+        "anchor": types.CONTROLLER_AWARENESS,
+        "anchor_at": dt.datetime(2026, 3, 28, 23, 0, tzinfo=PARIS),
+        "provisional": False,
+        "due_at": dt.datetime(2026, 3, 31, 21, 0, tzinfo=dt.UTC),
+        "due_date": None,
+        "local_zone": "Europe/Paris",
+        "alternative": types.Alternative(
             due_at=dt.datetime(2026, 3, 31, 22, 0, tzinfo=dt.UTC), basis="whole clock hour"
         ),
-        relief="",
-        rule="72 hours after becoming aware",
-        basis="72 elapsed hours from controller awareness, in UTC",
-        verified=True,
-    )
+        "relief": "",
+        "rule": "72 hours after becoming aware",
+        "basis": "72 elapsed hours from controller awareness, in UTC",
+        "verified": True,
+    }
     values.update(changes)
     return types.Result(**values)
 
