@@ -797,6 +797,25 @@ def _incident(user) -> dict:
     return {"pk": incident_factories.declare(UserFactory(roles=[PERSONA_ROLES["sre"]])).pk}
 
 
+# The planner's facts: a GDPR breach in France (the page's form, and the API's JSON).
+_PLANNER_FORM = {
+    "entity_name": "Acme SAS",
+    "jurisdictions": "FR",
+    "statuses": ["gdpr_controller"],
+    "time_zone": "Europe/Paris",
+    "personal_data": "on",
+    "gdpr_risk": "risk",
+    "fact_detection": "2026-03-02T10:00",
+}
+_PLANNER_JSON = {
+    "entities": [{"name": "Acme SAS", "jurisdictions": ["FR"], "statuses": ["gdpr_controller"],
+                  "time_zone": "Europe/Paris"}],
+    "personal_data": True,
+    "gdpr_risk": "risk",
+    "facts": {"detection": "2026-03-02T10:00:00+01:00"},
+}
+
+
 MATRIX: dict[str, Route] = {
     # Columns are COLUMNS, abbreviated: lead = srelead, mgr = engmgr, aud = auditor,
     # out = outsider, anon = anonymous.
@@ -1274,5 +1293,14 @@ MATRIX: dict[str, Route] = {
     "api:communication-draft-used":
                                   Route(post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=lambda user: {"pk": _comm_draft(user)["draft_pk"]}),
+    # The what-if deadline planner and the regimes (compliance, issue #11)
+    "planner:planner":            Route(get  ="-   -    -   -   Y   Y     -   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        data=lambda user: _PLANNER_FORM),
+    "api:deadline-evaluate-list": Route(post ="-   -    -   -   Y   Y     -   -   -",
+                                        data=lambda user: _PLANNER_JSON),
+    "api:regime-list":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:regime-detail":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=lambda user: {"key": "eu_gdpr_art33_art34"}),
 }
 # fmt: on

@@ -13,6 +13,7 @@ from compliance.api import (
     RunbookVersionViewSet,
     SignOffViewSet,
 )
+from compliance.planner_api import DeadlineEvaluateViewSet, RegimeViewSet
 from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
 from incidents.api import IncidentTypeViewSet, IncidentViewSet, TimelineEntryViewSet
@@ -50,6 +51,9 @@ router.register("inbox", InboxViewSet, basename="inbox")
 # Post-mortems and communication drafts (incidents, issue #10)
 router.register("postmortems", PostMortemViewSet, basename="postmortem")
 router.register("communication-drafts", CommunicationDraftViewSet, basename="communication-draft")
+# Notification clocks (compliance, issue #11): the what-if planner and the regimes (read).
+router.register("deadlines/evaluate", DeadlineEvaluateViewSet, basename="deadline-evaluate")
+router.register("regimes", RegimeViewSet, basename="regime")
 
 urlpatterns = [
     path("me", views.me, name="me"),
