@@ -36,6 +36,7 @@ from bcp_portal.core.roles import require_perm
 from bcp_portal.core.services import apply_changes, save_audited
 from bcp_portal.core.typehints import Actor
 from compliance.deadlines import types
+from compliance.deadlines.engine import evaluate
 from compliance.models_notifications import (
     MAX_CONTENT_CHARS,
     MAX_EVIDENCE_CHARS,
@@ -46,6 +47,7 @@ from compliance.models_notifications import (
 )
 from compliance.notification_cases import case_for_incident
 from compliance.notification_sync import obligations_sync
+from compliance.regime_loader import engine_regimes
 from incidents.models import Incident
 
 PERM_FACT_ADD = "compliance.add_incidentfact"
@@ -387,13 +389,7 @@ def submission_record(
 
 def results_for(case: types.Case) -> list[types.Result]:
     """The engine's answer for `case` with the regimes switched on and their overrides."""
-    from compliance.deadlines.engine import evaluate
-
-    try:
-        from compliance.regime_loader import engine_regimes
-    except ImportError:  # the regimes' rows are not loaded by this version: the file's
-        return list(evaluate(case))
-    return list(evaluate(case, **engine_regimes()))
+    return evaluate(case, **engine_regimes().evaluate_kwargs())
 
 
 @transaction.atomic
