@@ -145,7 +145,9 @@ def test_a_dora_intermediate_report_runs_from_the_initial_notifications_actual_s
         time_zone="Europe/Paris",
         reason="Classified major under the RTS criteria.",
     )
-    initial = Obligation.objects.get(incident=inc, regime_key=DORA, stage_key="initial_notification")
+    initial = Obligation.objects.get(
+        incident=inc, regime_key=DORA, stage_key="initial_notification"
+    )
     intermediate = Obligation.objects.get(
         incident=inc, regime_key=DORA, stage_key="intermediate_report"
     )
