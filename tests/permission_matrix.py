@@ -63,6 +63,7 @@ from compliance.markdown import sections as runbook_sections
 from compliance.models import RunbookVersion
 from compliance.signables import REVIEW_ROLES
 from drills.models import CalendarFeedToken
+from incidents.models import Incident as IncidentModel
 from incidents.models import IncidentType
 from incidents.services import communications as comm_services
 from incidents.services import postmortems as pm_services
@@ -797,6 +798,69 @@ def _incident(user) -> dict:
     return {"pk": incident_factories.declare(UserFactory(roles=[PERSONA_ROLES["sre"]])).pk}
 
 
+# Notification clocks (compliance, issue #11): an incident with a fact, an obligation the
+# DPO added (no due time, so a submission is never late), a submission with a file.
+def _clocks_dpo():
+    return UserFactory(roles=[PERSONA_ROLES["dpo"]])
+
+
+def _clock_incident(user) -> dict:
+    return {"incident_pk": _incident(user)["pk"]}
+
+
+def _clock_fact(user) -> dict:
+    from compliance import notifications
+
+    incident_pk = _incident(user)["pk"]
+    fact = notifications.fact_record(
+        actor=_clocks_dpo(),
+        incident=IncidentModel.objects.get(pk=incident_pk),
+        kind="awareness",
+        occurred_at=timezone.now() - dt.timedelta(hours=2),
+        time_zone="Europe/Paris",
+        reason="Told by the incident commander.",
+    )
+    return {"incident_pk": incident_pk, "pk": fact.pk}
+
+
+def _clock_obligation(user) -> dict:
+    from compliance import notifications
+
+    obligation = notifications.obligation_add(
+        actor=_clocks_dpo(),
+        incident=IncidentModel.objects.get(pk=_incident(user)["pk"]),
+        regime_name="Contract with Bank X",
+        stage_name="Notice to the bank",
+        notify="Bank X",
+        due_at=None,
+        reason="Clause 12.",
+    )
+    return {"pk": obligation.pk}
+
+
+def _clock_submission(user) -> dict:
+    from compliance import notifications
+    from compliance.models_notifications import Obligation
+
+    submission = notifications.submission_record(
+        actor=_clocks_dpo(),
+        obligation=Obligation.objects.get(pk=_clock_obligation(user)["pk"]),
+        submitted_at=timezone.now() - dt.timedelta(hours=1),
+        recipient="Bank X",
+        attachment=SimpleUploadedFile("notice.pdf", b"%PDF-1.4 notice"),
+    )
+    return {"pk": submission.pk}
+
+
+def _clock_fact_json(user) -> dict:
+    return {
+        "kind": "classification_major",
+        "occurred_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+        "time_zone": "Europe/Paris",
+        "reason": "Classified major.",
+    }
+
+
 # The planner's facts: a GDPR breach in France (the page's form, and the API's JSON).
 _PLANNER_FORM = {
     "entity_name": "Acme SAS",
@@ -1302,5 +1366,37 @@ MATRIX: dict[str, Route] = {
     "api:regime-list":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
     "api:regime-detail":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
                                         kwargs=lambda user: {"key": "eu_gdpr_art33_art34"}),
+    # Notification clocks (compliance, issue #11): facts, obligations, submissions. DPO and
+    # Legal Counsel record facts and submissions; only the DPO adds or waives an obligation;
+    # the Auditor reads.
+    "api:incident-fact-list":     Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        kwargs=_clock_incident, data=_clock_fact_json),
+    "api:incident-fact-detail":   Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        patch="-   -    -   -   Y   Y     -   -   -",
+                                        kwargs=_clock_fact,
+                                        data=lambda user: {"reason": "Corrected by the DPO."}),
+    "api:obligation-list":        Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        post ="-   -    -   -   Y   -     -   -   -",
+                                        data=lambda user: {
+                                            "incident": _incident(user)["pk"],
+                                            "regime_name": "Contract with Bank X",
+                                            "stage_name": "Notice", "reason": "Clause 12."}),
+    "api:obligation-detail":      Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=_clock_obligation),
+    "api:obligation-waive":       Route(post ="-   -    -   -   Y   -     -   -   -",
+                                        kwargs=_clock_obligation,
+                                        data=lambda user: {"reason": "Not owed."}),
+    "api:submission-list":        Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        data=lambda user: {
+                                            "obligation": _clock_obligation(user)["pk"],
+                                            "submitted_at": timezone.now().isoformat(),
+                                            "recipient": "Bank X",
+                                            "reference_number": "BX-1"}),
+    "api:submission-detail":      Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=_clock_submission),
+    "api:submission-attachment":  Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=_clock_submission),
 }
 # fmt: on

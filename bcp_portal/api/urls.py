@@ -13,6 +13,7 @@ from compliance.api import (
     RunbookVersionViewSet,
     SignOffViewSet,
 )
+from compliance.notification_api import FactViewSet, ObligationViewSet, SubmissionViewSet
 from compliance.planner_api import DeadlineEvaluateViewSet, RegimeViewSet
 from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
@@ -54,6 +55,10 @@ router.register("communication-drafts", CommunicationDraftViewSet, basename="com
 # Notification clocks (compliance, issue #11): the what-if planner and the regimes (read).
 router.register("deadlines/evaluate", DeadlineEvaluateViewSet, basename="deadline-evaluate")
 router.register("regimes", RegimeViewSet, basename="regime")
+# Notification clocks: an incident's facts, the obligations, the submissions.
+router.register(r"incidents/(?P<incident_pk>[0-9]+)/facts", FactViewSet, basename="incident-fact")
+router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("submissions", SubmissionViewSet, basename="submission")
 
 urlpatterns = [
     path("me", views.me, name="me"),
