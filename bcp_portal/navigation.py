@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from bcp_portal.core.roles import has_role
+from compliance.planner import PLANNER_ROLES
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -22,11 +25,15 @@ class NavItem:
     badge: str = ""
     # Other path prefixes under which this entry shows as the current one.
     also_active: tuple[str, ...] = ()
+    # Roles the entry is for (superusers too), when its page checks roles, not a permission.
+    roles: tuple[str, ...] = ()
 
     def visible_to(self, user) -> bool:
         if not user.is_authenticated:
             return False
         if self.staff_only and not user.is_staff:
+            return False
+        if self.roles and not has_role(user, *self.roles):
             return False
         return self.perm is None or user.has_perm(self.perm)
 
@@ -49,6 +56,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Runbooks", "compliance:document-list", perm="compliance.view_runbookdocument"),
     # The approvals inbox, one click away for those who approve or review runbooks.
     NavItem("Approvals", "compliance:approvals", perm="compliance.review_runbookdocument"),
+    # The what-if deadline planner (issue #11), for the DPO and Legal Counsel.
+    NavItem("Planner", "planner:planner", roles=PLANNER_ROLES),
     NavItem("Actions", "actions:action-list", perm="actions.view_action"),
     NavItem("Services", "catalogue:service-list", perm="catalogue.view_service"),
     NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),

@@ -45,6 +45,17 @@ BEAT_SCHEDULE = {
         "task": "compliance.break_glass_directory_write",
         "schedule": crontab(minute=50, hour=3),
     },
+    # Notification clocks (issue #11): reminders at the window's points and when overdue,
+    # the DPO's daily alert about provisional clocks, and incidents changed lately evaluated
+    # again (in case the task their change enqueued was not published).
+    "compliance-deadline-reminders": {
+        "task": "compliance.deadline_reminders",
+        "schedule": crontab(minute="*/10"),
+    },
+    "compliance-obligations-sweep": {
+        "task": "compliance.obligations_sweep",
+        "schedule": crontab(minute="5-59/10"),
+    },
     "outbox-sweep": {
         "task": "core.outbox.sweep",
         "schedule": 60.0,

@@ -240,6 +240,11 @@ BREAK_GLASS_S3_PREFIX = env.str("BREAK_GLASS_S3_PREFIX", default="runbooks")
 # An S3-compatible store (MinIO, Ceph...): its URL; empty for AWS itself.
 BREAK_GLASS_S3_ENDPOINT_URL = env.str("BREAK_GLASS_S3_ENDPOINT_URL", default="")
 
+# --- Notification clocks (compliance.notification_reminders) ----------------------------
+# DPO and Legal Counsel are reminded when this share of an obligation's window has passed
+# (per cent, each from 1 to 99), and once more when it is overdue.
+DEADLINE_REMINDER_PERCENTS = env.list("DEADLINE_REMINDER_PERCENTS", cast=int, default=[50, 75, 90])
+
 # --- Request size (bcp_portal/core/limits.py) ------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = limits.REQUEST_BODY_MAX_BYTES
 DATA_UPLOAD_MAX_NUMBER_FIELDS = limits.REQUEST_FIELDS_MAX

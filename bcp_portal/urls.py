@@ -122,6 +122,8 @@ urlpatterns = [
     path("", include("bcp_portal.core.channels.urls")),
     # Post-mortems and communication drafts (incidents, issue #10)
     path("", include("incidents.postmortem_urls")),
+    # Notification clocks (compliance, issue #11): the what-if deadline planner.
+    path("", include("compliance.planner_urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bcp_portal.api.urls")),

@@ -148,3 +148,7 @@ class BreakGlassCopyAdmin(WithoutMarkdown, ShownOnlyAdmin):
     list_display = ["version", "target", "location", "status", "attempts", "written_at"]
     list_filter = ["target", "status"]
     list_select_related = ["version__document"]
+
+
+# Notification regimes (issue #11): registered by their own module.
+from compliance import regime_admin  # noqa: E402, F401

@@ -10,9 +10,17 @@ class ComplianceConfig(AppConfig):
         from compliance import matrix, signables
 
         post_migrate.connect(matrix.load_after_migrate, sender=self)
+        # The notification regimes of the data file, a row each (compliance.regime_loader).
+        from compliance import regime_loader
+
+        post_migrate.connect(regime_loader.load_after_migrate, sender=self)
         signables.register_all()
         # The break-glass copy of the contact directory and on-call rota follows their
         # changes (contacts and incidents sit below compliance and do not import it).
         from compliance import breakglass_directory
 
         breakglass_directory.connect_signals()
+        # The notification clocks follow an incident's changes and the legal entities'.
+        from compliance import notification_hooks
+
+        notification_hooks.connect()

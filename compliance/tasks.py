@@ -3,7 +3,8 @@ bcp_portal/schedule.py."""
 
 from celery import shared_task
 
-from compliance import breakglass, reminders
+from compliance import breakglass, notification_reminders, notifications, reminders
+from incidents.models import Incident
 
 
 @shared_task(
@@ -53,3 +54,32 @@ def break_glass_directory_write() -> int:
     from compliance.breakglass_directory import directory_write
 
     return len(directory_write())
+
+
+@shared_task(name="compliance.obligations_evaluate")
+def obligations_evaluate(*, incident_id: int) -> dict[str, int]:
+    """After an incident changes: its notification clocks again (idempotent)."""
+    incident = Incident.objects.filter(pk=incident_id).first()
+    if incident is None:
+        return {}
+    return notifications.obligations_evaluate(incident=incident)
+
+
+@shared_task(name="compliance.obligations_sweep")
+def obligations_sweep() -> int:
+    """Every ten minutes: incidents changed lately evaluated again, in case a publish after a
+    change was lost (a dead broker), so no clock is missed."""
+    return notification_reminders.obligations_sweep()
+
+
+@shared_task(name="compliance.deadline_reminders")
+def deadline_reminders() -> int:
+    """Every ten minutes: DPO and Legal Counsel reminded of the clocks' points, each once;
+    the DPO alerted daily about provisional clocks."""
+    return notification_reminders.deadline_reminders_send()
+
+
+@shared_task(name="compliance.obligations_evaluate_open")
+def obligations_evaluate_open() -> int:
+    """After a legal entity changes: every open incident's clocks again."""
+    return notification_reminders.open_incidents_evaluate()

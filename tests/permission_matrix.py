@@ -63,6 +63,7 @@ from compliance.markdown import sections as runbook_sections
 from compliance.models import RunbookVersion
 from compliance.signables import REVIEW_ROLES
 from drills.models import CalendarFeedToken
+from incidents.models import Incident as IncidentModel
 from incidents.models import IncidentType
 from incidents.services import communications as comm_services
 from incidents.services import postmortems as pm_services
@@ -797,16 +798,97 @@ def _incident(user) -> dict:
     return {"pk": incident_factories.declare(UserFactory(roles=[PERSONA_ROLES["sre"]])).pk}
 
 
-# --- notification clocks (compliance, issue #11): obligations made as the engine stores them
+# Notification clocks (compliance, issue #11): an incident with a fact, an obligation the
+# DPO added (no due time, so a submission is never late), a submission with a file.
+def _clocks_dpo():
+    return UserFactory(roles=[PERSONA_ROLES["dpo"]])
 
 
 def _clock_incident(user) -> dict:
+    return {"incident_pk": _incident(user)["pk"]}
+
+
+def _clock_fact(user) -> dict:
+    from compliance import notifications
+
+    incident_pk = _incident(user)["pk"]
+    fact = notifications.fact_record(
+        actor=_clocks_dpo(),
+        incident=IncidentModel.objects.get(pk=incident_pk),
+        kind="awareness",
+        occurred_at=timezone.now() - dt.timedelta(hours=2),
+        time_zone="Europe/Paris",
+        reason="Told by the incident commander.",
+    )
+    return {"incident_pk": incident_pk, "pk": fact.pk}
+
+
+def _clock_obligation(user) -> dict:
+    from compliance import notifications
+
+    obligation = notifications.obligation_add(
+        actor=_clocks_dpo(),
+        incident=IncidentModel.objects.get(pk=_incident(user)["pk"]),
+        regime_name="Contract with Bank X",
+        stage_name="Notice to the bank",
+        notify="Bank X",
+        due_at=None,
+        reason="Clause 12.",
+    )
+    return {"pk": obligation.pk}
+
+
+def _clock_submission(user) -> dict:
+    from compliance import notifications
+    from compliance.models_notifications import Obligation
+
+    submission = notifications.submission_record(
+        actor=_clocks_dpo(),
+        obligation=Obligation.objects.get(pk=_clock_obligation(user)["pk"]),
+        submitted_at=timezone.now() - dt.timedelta(hours=1),
+        recipient="Bank X",
+        attachment=SimpleUploadedFile("notice.pdf", b"%PDF-1.4 notice"),
+    )
+    return {"pk": submission.pk}
+
+
+def _clock_fact_json(user) -> dict:
+    return {
+        "kind": "classification_major",
+        "occurred_at": (timezone.now() - dt.timedelta(hours=1)).isoformat(),
+        "time_zone": "Europe/Paris",
+        "reason": "Classified major.",
+    }
+
+
+# The planner's facts: a GDPR breach in France (the page's form, and the API's JSON).
+_PLANNER_FORM = {
+    "entity_name": "Acme SAS",
+    "jurisdictions": "FR",
+    "statuses": ["gdpr_controller"],
+    "time_zone": "Europe/Paris",
+    "personal_data": "on",
+    "gdpr_risk": "risk",
+    "fact_detection": "2026-03-02T10:00",
+}
+_PLANNER_JSON = {
+    "entities": [{"name": "Acme SAS", "jurisdictions": ["FR"], "statuses": ["gdpr_controller"],
+                  "time_zone": "Europe/Paris"}],
+    "personal_data": True,
+    "gdpr_risk": "risk",
+    "facts": {"detection": "2026-03-02T10:00:00+01:00"},
+}
+# The desk and an incident's notifications pages (compliance, issue #11): obligations made
+# as the engine stores them (tests/compliance/desk/factories.py).
+
+
+def _desk_incident(user) -> dict:
     from tests.compliance.desk import factories as clocks
 
     return {"pk": clocks.incident().pk}
 
 
-def _clock_obligation(user) -> dict:
+def _desk_obligation(user) -> dict:
     from tests.compliance.desk import factories as clocks
 
     obligation = clocks.obligation()
@@ -814,7 +896,7 @@ def _clock_obligation(user) -> dict:
     return {"pk": obligation.incident_id, "obligation": obligation.pk}
 
 
-def _clock_submission(user) -> dict:
+def _desk_submission(user) -> dict:
     from tests.compliance.desk import factories as clocks
 
     submission = clocks.submission(
@@ -823,7 +905,7 @@ def _clock_submission(user) -> dict:
     return {"pk": submission.obligation.incident_id, "submission": submission.pk}
 
 
-def _fact_form(user) -> dict:
+def _desk_fact_form(user) -> dict:
     return {
         "kind": "controller_awareness",
         "occurred_at": (timezone.now() - dt.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
@@ -832,7 +914,7 @@ def _fact_form(user) -> dict:
     }
 
 
-def _manual_obligation_form(user) -> dict:
+def _desk_obligation_form(user) -> dict:
     return {
         "regime_name": "Contract with Acme",
         "stage_name": "Notify the customer",
@@ -842,11 +924,11 @@ def _manual_obligation_form(user) -> dict:
     }
 
 
-def _waive_form(user) -> dict:
+def _desk_waive_form(user) -> dict:
     return {f"w{_made['obligation'].pk}-reason": "Counsel: no EU data subject."}
 
 
-def _submission_form(user) -> dict:
+def _desk_submission_form(user) -> dict:
     pk = _made["obligation"].pk
     return {
         f"s{pk}-submitted_at": (timezone.now() - dt.timedelta(minutes=5)).strftime(
@@ -1341,26 +1423,67 @@ MATRIX: dict[str, Route] = {
     "api:communication-draft-used":
                                   Route(post ="Y   Y    -   -   -   -     -   -   -",
                                         kwargs=lambda user: {"pk": _comm_draft(user)["draft_pk"]}),
+    # The what-if deadline planner and the regimes (compliance, issue #11)
+    "planner:planner":            Route(get  ="-   -    -   -   Y   Y     -   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        data=lambda user: _PLANNER_FORM),
+    "api:deadline-evaluate-list": Route(post ="-   -    -   -   Y   Y     -   -   -",
+                                        data=lambda user: _PLANNER_JSON),
+    "api:regime-list":            Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -"),
+    "api:regime-detail":          Route(get  ="Y   Y    Y   Y   Y   Y     Y   -   -",
+                                        kwargs=lambda user: {"key": "eu_gdpr_art33_art34"}),
+    # Notification clocks (compliance, issue #11): facts, obligations, submissions. DPO and
+    # Legal Counsel record facts and submissions; only the DPO adds or waives an obligation;
+    # the Auditor reads.
+    "api:incident-fact-list":     Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        kwargs=_clock_incident, data=_clock_fact_json),
+    "api:incident-fact-detail":   Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        patch="-   -    -   -   Y   Y     -   -   -",
+                                        kwargs=_clock_fact,
+                                        data=lambda user: {"reason": "Corrected by the DPO."}),
+    "api:obligation-list":        Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        post ="-   -    -   -   Y   -     -   -   -",
+                                        data=lambda user: {
+                                            "incident": _incident(user)["pk"],
+                                            "regime_name": "Contract with Bank X",
+                                            "stage_name": "Notice", "reason": "Clause 12."}),
+    "api:obligation-detail":      Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=_clock_obligation),
+    "api:obligation-waive":       Route(post ="-   -    -   -   Y   -     -   -   -",
+                                        kwargs=_clock_obligation,
+                                        data=lambda user: {"reason": "Not owed."}),
+    "api:submission-list":        Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        data=lambda user: {
+                                            "obligation": _clock_obligation(user)["pk"],
+                                            "submitted_at": timezone.now().isoformat(),
+                                            "recipient": "Bank X",
+                                            "reference_number": "BX-1"}),
+    "api:submission-detail":      Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=_clock_submission),
+    "api:submission-attachment":  Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=_clock_submission),
     # Notification clocks (compliance, issue #11): the desk and an incident's notifications,
     # read by the DPO, Legal Counsel and the Auditor; facts and submissions recorded by the
     # DPO and Legal Counsel; obligations added and waived by the DPO.
     "regulatory:desk":            Route(get  ="-   -    -   -   Y   Y     Y   -   -"),
     "regulatory:incident":        Route(get  ="-   -    -   -   Y   Y     Y   -   -",
-                                        kwargs=_clock_incident),
+                                        kwargs=_desk_incident),
     "regulatory:fact-record":     Route(post ="-   -    -   -   Y   Y     -   -   -",
-                                        kwargs=_clock_incident, data=_fact_form),
+                                        kwargs=_desk_incident, data=_desk_fact_form),
     "regulatory:obligation-add":  Route(post ="-   -    -   -   Y   -     -   -   -",
-                                        kwargs=_clock_incident, data=_manual_obligation_form),
+                                        kwargs=_desk_incident, data=_desk_obligation_form),
     "regulatory:obligation-waive":
                                   Route(post ="-   -    -   -   Y   -     -   -   -",
-                                        kwargs=_clock_obligation, data=_waive_form),
+                                        kwargs=_desk_obligation, data=_desk_waive_form),
     "regulatory:submission-record":
                                   Route(post ="-   -    -   -   Y   Y     -   -   -",
-                                        kwargs=_clock_obligation, data=_submission_form),
+                                        kwargs=_desk_obligation, data=_desk_submission_form),
     "regulatory:submission-attachment":
                                   Route(get  ="-   -    -   -   Y   Y     Y   -   -",
-                                        kwargs=_clock_submission),
+                                        kwargs=_desk_submission),
     "regulatory:pack":            Route(get  ="-   -    -   -   Y   Y     Y   -   -",
-                                        kwargs=_clock_incident),
+                                        kwargs=_desk_incident),
 }
 # fmt: on

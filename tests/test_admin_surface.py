@@ -30,6 +30,7 @@ from bcp_portal.core import roles
 from bcp_portal.core.admin_base import REVERT_REFUSED
 from bcp_portal.core.models import AccountEvent, NotificationTarget, UserProfile
 from compliance.models import ApprovalRule
+from compliance.models_notifications import NotificationRegime
 from compliance.services import approval_rule_update
 from drills.models import Drill, DrillSchedule
 from drills.services.planning import drill_schedule_create, drill_update
@@ -100,6 +101,7 @@ DECISIONS = {
     "core.SignOff": READ_ONLY,
     # The matrix: superusers only, through approval_rule_update.
     "compliance.ApprovalRule": SERVICE,
+    "compliance.NotificationRegime": SERVICE,
     # Document control through document_update; documents come in by an import.
     "compliance.RunbookDocument": SERVICE,
     "compliance.RunbookVersion": READ_ONLY,
@@ -269,6 +271,13 @@ SERVICE_CASES: dict[str, ServiceCase] = {
         service="compliance.admin.document_update",
         change={"title": "Recovery runbook (renamed)"},
         side_effect=lambda row: row.title == "Recovery runbook (renamed)",
+    ),
+    # Notification regimes (issue #11): loaded from the data file after migrate.
+    "compliance.NotificationRegime": ServiceCase(
+        make=lambda admin_user: NotificationRegime.objects.get(key="seed_service_outage_extended"),
+        service="compliance.regime_admin.regime_update",
+        change={"min_outage_minutes": "300"},
+        side_effect=lambda row: row.min_outage_minutes == 300,
     ),
     # Incidents: on-call and escalation (issue #10).
     "incidents.CommunicationRule": ServiceCase(

@@ -13,6 +13,8 @@ from compliance.api import (
     RunbookVersionViewSet,
     SignOffViewSet,
 )
+from compliance.notification_api import FactViewSet, ObligationViewSet, SubmissionViewSet
+from compliance.planner_api import DeadlineEvaluateViewSet, RegimeViewSet
 from drills.api import DrillViewSet
 from drills.report_api import DrillReportViewSet
 from incidents.api import IncidentTypeViewSet, IncidentViewSet, TimelineEntryViewSet
@@ -50,6 +52,13 @@ router.register("inbox", InboxViewSet, basename="inbox")
 # Post-mortems and communication drafts (incidents, issue #10)
 router.register("postmortems", PostMortemViewSet, basename="postmortem")
 router.register("communication-drafts", CommunicationDraftViewSet, basename="communication-draft")
+# Notification clocks (compliance, issue #11): the what-if planner and the regimes (read).
+router.register("deadlines/evaluate", DeadlineEvaluateViewSet, basename="deadline-evaluate")
+router.register("regimes", RegimeViewSet, basename="regime")
+# Notification clocks: an incident's facts, the obligations, the submissions.
+router.register(r"incidents/(?P<incident_pk>[0-9]+)/facts", FactViewSet, basename="incident-fact")
+router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("submissions", SubmissionViewSet, basename="submission")
 
 urlpatterns = [
     path("me", views.me, name="me"),

@@ -85,6 +85,30 @@ INTAKE_CLOCK_SKEW_SECONDS = 300
 INTAKE_MAPPING_ROWS_MAX = 100
 
 
+# --- Regulatory notifications (compliance: facts, submissions) ----------------------------
+# A file attached to a submission (the notification as sent, the authority's receipt). The
+# request body limit above leaves room for it and the form's other fields.
+SUBMISSION_ATTACHMENT_MAX_BYTES = 2 * 1024 * 1024
+# What it may be, by the name's extension (the stored type comes from here, never from the
+# client's claim).
+SUBMISSION_ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".eml": "message/rfc822",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# How far ahead of the portal's clock a dated fact or a submission time may be (clock skew,
+# a time typed a minute ahead); further is refused as in the future.
+NOTIFICATION_CLOCK_SKEW_SECONDS = 300
+
+
 def report_section_limits() -> dict[str, int]:
     """The row limit of each section of a drill report, by its name in forms and the API."""
     return {

@@ -1,0 +1,130 @@
+"""An incident as the deadline engine reads it: the stored rows turned into a `types.Case`.
+
+The engine is plain Python over dated facts (`compliance.deadlines`); this module is the one
+place that reads the database for it: the incident (detection, type, severity, the personal
+and payment data flags, users affected, the outage), the organisation's active legal
+entities, the incident's recorded facts and the latest submission of each stage. Four
+queries, whatever the number of facts, entities or submissions.
+
+An outage runs from the onset (else detection) to the restore time; while the service is not
+restored its duration is unknown (`outage_minutes` None), so a rule on a longer outage starts
+when the restore time is recorded, and the evaluation never depends on the clock on the wall
+(re-evaluating the same rows gives the same answer).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Max
+
+from bcp_portal.catalogue.models import LegalEntity
+from bcp_portal.catalogue.selectors import organisation_profile
+from bcp_portal.core.people import zone_named
+from compliance.deadlines import types
+from compliance.models_notifications import IncidentFact, Submission
+from incidents.models import Incident
+
+
+def entity_of(row: LegalEntity) -> types.Entity:
+    return types.Entity(
+        name=row.name,
+        jurisdictions=frozenset(row.jurisdictions or ()),
+        statuses=frozenset(row.statuses or ()),
+        holiday_calendars=tuple(row.holiday_calendars or ()),
+        time_zone=row.time_zone or "UTC",
+    )
+
+
+def active_entities() -> tuple[types.Entity, ...]:
+    """The organisation's active legal entities, in name order (one query)."""
+    return tuple(entity_of(row) for row in LegalEntity.objects.filter(is_active=True))
+
+
+def fact_moment(fact: IncidentFact) -> dt.datetime | None:
+    """A dated fact's instant in the zone it was stated in (the engine reads both)."""
+    if fact.occurred_at is None:
+        return None
+    return fact.occurred_at.astimezone(zone_named(fact.time_zone))
+
+
+def outage_of(incident: Incident) -> tuple[dt.datetime | None, int | None]:
+    """(start, minutes) of the incident's outage; minutes None while not restored.
+
+    A partial degradation is not an outage (as the DR metrics count it): no start, no length.
+    """
+    if incident.incident_type.is_partial_degradation:
+        return None, None
+    start = incident.started_at or incident.detected_at
+    if incident.restored_at is None:
+        return start, None
+    return start, max(0, int((incident.restored_at - start).total_seconds() // 60))
+
+
+def case_from_rows(
+    incident: Incident,
+    *,
+    time_zone: str,
+    entities: tuple[types.Entity, ...],
+    facts: Iterable[IncidentFact],
+    submissions: dict[str, dt.datetime],
+) -> types.Case:
+    """The Case of an incident whose related rows the caller has read."""
+    dated: dict[str, dt.datetime] = {types.DETECTION: incident.detected_at}
+    gdpr_risk: str | None = None
+    persons: dict[str, int] = {}
+    for fact in facts:
+        if fact.kind == IncidentFact.GDPR_RISK:
+            gdpr_risk = fact.value or None
+        elif fact.kind == IncidentFact.PERSONS_AFFECTED:
+            if fact.region and fact.count is not None:
+                persons[fact.region] = fact.count
+        else:
+            moment = fact_moment(fact)
+            if moment is not None:
+                dated[fact.kind] = moment
+    outage_start, outage_minutes = outage_of(incident)
+    return types.Case(
+        reference=incident.reference,
+        time_zone=time_zone,
+        entities=entities,
+        incident_type=incident.incident_type.key,
+        severity=incident.severity,
+        involves_personal_data=incident.involves_personal_data,
+        involves_payment_data=incident.involves_payment_data,
+        affected_users=incident.affected_users,
+        outage_started_at=outage_start,
+        outage_minutes=outage_minutes,
+        dated=dated,
+        gdpr_risk=gdpr_risk,
+        persons_affected=persons,
+        submissions=submissions,
+    )
+
+
+def latest_submissions(incident: Incident) -> dict[str, dt.datetime]:
+    """ "<regime>/<stage>" -> the latest submission made for that stage of the incident."""
+    rows = (
+        Submission.objects.filter(obligation__incident=incident)
+        .values("obligation__regime_key", "obligation__stage_key")
+        .annotate(last=Max("submitted_at"))
+        .order_by()
+    )
+    return {
+        f"{row['obligation__regime_key']}/{row['obligation__stage_key']}": row["last"]
+        for row in rows
+    }
+
+
+def case_for_incident(incident: Incident) -> types.Case:
+    """The engine's view of a stored incident (its type read with it if not already)."""
+    if "incident_type" not in incident._state.fields_cache:
+        incident = Incident.objects.select_related("incident_type").get(pk=incident.pk)
+    return case_from_rows(
+        incident,
+        time_zone=organisation_profile().time_zone or "UTC",
+        entities=active_entities(),
+        facts=IncidentFact.objects.filter(incident=incident),
+        submissions=latest_submissions(incident),
+    )
