@@ -19,7 +19,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from bcp_portal.catalogue.models import CompetentAuthority
-from bcp_portal.catalogue.selectors import organisation_zone
 from bcp_portal.core import filters
 from bcp_portal.core.forms import PortalFormMixin, ZoneInput
 from compliance import desk_selectors
@@ -31,6 +30,7 @@ from compliance.models_notifications import (
     IncidentFact,
     Obligation,
 )
+from compliance.notification_filters import ObligationFilterSet
 
 # The desk's "due within" choices: the label and the window.
 WITHIN: dict[str, tuple[str, dt.timedelta]] = {
@@ -48,51 +48,30 @@ LOCAL_INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 LOCAL_INPUT_FORMATS = [LOCAL_INPUT_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-def _start_of_day(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=organisation_zone())
-
-
-class DeskFilterSet(filters.PortalFilterSet):
-    """The desk's filters. `status` empty: open (the running clocks); `any`: every status."""
+class DeskFilterSet(ObligationFilterSet):
+    """The obligations' filters (the API's, `notification_filters`) and the desk's own:
+    `status` empty means open (the running clocks), `any` every status; `due` (submissions
+    due: the clock has started); `within` (due within the next 24 h, 72 h, 7 or 30 days)."""
 
     status = filters.ChoiceFilter(
-        choices=STATUS_CHOICES, help_text="open (the default), submitted, waived, any…"
+        choices=STATUS_CHOICES, help_text="Empty: open (the running clocks); any: every status."
     )
-    regime = filters.ChoiceFilter(choices=desk_selectors.regime_choices)
-    incident = filters.IdFilter(help_text="The incident's id.")
-    overdue = filters.YesNoFilter(help_text="1: past the due time and still open.")
-    provisional = filters.YesNoFilter(help_text="1: running from detection, a fact missing.")
     due = filters.YesNoFilter(help_text="1: submissions due (open, the clock has started).")
-    entity = filters.ChoiceFilter(choices=desk_selectors.entity_choices, label="Legal entity")
     within = filters.ChoiceFilter(
         choices=[(key, label) for key, (label, _) in WITHIN.items()], label="Due within"
     )
-    due_from = filters.DayFilter(help_text="Due on or after this day (organisation's zone).")
-    due_to = filters.DayFilter(help_text="Due on or before this day (organisation's zone).")
-    q = filters.SearchFilter(help_text="Incident reference or title, regime, stage, recipient.")
 
     def apply(self, queryset: QuerySet[Obligation], values: dict[str, Any]) -> QuerySet[Obligation]:
-        now = timezone.now()
-        due_from = _start_of_day(values["due_from"]) if values["due_from"] else None
-        due_before = (
-            _start_of_day(values["due_to"] + dt.timedelta(days=1)) if values["due_to"] else None
+        status = values["status"] or ""
+        queryset = super().apply(
+            queryset, {**values, "status": "" if status == desk_selectors.ANY_STATUS else status}
         )
-        if values["within"]:
-            end = now + WITHIN[values["within"]][1]
-            due_before = min(due_before, end) if due_before else end
-        return desk_selectors.filter_obligations(
+        within = values["within"]
+        return desk_selectors.filter_desk(
             queryset,
-            now=now,
-            status=values["status"] or "",
-            regime=values["regime"] or "",
-            incident=values["incident"],
-            overdue=values["overdue"],
-            provisional=values["provisional"],
+            status=status,
             due=values["due"],
-            entity=values["entity"] or "",
-            due_from=due_from,
-            due_before=due_before,
-            search=(values["q"] or "").strip(),
+            due_before=timezone.now() + WITHIN[within][1] if within else None,
         )
 
 

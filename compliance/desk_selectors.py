@@ -20,7 +20,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from bcp_portal.catalogue.models import CompetentAuthority, LegalEntity
 from bcp_portal.core.people import display_name
@@ -33,6 +33,7 @@ from compliance.models_notifications import (
     Obligation,
     Submission,
 )
+from compliance.notification_selectors import overdue_q, provisional_q
 
 PERM_VIEW = "compliance.view_obligation"
 PERM_VIEW_INCIDENT = "incidents.view_incident"
@@ -45,6 +46,16 @@ PERM_OBLIGATION_WAIVE = "compliance.change_obligation"
 PANEL_ROLES = (DPO, LEGAL_COUNSEL)
 # The regime key of an obligation a person added by hand (compliance.notifications).
 MANUAL_REGIME = "manual"
+# By time left, clocks without a due time last: PostgreSQL's own order for an ascending
+# column (so the partial index serves it), said explicitly for SQLite (NULLs first there).
+BY_TIME_LEFT = F("due_at").asc(nulls_last=True)
+# The stages of the regimes data file that notify a GDPR supervisory authority.
+GDPR_AUTHORITY_STAGES = frozenset(
+    {
+        ("eu_gdpr_art33_art34", "supervisory_authority"),
+        ("uk_gdpr_ico", "ico_notification"),
+    }
+)
 # An "any status" value of the desk's status filter (empty means open: running clocks).
 ANY_STATUS = "any"
 
@@ -84,26 +95,18 @@ def sees_clock_panels(user: Actor) -> bool:
 
 
 def is_overdue(obligation: Obligation, now: dt.datetime) -> bool:
-    """An open obligation whose due time has passed: the one rule of "overdue"."""
+    """`notification_selectors.overdue_q` (the one rule of "overdue") for a row in hand."""
     return (
         obligation.status == Obligation.Status.OPEN
         and obligation.due_at is not None
-        and obligation.due_at <= now
+        and obligation.due_at < now
     )
-
-
-def overdue_q(now: dt.datetime) -> Q:
-    """`is_overdue` as a filter."""
-    return Q(status=Obligation.Status.OPEN, due_at__lte=now)
 
 
 def is_gdpr_authority_stage(obligation: Obligation) -> bool:
     """A GDPR (or UK GDPR) notification to the supervisory authority (the ICO in the UK):
     the stage whose content the portal drafts (Art. 33(3))."""
-    if "gdpr" not in obligation.regime_key:
-        return False
-    text = f"{obligation.stage_name} {obligation.notify}".lower()
-    return "supervisory authority" in text or "ico" in text.split() or "commissioner" in text
+    return (obligation.regime_key, obligation.stage_key) in GDPR_AUTHORITY_STAGES
 
 
 def desk_queryset() -> QuerySet[Obligation]:
@@ -111,59 +114,29 @@ def desk_queryset() -> QuerySet[Obligation]:
     return (
         Obligation.objects.select_related("incident")
         .only(*[c for c in ROW_COLUMNS if c not in ("pk", "incident_id")])
-        .order_by("due_at", "pk")
+        .order_by(BY_TIME_LEFT, "pk")
     )
 
 
-def filter_obligations(
+def filter_desk(
     qs: QuerySet[Obligation],
     *,
-    now: dt.datetime,
     status: str = "",
-    regime: str = "",
-    incident: int | None = None,
-    overdue: bool | None = None,
-    provisional: bool | None = None,
     due: bool | None = None,
-    entity: str = "",
-    due_from: dt.datetime | None = None,
     due_before: dt.datetime | None = None,
-    search: str = "",
 ) -> QuerySet[Obligation]:
-    """Validated filters (compliance.desk_forms.DeskFilterSet): `status` empty means open
-    (the running clocks), ANY_STATUS every status; `due` True: submissions due (open, the
-    anchor happened, so a notification can be made now); the due window's instants are
-    from the organisation's days."""
-    if status != ANY_STATUS:
-        qs = qs.filter(status=status or Obligation.Status.OPEN)
-    if regime:
-        qs = qs.filter(regime_key=regime)
-    if incident:
-        qs = qs.filter(incident_id=incident)
-    if overdue is True:
-        qs = qs.filter(overdue_q(now))
-    elif overdue is False:
-        qs = qs.exclude(overdue_q(now))
-    if provisional is not None:
-        qs = qs.filter(provisional=provisional)
+    """What the desk adds to `notification_selectors.filter_obligations` (validated by
+    `desk_forms.DeskFilterSet`): `status` empty means open (the running clocks) and
+    ANY_STATUS every status; `due` True: submissions due (open, the clock's anchor
+    happened, so a notification can be made now); `due_before`: the "due within" window."""
+    if status == "":
+        qs = qs.filter(status=Obligation.Status.OPEN)
     if due is True:
         qs = qs.filter(status=Obligation.Status.OPEN, anchor_at__isnull=False)
     elif due is False:
         qs = qs.exclude(status=Obligation.Status.OPEN, anchor_at__isnull=False)
-    if entity:
-        qs = qs.filter(entity=entity)
-    if due_from is not None:
-        qs = qs.filter(due_at__gte=due_from)
     if due_before is not None:
         qs = qs.filter(due_at__lt=due_before)
-    if search:
-        qs = qs.filter(
-            Q(incident__reference__icontains=search)
-            | Q(incident__title__icontains=search)
-            | Q(regime_name__icontains=search)
-            | Q(stage_name__icontains=search)
-            | Q(notify__icontains=search)
-        )
     return qs
 
 
@@ -248,11 +221,7 @@ def submissions_due(limit: int) -> list[Obligation]:
 
 def overdue_and_provisional(now: dt.datetime, limit: int) -> list[Obligation]:
     """Open obligations past their due time or running provisionally from detection."""
-    return list(
-        desk_queryset().filter(
-            Q(due_at__lte=now) | Q(provisional=True), status=Obligation.Status.OPEN
-        )[:limit]
-    )
+    return list(desk_queryset().filter(overdue_q(now) | provisional_q())[:limit])
 
 
 def provisional_clocks(limit: int) -> list[Obligation]:
@@ -304,7 +273,7 @@ def incident_obligations(incident_id: int) -> list[Obligation]:
         Obligation.objects.filter(incident_id=incident_id)
         .select_related("status_changed_by")
         .prefetch_related(Prefetch("submissions", queryset=submissions, to_attr="submission_list"))
-        .order_by("due_at", "regime_name", "pk")
+        .order_by(BY_TIME_LEFT, "regime_name", "pk")
     )
 
 

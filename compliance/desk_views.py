@@ -70,6 +70,8 @@ def desk(request: HttpRequest) -> HttpResponse:
             "page_error": page_error,
             "filter_form": filterset.form,
             "filtered": filtered,
+            "regimes": desk_selectors.regime_choices(),
+            "entities": desk_selectors.entity_choices(),
             "now": now,
         },
         status=200 if valid and not page_error else 400,
