@@ -46,13 +46,14 @@ def planner(request: HttpRequest) -> HttpResponse:
     facts_json = ""
     if bound and form.is_valid():
         data = form.to_json()
+        try:
+            # Evaluated even when a line was malformed, so every field's error shows at once.
+            answer = deadlines_evaluate(data)
+        except CaseInputError as exc:
+            form.apply_case_errors(exc.errors)
         if not form.errors:
-            try:
-                obligations = deadlines_evaluate(data)
-            except CaseInputError as exc:
-                form.apply_case_errors(exc.errors)
-            else:
-                facts_json = json.dumps(data, indent=2)
+            obligations = answer
+            facts_json = json.dumps(data, indent=2)
     return render(
         request,
         "compliance/planner.html",
