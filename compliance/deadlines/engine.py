@@ -237,6 +237,25 @@ def _iso(instant: dt.datetime, tz: str) -> str:
 class _Clock:
     """Works out one required stage's anchor and due time; fills the Result's clock fields."""
 
+    __slots__ = (
+        "alternative",
+        "anchor_at",
+        "basis",
+        "case",
+        "due_at",
+        "due_date",
+        "entity",
+        "notes",
+        "params",
+        "period",
+        "provisional",
+        "regime",
+        "relief",
+        "stage",
+        "tz",
+        "waiting_for",
+    )
+
     def __init__(
         self,
         case: types.Case,

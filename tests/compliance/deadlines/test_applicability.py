@@ -192,3 +192,23 @@ def test_unverified_stages_and_regimes_say_so_in_every_result():
     assert not by_key["pci_dss_card_brands/visa_account_numbers"].verified  # regime unverified
     assert not by_key["seed_payment_data_breach/pci_dss_authority"].verified
     assert result(_breach(types.RISK), GDPR_SA).verified
+
+
+def test_gdpr_reaches_an_entity_outside_the_union_whose_breach_affects_people_in_it():
+    ny = us_entity("gdpr_controller")
+    the_case = _breach(types.RISK, entities=(ny,), persons_affected={"FR": 12, "US-NY": 40})
+    r = result(the_case, GDPR_SA)
+    assert r.required
+    assert "12 persons affected in EEA" in r.reason
+    assert "uk_gdpr_ico" not in regime_keys(the_case)
+
+
+def test_a_personal_data_breach_incident_type_brings_gdpr_in_without_the_flag():
+    the_case = case(
+        incident_type="personal_data_breach",
+        severity="P0",
+        gdpr_risk=types.RISK,
+        dated={types.DETECTION: DETECTED},
+    )
+    assert result(the_case, GDPR_SA).required
+    assert result(the_case, "seed_personal_data_breach/data_protection_authority").required
