@@ -212,3 +212,25 @@ def test_a_personal_data_breach_incident_type_brings_gdpr_in_without_the_flag():
     )
     assert result(the_case, GDPR_SA).required
     assert result(the_case, "seed_personal_data_breach/data_protection_authority").required
+
+
+def test_an_override_left_empty_keeps_the_files_value():
+    overrides = {
+        "seed_service_outage_extended": {"min_outage_minutes": None, "min_affected_users": None}
+    }
+    assert not result(_outage(240, 5000), OUTAGE, overrides=overrides).required
+
+
+def test_an_empty_severity_override_drops_the_seed_rules_threshold():
+    the_case = _breach(types.RISK, severity="P3")
+    overrides = {"seed_personal_data_breach": {"severity_threshold": ""}}
+    key = "seed_personal_data_breach/data_protection_authority"
+    assert not result(the_case, key).required
+    assert result(the_case, key, overrides=overrides).required
+
+
+def test_an_override_of_the_wrong_type_is_refused():
+    with pytest.raises(OverrideError, match="deadline_hours"):
+        evaluate(
+            _outage(300, 5000), overrides={"seed_service_outage_extended": {"deadline_hours": "24"}}
+        )
