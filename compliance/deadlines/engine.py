@@ -312,7 +312,8 @@ class _Clock:
         detection = self.case.dated.get(types.DETECTION)
         label = fact_label(kind)
         if detection is None:
-            self.waiting_for = f"{label} (or detection) to be recorded"
+            also = "" if kind == types.DETECTION else " (or detection)"
+            self.waiting_for = f"{label}{also} to be recorded"
             return None, False
         self.notes.append(f"{label} not recorded: provisional, from detection")
         return detection, True

@@ -234,3 +234,10 @@ def test_an_override_of_the_wrong_type_is_refused():
         evaluate(
             _outage(300, 5000), overrides={"seed_service_outage_extended": {"deadline_hours": "24"}}
         )
+
+
+def test_a_stage_from_detection_waits_for_detection_when_there_is_none():
+    the_case = case(involves_payment_data=True, severity="P0", dated={})
+    r = result(the_case, "seed_payment_data_breach/pci_dss_authority")
+    assert r.required and r.due_at is None
+    assert r.waiting_for == "detection to be recorded"
