@@ -329,7 +329,7 @@ def _has_fact(value: Any, parameters: Params) -> Check:
 
     def check(case: types.Case, entity: types.Entity | None, params: Params) -> Outcome:
         if value in case.dated:
-            return HOLDS, f"{label} recorded"
+            return HOLDS, f"recorded: {label}"
         return FAILS, f"no fact recorded: {label}"
 
     return check

@@ -150,9 +150,8 @@ def _evaluate_regime(
             status, reason, stage_entity = _stage_applies(case, stage, in_scope, params)
             if regime_status == UNKNOWN:
                 status = max(status, UNKNOWN)
-                reason = _join(regime_reason, reason)
         if status != FAILS:
-            reason = _join(scope_reason if stage_entity is entity else "", reason)
+            reason = _join(scope_reason if stage_entity is entity else "", regime_reason, reason)
         results.append(_result(case, regime, stage, stage_entity, status, reason, params))
     return results
 

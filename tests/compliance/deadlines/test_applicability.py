@@ -241,3 +241,9 @@ def test_a_stage_from_detection_waits_for_detection_when_there_is_none():
     r = result(the_case, "seed_payment_data_breach/pci_dss_authority")
     assert r.required and r.due_at is None
     assert r.waiting_for == "detection to be recorded"
+
+
+def test_a_required_stage_says_which_thresholds_it_passed():
+    r = result(_outage(241, 1001), OUTAGE)
+    assert "outage of 241 minutes, more than 240" in r.reason
+    assert "1001 users affected, more than 1000" in r.reason
