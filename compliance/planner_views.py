@@ -23,6 +23,7 @@ from compliance.models_notifications import NotificationRegime
 from compliance.planner import PLANNER_ROLES, deadlines_evaluate
 from compliance.planner_forms import PlannerForm
 from compliance.regime_loader import file_regimes
+from incidents.models import IncidentType
 
 
 def _regime_choices() -> list[tuple[str, str]]:
@@ -40,6 +41,7 @@ def planner(request: HttpRequest) -> HttpResponse:
     form = PlannerForm(
         source if bound else None,
         regime_choices=_regime_choices(),
+        type_choices=list(IncidentType.objects.order_by("name").values_list("key", "name")),
         initial={"time_zone": organisation_profile().time_zone},
     )
     obligations = None

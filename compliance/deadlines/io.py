@@ -10,7 +10,7 @@ Input (every key optional but `entities`; unknown keys are refused, so a typo is
      "entities": [{"name": "Acme SAS", "jurisdictions": ["FR"], "statuses": ["gdpr_controller"],
                    "holiday_calendars": ["FR"], "time_zone": "Europe/Paris"}],
      "regimes": "all" | ["eu_gdpr_art33_art34", ...],
-     "incident_type": "personal_data_breach", "severity": "P1",
+     "incident_type": "security-incident", "severity": "P1",
      "personal_data": true, "payment_data": false, "affected_users": 1200,
      "outage_started_at": <instant>, "outage_minutes": 300,
      "facts": {"detection": <instant>, "controller_awareness": <instant>, ...},
