@@ -24,6 +24,11 @@ middleware header) and the EXPLAIN of each page's statements, then stops the ser
 drops the database. PDF exports are timed against WeasyPrint laying out the identical HTML.
 It writes a Markdown table with each figure, its ratio, its target and whether it is met.
 
+The "deadline engine" row needs no server: `bench/engine_bench.py` evaluates every regime
+for 100,000 incidents built in memory (1,000 when the largest size is smaller) and times the
+same due-time computations alone; it reports incidents per second and the share of time
+outside the date arithmetic. `--only "deadline engine"` runs it alone, without a database.
+
 The server: DATABASE_URL when it names PostgreSQL, else postgres@127.0.0.1 on BCP_PG_PORT
 (default 5432), as scripts/check.sh looks for it. Loopback only; every loop is bounded.
 """
@@ -58,6 +63,10 @@ PDF_TARGET = 1.3
 SEQ_SCAN_ROWS = 10_000
 # A PDF takes 0.1 to 1 s: fewer requests than a page, enough for a median on a shared machine.
 PDF_REPEATS = 7
+ENGINE_ROW = "deadline engine"
+# The engine must keep up with re-evaluating every open incident's clocks in a worker:
+# at least this many incidents a second, every regime each (one process).
+ENGINE_TARGET_PER_SECOND = 500
 
 
 @dataclass
@@ -558,7 +567,52 @@ def met(result: Result) -> bool:
     )
 
 
-def report(results: list[Result], sizes: list[int]) -> str:
+def run_engine(cases: int) -> dict[str, Any]:
+    """The "deadline engine" row, in a process of its own (bench/engine_bench.py)."""
+    print(f"[engine] evaluating every regime for {cases:,} incidents", flush=True)
+    finished = subprocess.run(
+        [PYTHON, "-m", "bench.engine_bench", "--cases", str(cases)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    figures: dict[str, Any] = json.loads(finished.stdout.strip().splitlines()[-1])
+    print(
+        f"[engine] {figures['per_second']:.0f} incidents/s, "
+        f"{figures['outside_share']:.0%} outside the date arithmetic",
+        flush=True,
+    )
+    return figures
+
+
+def engine_report(figures: dict[str, Any]) -> list[str]:
+    met = figures["per_second"] >= ENGINE_TARGET_PER_SECOND
+    return [
+        f"## {ENGINE_ROW.capitalize()}",
+        "",
+        "Every regime of the data file evaluated (`compliance.deadlines.engine.evaluate`) for "
+        "incidents built in memory, each with four legal entities that bring every regime "
+        "into scope and dated facts drawn over a year (bench/engine_bench.py). The "
+        "unavoidable work is the date arithmetic: every top-level call into "
+        "`compliance.deadlines.counting` is recorded while the cases are evaluated again, "
+        "then the same calls are replayed alone and timed; the rest (conditions, reasons, "
+        "results) is the share outside it, and the ratio is total time over arithmetic "
+        f"time. Target: at least {ENGINE_TARGET_PER_SECOND:,} incidents a second, one process.",
+        "",
+        "| incidents | regimes | results | seconds | incidents/s | arithmetic calls "
+        "| arithmetic s | outside the arithmetic | ratio | target | met |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| {figures['cases']:,} | {figures['regimes']} | {figures['results']:,} | "
+        f"{figures['seconds']:.1f} | {figures['per_second']:,.0f} | "
+        f"{figures['arithmetic_calls']:,} | {figures['arithmetic_seconds']:.1f} | "
+        f"{figures['outside_share']:.0%} | {figures['ratio']:.1f}x | "
+        f"≥ {ENGINE_TARGET_PER_SECOND:,}/s | {'yes' if met else '**no**'} |",
+        "",
+    ]
+
+
+def report(results: list[Result], sizes: list[int], engine: dict[str, Any] | None = None) -> str:
     lines = [
         "# Bench results",
         "",
@@ -596,6 +650,8 @@ def report(results: list[Result], sizes: list[int]) -> str:
         )
     failed = [r for r in results if not met(r)]
     lines += ["", f"{len(results) - len(failed)} of {len(results)} rows meet their target.", ""]
+    if engine is not None:
+        lines += engine_report(engine)
     intake = [r for r in results if r.target.kind == "intake"]
     if intake:
         lines += [
@@ -667,19 +723,24 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--requests must be between 1 and 200")
     if args.reuse and len(args.sizes) != 1:
         parser.error("--reuse measures the one size the kept database was seeded with")
-    url = server_url()
+    # The engine row needs no database: run alone when --only names nothing else.
+    wants_engine = not args.only or any(n.lower() in ENGINE_ROW for n in args.only)
+    others = [n for n in args.only or [] if n.lower() not in ENGINE_ROW]
+    engine = None
+    if wants_engine:
+        engine = run_engine(100_000 if max(args.sizes) >= 100_000 else 1_000)
     results: list[Result] = []
-    for size in args.sizes:
+    for size in args.sizes if not args.only or others else []:
         results += run_size(
             size,
-            url=url,
+            url=server_url(),
             db=args.db,
             repeats=args.requests,
             keep=args.keep or args.reuse,
-            only=args.only,
+            only=others or None,
             reuse=args.reuse,
         )
-    Path(args.out).write_text(report(results, args.sizes) + "\n")
+    Path(args.out).write_text(report(results, args.sizes, engine) + "\n")
     print(f"wrote {args.out}")
     return 0
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from bcp_portal.core.roles import DPO, LEGAL_COUNSEL
+from compliance.deadlines import engine
 from compliance.deadlines.io import case_from_json, results_json
 from compliance.regime_loader import engine_regimes, file_regimes
 
@@ -23,8 +24,6 @@ def deadlines_evaluate(data: Any) -> list[dict[str, Any]]:
     """The obligations the facts in `data` would start (docs/deadlines.md has both shapes).
 
     Raises `compliance.deadlines.io.CaseInputError` naming each bad field."""
-    from compliance.deadlines import engine  # TEMPORARY until the engine is merged
-
     case = case_from_json(data, regime_keys=file_regimes().keys())
     results = engine.evaluate(case, **engine_regimes().evaluate_kwargs())
     return results_json(results)

@@ -72,7 +72,7 @@ class PlannerForm(PortalFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked: all that apply.",
     )
-    incident_type = forms.CharField(required=False, max_length=64)
+    incident_type = forms.ChoiceField(required=False, choices=[("", "Not given")])
     severity = forms.ChoiceField(required=False, choices=SEVERITY_CHOICES)
     personal_data = forms.BooleanField(required=False, label="Personal data involved")
     payment_data = forms.BooleanField(required=False, label="Payment card data involved")
@@ -95,9 +95,16 @@ class PlannerForm(PortalFormMixin, forms.Form):
         "eu_dora_major_ict_incident/initial_notification=2026-03-02T10:00 Europe/Paris.",
     )
 
-    def __init__(self, *args: Any, regime_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        regime_choices: list[tuple[str, str]],
+        type_choices: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["regimes"].choices = regime_choices
+        self.fields["incident_type"].choices = [("", "Not given"), *type_choices]
 
     def fact_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[fact_field(k)], self[fact_zone_field(k)]) for k in FACT_KINDS]

@@ -23,6 +23,7 @@ from compliance.models_notifications import NotificationRegime
 from compliance.planner import PLANNER_ROLES, deadlines_evaluate
 from compliance.planner_forms import PlannerForm
 from compliance.regime_loader import file_regimes
+from incidents.models import IncidentType
 
 
 def _regime_choices() -> list[tuple[str, str]]:
@@ -40,19 +41,21 @@ def planner(request: HttpRequest) -> HttpResponse:
     form = PlannerForm(
         source if bound else None,
         regime_choices=_regime_choices(),
+        type_choices=list(IncidentType.objects.order_by("name").values_list("key", "name")),
         initial={"time_zone": organisation_profile().time_zone},
     )
     obligations = None
     facts_json = ""
     if bound and form.is_valid():
         data = form.to_json()
+        try:
+            # Evaluated even when a line was malformed, so every field's error shows at once.
+            answer = deadlines_evaluate(data)
+        except CaseInputError as exc:
+            form.apply_case_errors(exc.errors)
         if not form.errors:
-            try:
-                obligations = deadlines_evaluate(data)
-            except CaseInputError as exc:
-                form.apply_case_errors(exc.errors)
-            else:
-                facts_json = json.dumps(data, indent=2)
+            obligations = answer
+            facts_json = json.dumps(data, indent=2)
     return render(
         request,
         "compliance/planner.html",

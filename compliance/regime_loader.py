@@ -25,9 +25,8 @@ from typing import Any
 from django.db import transaction
 
 from bcp_portal.core.dbstate import app_fully_migrated
+from compliance.deadlines.regimes import DATA_FILE, load_regimes
 from compliance.models_notifications import NotificationRegime
-
-DATA_FILE = Path(__file__).parent / "data" / "notification_regimes.json"
 
 # The internal rules' parameters: the row's column -> the engine's override name.
 PARAMETERS: dict[str, str] = {
@@ -103,7 +102,11 @@ def _file_rows(path: Path) -> tuple[int, list[dict[str, Any]]]:
 
 
 def regimes_load(*, using: str = "default", path: Path = DATA_FILE) -> LoadReport:
-    """Upsert one row per regime of the data file (idempotent; see the module docstring)."""
+    """Upsert one row per regime of the data file (idempotent; see the module docstring).
+
+    The engine reads the file first: a file that does not hold together raises its
+    `RegimeDataError` (naming the regime, stage and field) before any row is written."""
+    load_regimes(path)
     version, rows = _file_rows(path)
     added: list[str] = []
     updated: list[str] = []

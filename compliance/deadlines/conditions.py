@@ -16,8 +16,8 @@ A condition is a JSON object; its terms all hold (an empty object always holds).
 - `has_fact`: the case has this dated fact (DORA's classification as major, SEC's materiality);
 - `outage_minutes_more_than`, `affected_users_more_than`: strictly more than the number;
 - `persons_at_least`, `persons_more_than`, `persons_less_than`: {"region": R, "count": N}
-  where R is a country or US state code, "total" (all regions) or "any_us_state" (the largest
-  count of one US state);
+  where R is a US state (US-CA), a country (its subdivisions included), "EU" or "EEA" (their
+  countries summed), "total" (all regions) or "any_us_state" (the largest count of one state);
 - `any_of`, `all_of`: lists of conditions.
 
 A value may be {"param": name}: an internal rule's parameter, overridable per evaluation; a
@@ -329,7 +329,7 @@ def _has_fact(value: Any, parameters: Params) -> Check:
 
     def check(case: types.Case, entity: types.Entity | None, params: Params) -> Outcome:
         if value in case.dated:
-            return HOLDS, f"{label} recorded"
+            return HOLDS, f"recorded: {label}"
         return FAILS, f"no fact recorded: {label}"
 
     return check
@@ -368,6 +368,7 @@ def _persons(comparison: str) -> Callable[[Any, Params], Check]:
         if not isinstance(region, str) or not isinstance(count, int) or count < 0:
             raise ConditionError(f"{name}: a region code and a count are required")
         where = {"total": "in all", "any_us_state": "in one US state"}.get(region, f"in {region}")
+        countries = _places([region])[0]
 
         def check(case: types.Case, entity: types.Entity | None, params: Params) -> Outcome:
             counts = case.persons_affected
@@ -379,8 +380,10 @@ def _persons(comparison: str) -> Callable[[Any, Params], Check]:
                 actual = sum(counts.values())
             elif region == "any_us_state":
                 actual = max((n for r, n in counts.items() if r.startswith("US-")), default=0)
-            else:
+            elif "-" in region:
                 actual = counts.get(region, 0)
+            else:
+                actual = sum(n for r, n in counts.items() if r.split("-", 1)[0] in countries)
             ok = {
                 "at_least": actual >= count,
                 "more_than": actual > count,

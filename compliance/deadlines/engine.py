@@ -5,8 +5,10 @@
 Pure: no database, no clock. `regimes` defaults to the project's data file (read once);
 `overrides` maps an internal rule's key to parameter values that replace the file's
 (`incident_type`, `severity_threshold`, `deadline_hours`, `min_outage_minutes`,
-`min_affected_users`; a threshold set to None or "" no longer applies); `disabled` names
-regimes not to evaluate (switched off in the admin). `case.regimes`, when set, restricts the
+`min_affected_users`: a NotificationRegime row's values as they are; None keeps the file's
+value, "" for incident_type or severity_threshold drops that clause; an unknown name or a
+wrong type raises OverrideError); `disabled` names regimes not to evaluate (switched off in
+the admin). `case.regimes`, when set, restricts the
 evaluation to those keys (the planner's choice).
 
 Which regimes answer:
@@ -37,6 +39,7 @@ Counting conventions: `compliance.deadlines.counting`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -82,19 +85,35 @@ def evaluate(
 
 
 def _params(regime: Regime, override: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """The rule's parameters with the override's values; None keeps the file's value."""
     if not override:
         return regime.parameters
-    unknown = set(override) - set(regime.parameters)
+    changed = tuple(sorted((k, v) for k, v in override.items() if v is not None))
+    if not changed:
+        return regime.parameters
+    try:
+        return _checked_params(regime, changed)
+    except TypeError:  # an unhashable value: check it uncached, to name it
+        return _check_params(regime, changed)
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_params(regime: Regime, changed: tuple[tuple[str, Any], ...]) -> Mapping[str, Any]:
+    return _check_params(regime, changed)
+
+
+def _check_params(regime: Regime, changed: tuple[tuple[str, Any], ...]) -> Mapping[str, Any]:
+    unknown = sorted(name for name, _ in changed if name not in regime.parameters)
     if unknown:
-        raise OverrideError(f"{regime.key}: no parameter {', '.join(sorted(unknown))}")
-    params = {**regime.parameters, **override}
-    for name, value in override.items():
-        if value is not None and not isinstance(value, PARAMETERS[name]):
+        raise OverrideError(f"{regime.key}: no parameter {', '.join(unknown)}")
+    for name, value in changed:
+        if isinstance(value, bool) or not isinstance(value, PARAMETERS[name]):
             raise OverrideError(f"{regime.key}: {name}: wrong type {type(value).__name__}")
 
     def fail(field: str, message: str) -> OverrideError:
         return OverrideError(f"{regime.key}: {message}")
 
+    params = {**regime.parameters, **dict(changed)}
     check_parameters(params, fail)
     return params
 
@@ -131,9 +150,8 @@ def _evaluate_regime(
             status, reason, stage_entity = _stage_applies(case, stage, in_scope, params)
             if regime_status == UNKNOWN:
                 status = max(status, UNKNOWN)
-                reason = _join(regime_reason, reason)
         if status != FAILS:
-            reason = _join(scope_reason if stage_entity is entity else "", reason)
+            reason = _join(scope_reason if stage_entity is entity else "", regime_reason, reason)
         results.append(_result(case, regime, stage, stage_entity, status, reason, params))
     return results
 
@@ -237,6 +255,25 @@ def _iso(instant: dt.datetime, tz: str) -> str:
 class _Clock:
     """Works out one required stage's anchor and due time; fills the Result's clock fields."""
 
+    __slots__ = (
+        "alternative",
+        "anchor_at",
+        "basis",
+        "case",
+        "due_at",
+        "due_date",
+        "entity",
+        "notes",
+        "params",
+        "period",
+        "provisional",
+        "regime",
+        "relief",
+        "stage",
+        "tz",
+        "waiting_for",
+    )
+
     def __init__(
         self,
         case: types.Case,
@@ -274,7 +311,8 @@ class _Clock:
         detection = self.case.dated.get(types.DETECTION)
         label = fact_label(kind)
         if detection is None:
-            self.waiting_for = f"{label} (or detection) to be recorded"
+            also = "" if kind == types.DETECTION else " (or detection)"
+            self.waiting_for = f"{label}{also} to be recorded"
             return None, False
         self.notes.append(f"{label} not recorded: provisional, from detection")
         return detection, True

@@ -10,7 +10,7 @@ Input (every key optional but `entities`; unknown keys are refused, so a typo is
      "entities": [{"name": "Acme SAS", "jurisdictions": ["FR"], "statuses": ["gdpr_controller"],
                    "holiday_calendars": ["FR"], "time_zone": "Europe/Paris"}],
      "regimes": "all" | ["eu_gdpr_art33_art34", ...],
-     "incident_type": "personal_data_breach", "severity": "P1",
+     "incident_type": "security-incident", "severity": "P1",
      "personal_data": true, "payment_data": false, "affected_users": 1200,
      "outage_started_at": <instant>, "outage_minutes": 300,
      "facts": {"detection": <instant>, "controller_awareness": <instant>, ...},
@@ -188,11 +188,9 @@ class _Reader:
         zone_name = ""
         at_path = path
         if isinstance(value, Mapping):
-            unknown = sorted(set(value) - {"at", "time_zone"})
+            unknown = sorted(map(str, set(value) - {"at", "time_zone"}))
             if unknown:
-                self.fail(
-                    path, f"Unknown keys: {', '.join(map(str, unknown))}; give at and time_zone."
-                )
+                self.fail(path, f"Unknown keys: {', '.join(unknown)}; give at and time_zone.")
             zone_name = self.zone(value.get("time_zone"), f"{path}.time_zone", default="")
             if "time_zone" in value and not zone_name:
                 return None
@@ -253,9 +251,9 @@ def _entity(reader: _Reader, value: Any, path: str) -> types.Entity | None:
             "Give an object with name, jurisdictions, statuses, holiday_calendars and time_zone.",
         )
         return None
-    unknown = sorted(set(value) - set(ENTITY_KEYS))
+    unknown = sorted(map(str, set(value) - set(ENTITY_KEYS)))
     if unknown:
-        reader.fail(path, f"Unknown keys: {', '.join(map(str, unknown))}.")
+        reader.fail(path, f"Unknown keys: {', '.join(unknown)}.")
     name = reader.text(value.get("name"), f"{path}.name")
     if not name:
         reader.fail(f"{path}.name", "Give the entity's name.")

@@ -129,7 +129,7 @@ class Stage:
         return anchor_kind(self.anchor)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared (and cached) by identity: one object per load
 class Regime:
     key: str
     name: str

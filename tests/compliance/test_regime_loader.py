@@ -121,3 +121,16 @@ def test_manage_py_regimes_load_runs_the_loader(capsys):
     call_command("regimes", "--load")
     out = capsys.readouterr().out
     assert "0 added" in out and "0 updated" in out
+
+
+def test_a_file_the_engine_cannot_read_writes_no_row(tmp_path):
+    from compliance.deadlines.regimes import RegimeDataError
+
+    def break_it(data):
+        data["version"] += 1
+        data["regimes"][0]["stages"][0]["counting"] = "fortnights"
+
+    before = NotificationRegime.history.count()
+    with pytest.raises(RegimeDataError):
+        regimes_load(path=_file_with(tmp_path, break_it))
+    assert NotificationRegime.history.count() == before

@@ -192,3 +192,58 @@ def test_unverified_stages_and_regimes_say_so_in_every_result():
     assert not by_key["pci_dss_card_brands/visa_account_numbers"].verified  # regime unverified
     assert not by_key["seed_payment_data_breach/pci_dss_authority"].verified
     assert result(_breach(types.RISK), GDPR_SA).verified
+
+
+def test_gdpr_reaches_an_entity_outside_the_union_whose_breach_affects_people_in_it():
+    ny = us_entity("gdpr_controller")
+    the_case = _breach(types.RISK, entities=(ny,), persons_affected={"FR": 12, "US-NY": 40})
+    r = result(the_case, GDPR_SA)
+    assert r.required
+    assert "12 persons affected in EEA" in r.reason
+    assert "uk_gdpr_ico" not in regime_keys(the_case)
+
+
+def test_a_personal_data_breach_incident_type_brings_gdpr_in_without_the_flag():
+    the_case = case(
+        incident_type="personal_data_breach",
+        severity="P0",
+        gdpr_risk=types.RISK,
+        dated={types.DETECTION: DETECTED},
+    )
+    assert result(the_case, GDPR_SA).required
+    assert result(the_case, "seed_personal_data_breach/data_protection_authority").required
+
+
+def test_an_override_left_empty_keeps_the_files_value():
+    overrides = {
+        "seed_service_outage_extended": {"min_outage_minutes": None, "min_affected_users": None}
+    }
+    assert not result(_outage(240, 5000), OUTAGE, overrides=overrides).required
+
+
+def test_an_empty_severity_override_drops_the_seed_rules_threshold():
+    the_case = _breach(types.RISK, severity="P3")
+    overrides = {"seed_personal_data_breach": {"severity_threshold": ""}}
+    key = "seed_personal_data_breach/data_protection_authority"
+    assert not result(the_case, key).required
+    assert result(the_case, key, overrides=overrides).required
+
+
+def test_an_override_of_the_wrong_type_is_refused():
+    with pytest.raises(OverrideError, match="deadline_hours"):
+        evaluate(
+            _outage(300, 5000), overrides={"seed_service_outage_extended": {"deadline_hours": "24"}}
+        )
+
+
+def test_a_stage_from_detection_waits_for_detection_when_there_is_none():
+    the_case = case(involves_payment_data=True, severity="P0", dated={})
+    r = result(the_case, "seed_payment_data_breach/pci_dss_authority")
+    assert r.required and r.due_at is None
+    assert r.waiting_for == "detection to be recorded"
+
+
+def test_a_required_stage_says_which_thresholds_it_passed():
+    r = result(_outage(241, 1001), OUTAGE)
+    assert "outage of 241 minutes, more than 240" in r.reason
+    assert "1001 users affected, more than 1000" in r.reason
