@@ -150,5 +150,5 @@ class BreakGlassCopyAdmin(WithoutMarkdown, ShownOnlyAdmin):
     list_select_related = ["version__document"]
 
 
-# Notification regimes (issue #11): registered by their own module.
-from compliance import regime_admin  # noqa: E402, F401
+# Notification regimes and clocks (issue #11): registered by their own modules.
+from compliance import notification_admin, regime_admin  # noqa: E402, F401

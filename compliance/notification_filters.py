@@ -30,7 +30,7 @@ class RegimeKeyField(filters.KeyField):
         try:
             return super().clean(value)
         except ValidationError as exc:
-            if exc.code != "invalid_choice":
+            if getattr(exc, "code", None) != "invalid_choice":
                 raise
             raise ValidationError(
                 f"{exc.messages[0][:-1]}, or “{MANUAL_REGIME}”.", code="invalid_choice"

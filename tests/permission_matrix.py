@@ -861,6 +861,45 @@ def _clock_fact_json(user) -> dict:
     }
 
 
+def _legal_entity(user) -> dict:
+    from bcp_portal.catalogue.models import LegalEntity
+    from bcp_portal.catalogue.selectors import organisation_profile
+
+    entity = LegalEntity.objects.create(
+        profile=organisation_profile(), name=f"Entity {uuid.uuid4().hex[:8]}"
+    )
+    return {"pk": entity.pk}
+
+
+def _authority(user) -> dict:
+    from bcp_portal.catalogue.models import CompetentAuthority
+
+    authority = CompetentAuthority.objects.create(
+        name=f"Authority {uuid.uuid4().hex[:8]}", jurisdiction="FR"
+    )
+    return {"pk": authority.pk}
+
+
+def _entity_form(user) -> dict:
+    return {
+        "name": f"Acme SAS {uuid.uuid4().hex[:8]}",
+        "jurisdictions": "FR",
+        "statuses": ["gdpr_controller"],
+        "holiday_calendars": "FR",
+        "time_zone": "Europe/Paris",
+        "is_active": "on",
+    }
+
+
+def _authority_form(user) -> dict:
+    return {
+        "name": f"CNIL {uuid.uuid4().hex[:8]}",
+        "jurisdiction": "FR",
+        "regimes": "eu_gdpr_art33_art34",
+        "is_active": "on",
+    }
+
+
 # The planner's facts: a GDPR breach in France (the page's form, and the API's JSON).
 _PLANNER_FORM = {
     "entity_name": "Acme SAS",
@@ -1464,6 +1503,20 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_clock_submission),
     "api:submission-attachment":  Route(get  ="-   -    -   -   Y   Y     Y   -   -",
                                         kwargs=_clock_submission),
+    # The organisation's legal entities and competent authorities (catalogue, issue #11)
+    "catalogue:organisation":     Route(get  ="-   -    -   -   Y   Y     Y   -   -"),
+    "catalogue:entity-create":    Route(get  ="-   -    -   -   Y   Y     -   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        data=_entity_form),
+    "catalogue:entity-edit":      Route(get  ="-   -    -   -   Y   Y     -   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        kwargs=_legal_entity, data=_entity_form),
+    "catalogue:authority-create": Route(get  ="-   -    -   -   Y   Y     -   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        data=_authority_form),
+    "catalogue:authority-edit":   Route(get  ="-   -    -   -   Y   Y     -   -   -",
+                                        post ="-   -    -   -   Y   Y     -   -   -",
+                                        kwargs=_authority, data=_authority_form),
     # Notification clocks (compliance, issue #11): the desk and an incident's notifications,
     # read by the DPO, Legal Counsel and the Auditor; facts and submissions recorded by the
     # DPO and Legal Counsel; obligations added and waived by the DPO.

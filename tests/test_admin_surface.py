@@ -25,7 +25,11 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from bcp_portal.catalogue.selectors import organisation_profile
-from bcp_portal.catalogue.services import organisation_profile_update
+from bcp_portal.catalogue.services import (
+    competent_authority_create,
+    legal_entity_create,
+    organisation_profile_update,
+)
 from bcp_portal.core import roles
 from bcp_portal.core.admin_base import REVERT_REFUSED
 from bcp_portal.core.models import AccountEvent, NotificationTarget, UserProfile
@@ -102,6 +106,14 @@ DECISIONS = {
     # The matrix: superusers only, through approval_rule_update.
     "compliance.ApprovalRule": SERVICE,
     "compliance.NotificationRegime": SERVICE,
+    # Notification clocks (issue #11): facts corrected through fact_record; obligations are
+    # the engine's answers (added and waived by the DPO on the pages); submissions a record.
+    "compliance.IncidentFact": SERVICE,
+    "compliance.Obligation": READ_ONLY,
+    "compliance.Submission": READ_ONLY,
+    # The organisation's legal entities and the authorities it notifies (issue #11).
+    "catalogue.LegalEntity": SERVICE,
+    "catalogue.CompetentAuthority": SERVICE,
     # Document control through document_update; documents come in by an import.
     "compliance.RunbookDocument": SERVICE,
     "compliance.RunbookVersion": READ_ONLY,
@@ -149,6 +161,44 @@ def make_communication_draft():
     return communication_draft_create(actor=sre, incident=declare(sre), kind="status_page")
 
 
+def make_fact(admin_user):
+    from compliance import notifications
+
+    return notifications.fact_record(
+        actor=admin_user,
+        incident=declare_incident(admin_user),
+        kind="awareness",
+        occurred_at=timezone.now() - dt.timedelta(hours=1),
+        time_zone="Europe/Paris",
+        reason="Told by the commander.",
+    )
+
+
+def make_obligation(admin_user):
+    from compliance import notifications
+
+    return notifications.obligation_add(
+        actor=admin_user,
+        incident=declare_incident(admin_user),
+        regime_name="Contract",
+        stage_name="Notice",
+        notify="Bank",
+        due_at=None,
+        reason="Clause 1.",
+    )
+
+
+def make_submission(admin_user):
+    from compliance import notifications
+
+    return notifications.submission_record(
+        actor=admin_user,
+        obligation=make_obligation(admin_user),
+        submitted_at=timezone.now(),
+        recipient="Bank",
+    )
+
+
 # How to make one row of each read-only model.
 READ_ONLY_ROWS: dict[str, Callable] = {
     "core.UserProfile": lambda admin_user: UserProfile.objects.get(user=UserFactory()),
@@ -180,6 +230,9 @@ READ_ONLY_ROWS: dict[str, Callable] = {
     "incidents.Escalation": lambda admin_user: oncall.paged_incident().escalation,
     "incidents.EscalationPage": lambda admin_user: oncall.paged_incident().escalation.pages.get(),
     "incidents.StakeholderNotice": lambda admin_user: oncall.paged_incident().notices.first(),
+    # Notification clocks (issue #11).
+    "compliance.Obligation": make_obligation,
+    "compliance.Submission": make_submission,
 }
 # How to make one credential of each kind, for `user`.
 CREDENTIAL_ROWS: dict[str, Callable] = {
@@ -278,6 +331,29 @@ SERVICE_CASES: dict[str, ServiceCase] = {
         service="compliance.regime_admin.regime_update",
         change={"min_outage_minutes": "300"},
         side_effect=lambda row: row.min_outage_minutes == 300,
+    ),
+    # Notification clocks (issue #11): a fact corrected, the clocks evaluated again.
+    "compliance.IncidentFact": ServiceCase(
+        make=make_fact,
+        service="compliance.notification_admin.fact_record",
+        change={"reason": "The commander's message was at 09:05."},
+        side_effect=lambda row: row.reason == "The commander's message was at 09:05.",
+    ),
+    "catalogue.LegalEntity": ServiceCase(
+        make=lambda admin_user: legal_entity_create(
+            actor=admin_user, name="Acme SAS", jurisdictions=["FR"], time_zone="Europe/Paris"
+        ),
+        service="bcp_portal.catalogue.admin.legal_entity_update",
+        change={"holiday_calendars": '["FR"]'},
+        side_effect=lambda row: row.holiday_calendars == ["FR"],
+    ),
+    "catalogue.CompetentAuthority": ServiceCase(
+        make=lambda admin_user: competent_authority_create(
+            actor=admin_user, name="CNIL", jurisdiction="FR"
+        ),
+        service="bcp_portal.catalogue.admin.competent_authority_update",
+        change={"email": "notifications@cnil.example"},
+        side_effect=lambda row: row.email == "notifications@cnil.example",
     ),
     # Incidents: on-call and escalation (issue #10).
     "incidents.CommunicationRule": ServiceCase(

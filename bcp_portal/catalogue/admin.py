@@ -1,9 +1,20 @@
 from django.contrib import admin
 
-from bcp_portal.catalogue.models import OrganisationProfile, Service
+from bcp_portal.catalogue.models import (
+    CompetentAuthority,
+    LegalEntity,
+    OrganisationProfile,
+    Service,
+)
 from bcp_portal.catalogue.services import (
+    AUTHORITY_FIELDS,
     EDITABLE_FIELDS,
+    LEGAL_ENTITY_FIELDS,
     PROFILE_FIELDS,
+    competent_authority_create,
+    competent_authority_update,
+    legal_entity_create,
+    legal_entity_update,
     organisation_profile_update,
     service_create,
     service_update,
@@ -45,3 +56,38 @@ class OrganisationProfileAdmin(ServiceBackedAdmin):
 
     def service_update(self, *, actor, obj, fields):
         return organisation_profile_update(actor=actor, profile=obj, **fields)
+
+
+@admin.register(LegalEntity)
+class LegalEntityAdmin(ServiceBackedAdmin):
+    """The organisation's legal entities, through legal_entity_create/update (the
+    notification clocks read them: which regimes apply, whose holidays count)."""
+
+    list_display = ["name", "registration", "time_zone", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "registration"]
+    list_only = ("name", "registration", "time_zone", "is_active")
+    fields = LEGAL_ENTITY_FIELDS
+
+    def service_create(self, *, actor, fields):
+        return legal_entity_create(actor=actor, **fields)
+
+    def service_update(self, *, actor, obj, fields):
+        return legal_entity_update(actor=actor, entity=obj, **fields)
+
+
+@admin.register(CompetentAuthority)
+class CompetentAuthorityAdmin(ServiceBackedAdmin):
+    """The authorities the organisation notifies, through competent_authority_create/update."""
+
+    list_display = ["name", "jurisdiction", "email", "phone", "is_active"]
+    list_filter = ["jurisdiction", "is_active"]
+    search_fields = ["name", "email", "notes"]
+    list_only = ("name", "jurisdiction", "email", "phone", "is_active")
+    fields = AUTHORITY_FIELDS
+
+    def service_create(self, *, actor, fields):
+        return competent_authority_create(actor=actor, **fields)
+
+    def service_update(self, *, actor, obj, fields):
+        return competent_authority_update(actor=actor, authority=obj, **fields)

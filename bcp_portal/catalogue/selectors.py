@@ -9,7 +9,12 @@ from datetime import date, datetime
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from bcp_portal.catalogue.models import OrganisationProfile, Service
+from bcp_portal.catalogue.models import (
+    CompetentAuthority,
+    LegalEntity,
+    OrganisationProfile,
+    Service,
+)
 from bcp_portal.core.history import Change, field_changes, newest_first
 from bcp_portal.core.panels import Panel, panel
 from bcp_portal.core.people import zone_named
@@ -121,3 +126,13 @@ def organisation_today(now: datetime | None = None) -> date:
 def service_history(service: Service, *, limit: int = 30) -> list[Change]:
     """Who changed what on a service (the newest `limit` changes), newest first."""
     return newest_first(field_changes(service.history.all(), limit=limit))
+
+
+def legal_entities() -> QuerySet[LegalEntity]:
+    """The organisation's legal entities, active first, by name."""
+    return LegalEntity.objects.order_by("-is_active", "name")
+
+
+def competent_authorities() -> QuerySet[CompetentAuthority]:
+    """The authorities the organisation notifies, active first, by jurisdiction and name."""
+    return CompetentAuthority.objects.order_by("-is_active", "jurisdiction", "name")

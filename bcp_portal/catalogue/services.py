@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from bcp_portal.catalogue.models import OrganisationProfile, Service
+from bcp_portal.catalogue.models import (
+    CompetentAuthority,
+    LegalEntity,
+    OrganisationProfile,
+    Service,
+)
 from bcp_portal.catalogue.selectors import organisation_profile
 from bcp_portal.core.models import validate_time_zone
 from bcp_portal.core.roles import require_perm
@@ -88,3 +95,124 @@ def organisation_profile_update(
     if apply_changes(profile, fields):
         save_audited(profile, actor=actor)
     return profile
+
+
+# --- Legal entities and competent authorities (the notification clocks read them) ----------
+
+LEGAL_ENTITY_FIELDS = (
+    "name",
+    "registration",
+    "jurisdictions",
+    "statuses",
+    "holiday_calendars",
+    "time_zone",
+    "is_active",
+)
+AUTHORITY_FIELDS = (
+    "name",
+    "jurisdiction",
+    "regimes",
+    "email",
+    "phone",
+    "portal_url",
+    "address",
+    "notes",
+    "is_active",
+)
+_REGIME_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def _known_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise TypeError(f"Unexpected fields: {', '.join(unknown)}.")
+
+
+def _codes(value: Any) -> Any:
+    """A list of codes as stored: stripped, upper case, each once, in the order given."""
+    if not isinstance(value, list | tuple):
+        return value
+    return list(dict.fromkeys(str(v).strip().upper() for v in value if str(v).strip()))
+
+
+def check_holiday_calendars(codes: list[str]) -> None:
+    """Each code names a calendar the `holidays` package has (FR, DE-BY, US, GB-ENG)."""
+    unknown = []
+    for code in codes:
+        country, _, subdiv = code.partition("-")
+        try:
+            holidays.country_holidays(country, subdiv=subdiv or None)
+        except NotImplementedError:
+            unknown.append(code)
+    if unknown:
+        raise ValidationError(
+            {"holiday_calendars": f"No holiday calendar is known for: {', '.join(unknown)}."}
+        )
+
+
+def _entity_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    _known_fields(fields, LEGAL_ENTITY_FIELDS)
+    for name in ("jurisdictions", "holiday_calendars"):
+        if name in fields:
+            fields[name] = _codes(fields[name])
+    if "statuses" in fields and isinstance(fields["statuses"], list | tuple):
+        fields["statuses"] = list(dict.fromkeys(fields["statuses"]))
+    return fields
+
+
+def _check_entity(entity: LegalEntity) -> None:
+    entity.full_clean()
+    check_holiday_calendars(entity.holiday_calendars)
+
+
+@transaction.atomic
+def legal_entity_create(*, actor: Actor, **fields: Any) -> LegalEntity:
+    """Add a legal entity of the organisation: where it is, its status under each regime."""
+    require_perm(actor, "catalogue.add_legalentity")
+    entity = LegalEntity(profile=organisation_profile(), **_entity_fields(fields))
+    _check_entity(entity)
+    return save_audited(entity, actor=actor, exclude=["profile"])
+
+
+@transaction.atomic
+def legal_entity_update(*, actor: Actor, entity: LegalEntity, **fields: Any) -> LegalEntity:
+    require_perm(actor, "catalogue.change_legalentity")
+    if apply_changes(entity, _entity_fields(fields)):
+        _check_entity(entity)
+        save_audited(entity, actor=actor, exclude=["profile"])
+    return entity
+
+
+def _authority_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    _known_fields(fields, AUTHORITY_FIELDS)
+    if "jurisdiction" in fields and isinstance(fields["jurisdiction"], str):
+        fields["jurisdiction"] = fields["jurisdiction"].strip().upper()
+    regimes = fields.get("regimes")
+    if regimes is not None:
+        if not isinstance(regimes, list | tuple) or not all(isinstance(r, str) for r in regimes):
+            raise ValidationError({"regimes": "Give a list of regime keys."})
+        regimes = list(dict.fromkeys(r.strip() for r in regimes if r.strip()))
+        bad = [r for r in regimes if not _REGIME_KEY.match(r)]
+        if bad:
+            raise ValidationError(
+                {"regimes": f"Not a regime key: {', '.join(bad)} (e.g. eu_gdpr_art33_art34)."}
+            )
+        fields["regimes"] = regimes
+    return fields
+
+
+@transaction.atomic
+def competent_authority_create(*, actor: Actor, **fields: Any) -> CompetentAuthority:
+    """Add an authority the organisation notifies, with its contact details."""
+    require_perm(actor, "catalogue.add_competentauthority")
+    return save_audited(CompetentAuthority(**_authority_fields(fields)), actor=actor)
+
+
+@transaction.atomic
+def competent_authority_update(
+    *, actor: Actor, authority: CompetentAuthority, **fields: Any
+) -> CompetentAuthority:
+    require_perm(actor, "catalogue.change_competentauthority")
+    if apply_changes(authority, _authority_fields(fields)):
+        save_audited(authority, actor=actor)
+    return authority

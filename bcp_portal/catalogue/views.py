@@ -12,8 +12,9 @@ from django.views.decorators.http import (
 
 from bcp_portal.catalogue import selectors, services
 from bcp_portal.catalogue.filters import ServiceFilterSet
-from bcp_portal.catalogue.forms import ServiceForm
-from bcp_portal.catalogue.models import Service
+from bcp_portal.catalogue.forms import CompetentAuthorityForm, LegalEntityForm, ServiceForm
+from bcp_portal.catalogue.models import CompetentAuthority, LegalEntity, Service
+from bcp_portal.catalogue.regulatory import ENTITY_STATUSES
 from bcp_portal.catalogue.reports import (
     DIRECT_DOWNLOAD_MAX_ROWS,
     SERVICE_CATALOGUE,
@@ -152,3 +153,99 @@ def service_catalogue_export(request):
         title="Service catalogue (PDF)",
     )
     return redirect(progress)
+
+
+# --- The organisation: its legal entities and the authorities it notifies -----------------
+
+
+@login_required
+@permission_required("catalogue.view_legalentity")
+@require_safe
+def organisation(request):
+    """The organisation profile with its legal entities and competent authorities."""
+    user = request.user
+    return render(
+        request,
+        "catalogue/organisation.html",
+        {
+            "profile": organisation_profile(),
+            "entities": selectors.legal_entities(),
+            "authorities": selectors.competent_authorities(),
+            "statuses": ENTITY_STATUSES,
+            "can_add_entity": user.has_perm("catalogue.add_legalentity"),
+            "can_change_entity": user.has_perm("catalogue.change_legalentity"),
+            "can_add_authority": user.has_perm("catalogue.add_competentauthority"),
+            "can_change_authority": user.has_perm("catalogue.change_competentauthority"),
+        },
+    )
+
+
+def _organisation_form(request, form, save, *, title: str):
+    saved = submit_form(
+        request,
+        form,
+        save,
+        success=lambda obj: f"“{obj}” saved.",
+        redirect_to="catalogue:organisation",
+    )
+    if saved:
+        return saved
+    return render(request, "catalogue/organisation_form.html", {"form": form, "title": title})
+
+
+@login_required
+@permission_required("catalogue.add_legalentity")
+@require_http_methods(["GET", "POST"])
+def legal_entity_create(request):
+    form = LegalEntityForm(request.POST or None)
+    return _organisation_form(
+        request,
+        form,
+        lambda data: services.legal_entity_create(actor=request.user, **data),
+        title="Add a legal entity",
+    )
+
+
+@login_required
+@permission_required("catalogue.change_legalentity")
+@require_http_methods(["GET", "POST"])
+def legal_entity_edit(request, pk: int):
+    entity = get_object_or_404(LegalEntity, pk=pk)
+    form = LegalEntityForm(request.POST or None, instance=LegalEntity.objects.get(pk=pk))
+    return _organisation_form(
+        request,
+        form,
+        lambda data: services.legal_entity_update(actor=request.user, entity=entity, **data),
+        title=f"Edit {entity}",
+    )
+
+
+@login_required
+@permission_required("catalogue.add_competentauthority")
+@require_http_methods(["GET", "POST"])
+def authority_create(request):
+    form = CompetentAuthorityForm(request.POST or None)
+    return _organisation_form(
+        request,
+        form,
+        lambda data: services.competent_authority_create(actor=request.user, **data),
+        title="Add a competent authority",
+    )
+
+
+@login_required
+@permission_required("catalogue.change_competentauthority")
+@require_http_methods(["GET", "POST"])
+def authority_edit(request, pk: int):
+    authority = get_object_or_404(CompetentAuthority, pk=pk)
+    form = CompetentAuthorityForm(
+        request.POST or None, instance=CompetentAuthority.objects.get(pk=pk)
+    )
+    return _organisation_form(
+        request,
+        form,
+        lambda data: services.competent_authority_update(
+            actor=request.user, authority=authority, **data
+        ),
+        title=f"Edit {authority}",
+    )

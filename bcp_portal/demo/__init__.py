@@ -24,6 +24,7 @@ from bcp_portal.contacts.models import Contact
 from bcp_portal.core import roles, twofactor
 from bcp_portal.core.channels.demo import load_demo_notifications
 from compliance.demo import load_demo_runbook
+from compliance.demo_notifications import load_demo_notification_clocks
 from drills.demo import load_drill_calendar
 from drills.demo_reports import load_drill_reports
 from incidents.demo import load_incident_year
@@ -228,3 +229,12 @@ DEMO_STEPS = [demo_contacts, demo_catalogue, demo_drills, demo_drill_reports, de
 DEMO_STEPS += [demo_oncall, demo_incidents, demo_incident, demo_postmortems]
 # The outbox's channels (bcp_portal.core.channels).
 DEMO_STEPS.append(demo_notifications)
+
+
+def demo_notification_clocks(out) -> None:
+    """Notification clocks (issue #11): the legal entities and authorities, and incidents
+    with a running, a provisional and an overdue GDPR clock and a DORA report submitted."""
+    load_demo_notification_clocks(out)
+
+
+DEMO_STEPS.append(demo_notification_clocks)

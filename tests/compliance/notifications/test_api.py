@@ -179,9 +179,7 @@ def test_a_submission_with_its_file_through_multipart_and_the_file_back(client_f
     assert [s["reference_number"] for s in listed] == ["CNIL-42"]
 
 
-def test_a_late_submission_without_its_reason_is_a_400_naming_late_reason(
-    client_for, dpo, engine
-):
+def test_a_late_submission_without_its_reason_is_a_400_naming_late_reason(client_for, dpo, engine):
     inc = incident()
     engine.set(result(due_at=NOW - dt.timedelta(hours=1)))
     notifications.obligations_evaluate(incident=inc)
