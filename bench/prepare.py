@@ -11,6 +11,10 @@ them (a year of 100,000, what the metrics page reads); any other size (the test'
 seeds as many incidents as drills. The count is printed with the ids, and the report's
 "rows" column shows it on the incident rows.
 
+Obligations (the compliance desk's rows, issue #11) follow the drill size: 1,000 and
+100,000, over the newest incidents (bench/seed_notifications.py); the desk is read by a
+bench DPO, signed in too (`dpo_session`).
+
 It also makes an Alertmanager intake source (its raw token is printed for the intake rows)
 whose two groups run.py posts to.
 """
@@ -54,6 +58,8 @@ def main() -> None:
     from bcp_portal.dashboard import boxes_for
     from bench.seed import RUNBOOK_VERSIONS, seed, seed_runbooks, settle, users
     from bench.seed_incidents import seed_incidents, seed_oncall
+    from bench.seed_notifications import bench_dpo, seed_obligations
+    from compliance.models_notifications import Obligation
     from drills.models import DrillReport
 
     size = int(sys.argv[1])
@@ -65,11 +71,15 @@ def main() -> None:
         runbook_version = seed_runbooks()
         seed_incidents(incidents)
         seed_oncall()
+        seed_obligations(size, incidents)
         settle()
     # Before signing in: users() sets the lead's password again, which ends older sessions.
     token = intake_token()
     # The dashboard's boxes the bench SRE Lead sees: run.py times each box's panel.
     panels = [box.name for box in boxes_for(users()["lead"])]
+    # The compliance desk and its panels are the DPO's: a session of their own.
+    dpo_client = Client()
+    dpo_client.force_login(bench_dpo())
     client = Client()
     client.force_login(users()["lead"])
     report = DrillReport.objects.filter(status="submitted").order_by("-pk").first()
@@ -81,6 +91,8 @@ def main() -> None:
         "incidents": incidents,
         "intake_token": token,
         "panels": panels,
+        "dpo_session": dpo_client.cookies["sessionid"].value,
+        "obligations": Obligation.objects.count(),
     }
     print(json.dumps(ids))
 

@@ -64,6 +64,8 @@ SEQ_SCAN_ROWS = 10_000
 # A PDF takes 0.1 to 1 s: fewer requests than a page, enough for a median on a shared machine.
 PDF_REPEATS = 7
 ENGINE_ROW = "deadline engine"
+# The compliance desk's dashboard panels: the DPO's and Legal Counsel's, not the SRE Lead's.
+DESK_PANELS = ("overdue-provisional", "running-clocks", "submissions-due")
 # The engine must keep up with re-evaluating every open incident's clocks in a worker:
 # at least this many incidents a second, every regime each (one process).
 ENGINE_TARGET_PER_SECOND = 500
@@ -82,6 +84,8 @@ class Target:
     # A POST (the alert intake and its plain baseline): the n-th request's body, its headers.
     body: Callable[[int], bytes] | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    # Which signed-in session asks (prepare.py's ids): the SRE Lead's, or the DPO's.
+    session: str = "session"
 
 
 @dataclass
@@ -153,6 +157,7 @@ def targets(ids: dict[str, Any]) -> list[Target]:
                 headers={"HX-Request": "true"},
             )
             for name in ids.get("panels", [])
+            if name not in DESK_PANELS  # the DPO's: desk_targets() reads them as the DPO
         ),
         # 1,000 runbooks with 20 versions each, whatever the size: the SRE Lead's inbox
         # holds a contact update of every document; a document's page lists its 20 versions.
@@ -206,7 +211,27 @@ def targets(ids: dict[str, Any]) -> list[Target]:
             repeats=PDF_REPEATS,
         ),
         *incident_targets(ids),
+        *desk_targets(ids),
     ]
+
+
+def desk_targets(ids: dict[str, Any]) -> list[Target]:
+    """Issue #11's rows: the compliance desk at 1,000 and 100,000 obligations (its running
+    clocks by time left, and filtered to the overdue ones), and the DPO's clock panels,
+    read by the bench DPO against the same 100 open obligations read plainly."""
+    b = "/bench/baseline/"
+    desk = {"counts": "obligations", "session": "dpo_session"}
+    return [
+        Target("page", "compliance desk", "/compliance/desk/", b + "obligations", PAGE_TARGET,
+               **desk),
+        Target("page", "compliance desk, overdue", "/compliance/desk/?overdue=1",
+               b + "obligations", PAGE_TARGET, **desk),
+        *(
+            Target("page", f"dashboard panel {name}", f"/panels/{name}/", b + "obligations",
+                   PAGE_TARGET, headers={"HX-Request": "true"}, **desk)
+            for name in DESK_PANELS
+        ),
+    ]  # fmt: skip
 
 
 # A small Alertmanager v4 notification (one alert); run.py posts it to the intake.
@@ -486,14 +511,17 @@ def run_size(
             text=True,
         )
         ids = json.loads(seeded.stdout.strip().splitlines()[-1])
-        cookie = f"sessionid={ids['session']}"
+        cookies = {
+            key: f"sessionid={value}" for key, value in ids.items() if key.endswith("session")
+        }
         server, port = start_server(env)
         results = []
         for target in targets(ids):
             if only and not any(name.lower() in target.name.lower() for name in only):
                 continue
-            rows = ids.get("incidents", size) if target.counts == "incidents" else size
+            rows = ids.get(target.counts, size) if target.counts != "drills" else size
             result = Result(target, size, rows=rows)
+            cookie = cookies[target.session]
             n = target.repeats or repeats
             sent = itertools.count()
             # Warm: templates, the connection, WeasyPrint's fonts (and the intake's group).

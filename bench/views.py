@@ -53,6 +53,8 @@ TABLES = {
     "incidents": lambda: _incidents("Incident").order_by("-detected_at", "-pk"),
     "postmortems": lambda: _incidents("PostMortem").order_by("-created_at", "-pk"),
     "oncall-overrides": lambda: _incidents("OnCallOverride").order_by("rotation_id", "ends_at"),
+    # The compliance desk's running clocks (issue #11): open obligations by time left.
+    "obligations": lambda: _runbook("Obligation").filter(status="open").order_by("due_at", "pk"),
 }
 
 
