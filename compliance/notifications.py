@@ -69,6 +69,20 @@ def _user(actor: Actor) -> User:
     return actor
 
 
+def _lock_incident(incident_id: int) -> None:
+    """Lock the incident's row before any of its facts or obligations: every write here and
+    every evaluation takes the locks in that order, so two of them never deadlock."""
+    list(Incident.objects.select_for_update().filter(pk=incident_id).values_list("pk"))
+
+
+def _lock_obligation(obligation: Obligation) -> Obligation:
+    incident_id = (
+        Obligation.objects.filter(pk=obligation.pk).values_list("incident_id", flat=True).get()
+    )
+    _lock_incident(incident_id)
+    return Obligation.objects.select_for_update().get(pk=obligation.pk)
+
+
 def _skew() -> dt.timedelta:
     return dt.timedelta(seconds=limits.NOTIFICATION_CLOCK_SKEW_SECONDS)
 
@@ -176,6 +190,7 @@ def fact_record(
     One current fact per incident, kind and region; a change keeps the old one in the
     history with who changed it and why. The incident's clocks follow at once.
     """
+    _lock_incident(incident.pk)
     current = (
         IncidentFact.objects.select_for_update()
         .filter(incident=incident, kind=kind, region=region)
@@ -280,7 +295,7 @@ def obligation_add(
 def obligation_waive(*, actor: Actor, obligation: Obligation, reason: str) -> Obligation:
     """The DPO decides an open obligation is not owed, and says why (kept in its history)."""
     require_perm(actor, PERM_OBLIGATION_WAIVE)
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    obligation = _lock_obligation(obligation)
     reason = _require_text(
         reason, field="reason", message="Say why it is waived.", max_chars=MAX_REASON_CHARS
     )
@@ -336,7 +351,7 @@ def submission_record(
     corrected filing) is kept too, and a stage that runs from this one runs from the latest.
     """
     require_perm(actor, PERM_SUBMISSION)
-    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    obligation = _lock_obligation(obligation)
     if obligation.status not in (Obligation.Status.OPEN, Obligation.Status.SUBMITTED):
         raise ValidationError(
             {"obligation": f"It is {obligation.get_status_display().lower()}: nothing is owed."}

@@ -173,3 +173,28 @@ def test_the_sweep_evaluates_incidents_changed_within_the_hour(engine):
 
 def test_evaluating_a_deleted_incident_does_nothing(engine):
     assert tasks.obligations_evaluate(incident_id=2**31 - 1) == {}
+
+
+def test_switching_a_regime_off_evaluates_the_open_incidents_again(
+    engine, django_capture_on_commit_callbacks
+):
+    from compliance.models_notifications import NotificationRegime
+    from compliance.regime_loader import regimes_load
+    from compliance.regime_services import regime_update
+
+    regimes_load()
+    with at(0):
+        inc = incident()
+        engine.set(result())
+        notifications.obligations_evaluate(incident=inc)
+    engine.set()
+    admin = person(None, "n-admin")
+    admin.is_superuser = True
+    admin.save()
+    with at(1), django_capture_on_commit_callbacks(execute=True):
+        regime_update(
+            actor=admin,
+            regime=NotificationRegime.objects.get(key="eu_gdpr_art33_art34"),
+            enabled=False,
+        )
+    assert Obligation.objects.get().status == Obligation.Status.NOT_APPLICABLE
