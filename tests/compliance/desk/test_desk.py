@@ -177,3 +177,18 @@ def test_the_countdown_words_are_those_the_script_writes():
     assert countdown_text(12 * 60 + 30) == "12 min 30 s left"
     assert countdown_text(-(2 * 3600 + 60)) == "overdue by 2 h 1 min"
     assert countdown_text(0) == "0 min 0 s left"
+
+
+def test_the_desk_offers_its_views_and_marks_the_current_one(client_for, dpo):
+    f.obligation()
+    html = client_for(dpo).get(f"{DESK}?due=1").content.decode()
+    views = html.split('data-testid="desk-views"')[1].split("</ul>")[0]
+    for label in (
+        "Running clocks",
+        "Submissions due",
+        "Overdue",
+        "Provisional",
+        "Every obligation",
+    ):
+        assert label in views
+    assert 'active" aria-current="page" href="?due=1"' in views
