@@ -56,13 +56,13 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Runbooks", "compliance:document-list", perm="compliance.view_runbookdocument"),
     # The approvals inbox, one click away for those who approve or review runbooks.
     NavItem("Approvals", "compliance:approvals", perm="compliance.review_runbookdocument"),
-    # The what-if deadline planner (issue #11), for the DPO and Legal Counsel.
+    # The compliance desk: every incident's regulatory notification clocks by time left;
+    # then the what-if deadline planner, for the DPO and Legal Counsel.
+    NavItem("Compliance", "regulatory:desk", perm="compliance.view_obligation"),
     NavItem("Planner", "planner:planner", roles=PLANNER_ROLES),
     NavItem("Actions", "actions:action-list", perm="actions.view_action"),
     NavItem("Services", "catalogue:service-list", perm="catalogue.view_service"),
     NavItem("Contacts", "contacts:contact-list", perm="contacts.view_contact"),
-    # The compliance desk: every incident's regulatory notification clocks by time left.
-    NavItem("Desk", "regulatory:desk", perm="compliance.view_obligation"),
     # The outbox's channels: everyone's inbox with its unread count; the SRE Lead's targets.
     NavItem(
         "Inbox", "notifications:inbox", badge="bcp_portal.core.channels.selectors.unread_count"

@@ -83,7 +83,7 @@ def test_the_dpo_records_a_submission_and_the_next_stage_starts_its_clock(
     assert gdpr.due_at and initial.due_at and intermediate.due_at is None
     log_in(page, "dana")
 
-    page.get_by_role("link", name="Desk", exact=True).click()
+    page.get_by_role("link", name="Compliance", exact=True).click()
     page.wait_for_url("**/compliance/desk/")
     clocks = page.get_by_test_id("desk-clocks")
     gdpr_row = clocks.get_by_test_id("desk-row").filter(
