@@ -304,6 +304,8 @@ SPECTACULAR_SETTINGS = {
         # A post-mortem's review state, and what a communication draft is (incidents).
         "PostMortemStatusEnum": "incidents.models_postmortems.PostMortem.Status",
         "CommunicationDraftKindEnum": "incidents.models_postmortems.CommunicationDraft.Kind",
+        # What a dated fact of the notification clocks records (compliance, issue #11).
+        "IncidentFactKindEnum": "compliance.models_notifications.IncidentFact.KIND_CHOICES",
     },
 }
 

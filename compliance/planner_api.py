@@ -47,7 +47,7 @@ class Planners(HoldsRole):
     message = "The deadline planner is for the DPO and Legal Counsel."
 
 
-class ObligationSerializer(serializers.Serializer):
+class PlannedObligationSerializer(serializers.Serializer):
     """One obligation (`compliance.deadlines.io.result_json`), for the schema."""
 
     regime = serializers.CharField()
@@ -79,12 +79,15 @@ class DeadlineEvaluateViewSet(viewsets.ViewSet):
     """What-if: which obligations would these facts start, and when are they due."""
 
     permission_classes = [Planners]
+    serializer_class = PlannedObligationSerializer
+    # One computed answer, never paged.
+    pagination_class = None
 
     @extend_schema(
         summary="Evaluate hypothetical facts against every regime (nothing is stored)",
         request=OpenApiTypes.OBJECT,
         responses={
-            200: ObligationSerializer(many=True),
+            200: PlannedObligationSerializer(many=True),
             400: OpenApiResponse(ErrorSerializer, description="A field is missing or wrong."),
         },
     )
