@@ -78,6 +78,13 @@ class PlannerForm(PortalFormMixin, forms.Form):
     payment_data = forms.BooleanField(required=False, label="Payment card data involved")
     gdpr_risk = forms.ChoiceField(required=False, choices=RISK_CHOICES, label="GDPR risk level")
     affected_users = forms.IntegerField(required=False, min_value=0)
+    outage_started_at = forms.CharField(
+        required=False,
+        max_length=40,
+        label="Outage start",
+        help_text="Read in the zone above; blank: the outage runs from detection.",
+        widget=forms.TextInput(attrs={"type": "datetime-local"}),
+    )
     outage_minutes = forms.IntegerField(
         required=False, min_value=0, label="Outage duration (minutes)"
     )
@@ -111,6 +118,7 @@ class PlannerForm(PortalFormMixin, forms.Form):
 
     def _lines(self, name: str) -> list[tuple[str, str]]:
         pairs = []
+        seen: dict[str, int] = {}
         for number, line in enumerate((self.cleaned_data.get(name) or "").splitlines(), 1):
             if not line.strip():
                 continue
@@ -118,6 +126,13 @@ class PlannerForm(PortalFormMixin, forms.Form):
             if match is None:
                 self.add_error(name, f"Line {number}: write it as key=value.")
                 continue
+            key = match.group(1).upper() if name == "persons_affected" else match.group(1)
+            if key in seen:
+                self.add_error(
+                    name, f"Line {number}: {match.group(1)} is already given on line {seen[key]}."
+                )
+                continue
+            seen[key] = number
             pairs.append((match.group(1), match.group(2)))
         return pairs
 
@@ -152,7 +167,12 @@ class PlannerForm(PortalFormMixin, forms.Form):
                 }
         persons: dict[str, Any] = {}
         for region, count in self._lines("persons_affected"):
-            persons[region.upper()] = int(count) if count.isdigit() else count
+            # A count the parser cannot mistake: ASCII digits, and short enough that int()
+            # neither reads "²" nor meets Python's digit limit; anything else goes to the
+            # parser as text, which names the line's region in its error.
+            persons[region.upper()] = (
+                int(count) if count.isascii() and count.isdigit() and len(count) <= 12 else count
+            )
         submissions: dict[str, Any] = {}
         for key, when in self._lines("submissions"):
             zoned = _ZONED.match(when)
@@ -169,6 +189,11 @@ class PlannerForm(PortalFormMixin, forms.Form):
             "personal_data": bool(data.get("personal_data")),
             "payment_data": bool(data.get("payment_data")),
             "affected_users": data.get("affected_users"),
+            "outage_started_at": (
+                {"at": outage_start, "time_zone": zone}
+                if (outage_start := (data.get("outage_started_at") or "").strip())
+                else None
+            ),
             "outage_minutes": data.get("outage_minutes"),
             "facts": facts,
             "gdpr_risk": data.get("gdpr_risk") or None,

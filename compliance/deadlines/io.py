@@ -287,11 +287,21 @@ def _entity(reader: _Reader, value: Any, path: str) -> types.Entity | None:
     )
 
 
-def case_from_json(data: Any, *, regime_keys: Collection[str] | None = None) -> types.Case:
+def case_from_json(
+    data: Any,
+    *,
+    regime_keys: Collection[str] | None = None,
+    stage_keys: Collection[str] | None = None,
+    disabled: Collection[str] = (),
+    incident_types: Collection[str] | None = None,
+) -> types.Case:
     """The `Case` the input describes; `CaseInputError` naming every bad field otherwise.
 
     `regime_keys`, when given, are the regimes that may be asked for by name (those of the
-    data file the engine evaluates); without it any slug is taken."""
+    data file the engine evaluates); without it any slug is taken. `stage_keys` ("<regime>/
+    <stage>") likewise for submissions, `incident_types` for the incident type; a regime in
+    `disabled` (switched off by an administrator) is refused when asked for by name, so a
+    question about it never answers an empty list in silence."""
     reader = _Reader()
     if not isinstance(data, Mapping):
         raise CaseInputError({"non_field_errors": ["Give a JSON object (docs/deadlines.md)."]})
@@ -330,6 +340,12 @@ def case_from_json(data: Any, *, regime_keys: Collection[str] | None = None) -> 
         ]
         if bad:
             reader.fail("regimes", f"Unknown regime: {', '.join(bad)}.")
+        off = sorted(set(raw_regimes) & set(disabled))
+        if off:
+            reader.fail(
+                "regimes",
+                f"Switched off by an administrator in this portal: {', '.join(off)}.",
+            )
         regimes = frozenset(raw_regimes)
 
     facts: dict[str, dt.datetime] = {}
@@ -375,6 +391,9 @@ def case_from_json(data: Any, *, regime_keys: Collection[str] | None = None) -> 
             if not _SUBMISSION_KEY.match(str(key)):
                 reader.fail(path, "Name the stage as <regime key>/<stage key>.")
                 continue
+            if stage_keys is not None and str(key) not in stage_keys:
+                reader.fail(path, "Unknown stage: no regime of the data file has it.")
+                continue
             at = reader.instant(value, path)
             if at is not None:
                 submissions[str(key)] = at
@@ -383,7 +402,7 @@ def case_from_json(data: Any, *, regime_keys: Collection[str] | None = None) -> 
         reference=reader.text(data.get("reference"), "reference", default="what-if") or "what-if",
         time_zone=reader.zone(data.get("time_zone"), "time_zone"),
         entities=tuple(entities),
-        incident_type=reader.text(data.get("incident_type"), "incident_type"),
+        incident_type=_incident_type(reader, data.get("incident_type"), incident_types),
         severity=reader.choice(data.get("severity"), "severity", SEVERITIES),
         involves_personal_data=reader.boolean(data.get("personal_data"), "personal_data"),
         involves_payment_data=reader.boolean(data.get("payment_data"), "payment_data"),
@@ -404,6 +423,13 @@ def case_from_json(data: Any, *, regime_keys: Collection[str] | None = None) -> 
 
 
 # --- Output ----------------------------------------------------------------------------------
+
+
+def _incident_type(reader: _Reader, value: Any, known: Collection[str] | None) -> str:
+    text = reader.text(value, "incident_type")
+    if text and known is not None and text not in known:
+        reader.fail("incident_type", f"Unknown incident type (known: {', '.join(sorted(known))}).")
+    return text
 
 
 def _utc(at: dt.datetime | None) -> str | None:

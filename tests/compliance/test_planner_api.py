@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bcp_portal.core import roles
+from compliance.models_notifications import NotificationRegime
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +91,37 @@ def test_an_internal_rule_shows_its_parameters_in_force(client_for):
 
 def test_someone_without_a_role_reads_no_regime(client_for):
     assert client_for(UserFactory()).get("/api/v1/regimes").status_code == 403
+
+
+def test_a_regime_switched_off_and_named_is_refused_not_answered_empty(client_for, dpo):
+    regime = NotificationRegime.objects.get(key="eu_gdpr_art33_art34")
+    regime.enabled = False
+    regime.save()
+    body = {**FACTS, "regimes": ["eu_gdpr_art33_art34"]}
+    response = client_for(dpo).post(EVALUATE, body, content_type="application/json")
+    assert response.status_code == 400
+    [message] = response.json()["error"]["fields"]["regimes"]
+    assert "Switched off by an administrator" in message
+
+
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        (
+            {"submissions": {"eu_dora_major_ict_incident/nope": "2026-01-01T00:00:00Z"}},
+            "submissions.eu_dora_major_ict_incident/nope",
+        ),
+        ({"incident_type": "nope"}, "incident_type"),
+    ],
+)
+def test_an_unknown_stage_or_incident_type_is_named_not_ignored(client_for, dpo, extra, field):
+    response = client_for(dpo).post(EVALUATE, {**FACTS, **extra}, content_type="application/json")
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_an_incident_type_of_the_portal_or_of_a_seed_rule_is_accepted(client_for, dpo):
+    for kind in ("security-incident", "payment_data_breach"):
+        body = {**FACTS, "incident_type": kind}
+        response = client_for(dpo).post(EVALUATE, body, content_type="application/json")
+        assert response.status_code == 200, response.json()

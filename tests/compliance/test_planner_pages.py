@@ -135,3 +135,48 @@ def test_the_planner_is_in_the_navigation_of_the_dpo_and_legal_counsel_only(clie
     assert 'href="/compliance/planner/"' in client_for(legal).get("/").content.decode()
     sre = UserFactory(roles=[roles.SRE])
     assert 'href="/compliance/planner/"' not in client_for(sre).get("/").content.decode()
+
+
+@pytest.mark.parametrize("count", ["²", "9" * 5000, "-3", "twelve"])
+def test_a_count_that_is_not_a_plain_number_is_an_error_on_persons_affected(
+    client_for, legal, count
+):
+    response = client_for(legal).post(URL, {**GDPR_FORM, "persons_affected": f"FR={count}"})
+    assert response.status_code == 400
+    assert 'id="id_persons_affected"' in response.content.decode()
+    assert "persons_affected" in response.context["form"].errors
+
+
+def test_a_region_given_twice_is_an_error_not_an_overwrite(client_for, legal):
+    response = client_for(legal).post(URL, {**GDPR_FORM, "persons_affected": "FR=5\nfr=6"})
+    assert response.status_code == 400
+    [message] = response.context["form"].errors["persons_affected"]
+    assert "Line 2: fr is already given on line 1." in message
+
+
+def test_an_unknown_stage_among_the_submissions_is_an_error_on_that_field(client_for, legal):
+    response = client_for(legal).post(
+        URL,
+        {**GDPR_FORM, "submissions": "eu_gdpr_art33_art34/nope=2026-03-28T10:00 Europe/Paris"},
+    )
+    assert response.status_code == 400
+    assert "Unknown stage" in " ".join(response.context["form"].errors["submissions"])
+
+
+def test_the_outage_start_is_read_in_the_zone_given_and_ends_the_provisional_clock(
+    client_for, legal
+):
+    form = {
+        "entity_name": "Acme SAS",
+        "jurisdictions": "FR",
+        "time_zone": "UTC",
+        "regimes": ["seed_service_outage_extended"],
+        "affected_users": "5000",
+        "outage_minutes": "300",
+        "fact_detection": "2026-03-29T09:30",
+    }
+    provisional = client_for(legal).post(URL, form).content.decode()
+    assert 'datetime="2026-03-30T13:30:00Z"' in provisional
+    response = client_for(legal).post(URL, {**form, "outage_started_at": "2026-03-29T09:00"})
+    assert response.status_code == 200
+    assert 'datetime="2026-03-30T13:00:00Z"' in response.content.decode()
