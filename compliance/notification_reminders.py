@@ -11,7 +11,10 @@ Provisional clocks: an open obligation running from detection because a fact it 
 recorded alerts the DPO once per day (the organisation's) until the fact is recorded.
 
 The sweep: incidents changed in the last hour are evaluated again, in case the task their
-change enqueued was not published (a dead broker); evaluating is idempotent.
+change enqueued was not published (a dead broker); and so is every outage still running (not
+restored, not a partial degradation, at least one affected service), so that a rule on a
+longer outage starts its clock within one sweep of the threshold being crossed. Evaluating is
+idempotent: a running outage evaluated again writes nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_today
@@ -28,7 +32,7 @@ from bcp_portal.core.outbox import outbox_add_new
 from bcp_portal.core.roles import DPO, LEGAL_COUNSEL
 from compliance.models_notifications import Obligation
 from compliance.notifications import obligations_evaluate
-from incidents.models import Incident
+from incidents.models import Incident, IncidentService
 
 OVERDUE = "overdue"
 REMINDED_ROLES = {DPO: "dpo", LEGAL_COUNSEL: "legal"}
@@ -148,10 +152,16 @@ def deadline_reminders_send(*, now: datetime | None = None) -> int:
 
 
 def obligations_sweep(*, now: datetime | None = None) -> int:
-    """Evaluate again the incidents changed within SWEEP_WINDOW; how many were evaluated."""
+    """Evaluate again the incidents changed within SWEEP_WINDOW and the outages still running
+    (one query picks them); how many were evaluated."""
     now = now or timezone.now()
+    running_outage = (
+        Q(restored_at__isnull=True)
+        & Q(incident_type__is_partial_degradation=False)
+        & Exists(IncidentService.objects.filter(incident=OuterRef("pk")))
+    )
     ids = list(
-        Incident.objects.filter(updated_at__gte=now - SWEEP_WINDOW)
+        Incident.objects.filter(Q(updated_at__gte=now - SWEEP_WINDOW) | running_outage)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
