@@ -83,7 +83,8 @@ def _deadline_message(
         "subject": f"Notification {what}: {obligation} ({incident.reference})",
         "body": (
             f"{incident.reference} {incident.title}\n{obligation.regime_name}, "
-            f"{obligation.stage_name}: notify {obligation.notify or 'as the rule says'}.\n"
+            f"{obligation.stage_name}{obligation.unverified_note}: "
+            f"notify {obligation.notify or 'as the rule says'}.\n"
             f"Due {obligation.due_at:%Y-%m-%d %H:%M} UTC ({_left(obligation, now)}).\n"
             + (
                 "Provisional: it runs from detection because a fact is not recorded.\n"
@@ -103,7 +104,8 @@ def _provisional_message(obligation: Obligation) -> dict[str, Any]:
         "subject": f"Provisional clock: {obligation} ({incident.reference})",
         "body": (
             f"{incident.reference} {incident.title}\n{obligation.regime_name}, "
-            f"{obligation.stage_name} runs from detection because the fact it runs from "
+            f"{obligation.stage_name}{obligation.unverified_note} runs from detection "
+            "because the fact it runs from "
             f"({obligation.anchor.replace('_', ' ')}) is not recorded. "
             "Record it on the incident so the clock runs from the right time.\n"
             + (f"Due {obligation.due_at:%Y-%m-%d %H:%M} UTC." if obligation.due_at else "")
@@ -132,6 +134,7 @@ def deadline_reminders_send(*, now: datetime | None = None) -> int:
             "anchor_at",
             "due_at",
             "provisional",
+            "verified",
             "incident__reference",
             "incident__title",
         )
