@@ -13,7 +13,8 @@ carries the minutes so far (now - start) with `outage_ongoing`, so a rule on a l
 starts once the threshold is crossed (the sweep evaluates running outages again each run:
 `notification_reminders.obligations_sweep`). The engine words a running outage without its
 changing length, and its clock runs from start + threshold, so evaluating it again as it runs
-on writes nothing.
+on writes nothing. Whether it has affected services is read with the incident (one `exists`
+query more when the caller has read the incident already).
 """
 
 from __future__ import annotations
