@@ -24,3 +24,9 @@ class ComplianceConfig(AppConfig):
         from compliance import notification_hooks
 
         notification_hooks.connect()
+        # A competent authority names the regimes it receives: the catalogue (which cannot
+        # import compliance) checks them against the regimes data file's keys.
+        from bcp_portal.catalogue import regulatory
+        from compliance.deadlines.regimes import load_regimes
+
+        regulatory.register_regime_keys(lambda: {r.key for r in load_regimes()})

@@ -313,7 +313,8 @@ def notification_timeline(
             events.append(
                 Event(
                     s.submitted_at,
-                    f"Submitted: {obligation.regime_name}, {obligation.stage_name}",
+                    f"Submitted: {obligation.regime_name}, {obligation.stage_name}"
+                    f"{obligation.unverified_note}",
                     f"To {s.recipient}{reference}",
                     display_name(s.submitted_by),
                 )

@@ -237,7 +237,7 @@ def obligation_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         lambda data: notifications.obligation_add(actor=request.user, incident=incident, **data),
-        success=lambda o: f"Obligation added: {o.regime_name}, {o.stage_name}.",
+        success=lambda o: f"Obligation added: {o.regime_name}, {o.stage_name}{o.unverified_note}.",
         redirect_to=lambda o: page_url(incident.pk, f"obligation-{o.pk}"),
     )
     if saved:
@@ -258,7 +258,7 @@ def obligation_waive(request: HttpRequest, pk: int, obligation: int) -> HttpResp
         lambda data: notifications.obligation_waive(
             actor=request.user, obligation=row, reason=data["reason"]
         ),
-        success=lambda o: f"Waived: {o.regime_name}, {o.stage_name}.",
+        success=lambda o: f"Waived: {o.regime_name}, {o.stage_name}{o.unverified_note}.",
         redirect_to=lambda o: page_url(incident.pk, f"obligation-{o.pk}"),
     )
     if saved:
@@ -288,7 +288,7 @@ def submission_record(request: HttpRequest, pk: int, obligation: int) -> HttpRes
             late_reason=data["late_reason"],
         ),
         success=lambda s: (
-            f"Submission recorded for {row.regime_name}, {row.stage_name}"
+            f"Submission recorded for {row.regime_name}, {row.stage_name}{row.unverified_note}"
             + (f" (reference {s.reference_number})." if s.reference_number else ".")
         ),
         redirect_to=lambda s: page_url(incident.pk, f"obligation-{row.pk}"),

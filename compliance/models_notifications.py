@@ -196,7 +196,13 @@ class Obligation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.regime_name}: {self.stage_name}"
+        return f"{self.regime_name}: {self.stage_name}{self.unverified_note}"
+
+    @property
+    def unverified_note(self) -> str:
+        """ " (unverified)" after a stage the reference marks unverified, wherever it is named
+        in text (messages, reminders, the timeline, the admin); "" otherwise."""
+        return "" if self.verified else " (unverified)"
 
     @property
     def key(self) -> str:

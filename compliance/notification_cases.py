@@ -6,10 +6,15 @@ and payment data flags, users affected, the outage), the organisation's active l
 entities, the incident's recorded facts and the latest submission of each stage. Four
 queries, whatever the number of facts, entities or submissions.
 
-An outage runs from the onset (else detection) to the restore time; while the service is not
-restored its duration is unknown (`outage_minutes` None), so a rule on a longer outage starts
-when the restore time is recorded, and the evaluation never depends on the clock on the wall
-(re-evaluating the same rows gives the same answer).
+An incident is an outage (as the DR metrics count them: one outage per affected service) when
+its type is not a partial degradation and it has at least one affected service. It runs from
+the onset (else detection) to the restore time; while the service is not restored the case
+carries the minutes so far (now - start) with `outage_ongoing`, so a rule on a longer outage
+starts once the threshold is crossed (the sweep evaluates running outages again each run:
+`notification_reminders.obligations_sweep`). The engine words a running outage without its
+changing length, and its clock runs from start + threshold, so evaluating it again as it runs
+on writes nothing. Whether it has affected services is read with the incident (one `exists`
+query more when the caller has read the incident already).
 """
 
 from __future__ import annotations
@@ -17,14 +22,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
 
 from bcp_portal.catalogue.models import LegalEntity
 from bcp_portal.catalogue.selectors import organisation_profile
 from bcp_portal.core.people import zone_named
 from compliance.deadlines import types
 from compliance.models_notifications import IncidentFact, Submission
-from incidents.models import Incident
+from incidents.models import Incident, IncidentService
 
 
 def entity_of(row: LegalEntity) -> types.Entity:
@@ -49,22 +55,27 @@ def fact_moment(fact: IncidentFact) -> dt.datetime | None:
     return fact.occurred_at.astimezone(zone_named(fact.time_zone))
 
 
-def outage_of(incident: Incident) -> tuple[dt.datetime | None, int | None]:
-    """(start, minutes) of the incident's outage; minutes None while not restored.
+def outage_of(
+    incident: Incident, *, has_services: bool, now: dt.datetime
+) -> tuple[dt.datetime | None, int | None, bool]:
+    """(start, minutes, ongoing) of the incident's outage; while not restored, the minutes so
+    far at `now` and ongoing True.
 
-    A partial degradation is not an outage (as the DR metrics count it): no start, no length.
+    A partial degradation, or an incident with no affected service, is not an outage (as the
+    DR metrics count them): no start, no length.
     """
-    if incident.incident_type.is_partial_degradation:
-        return None, None
+    if incident.incident_type.is_partial_degradation or not has_services:
+        return None, None, False
     start = incident.started_at or incident.detected_at
-    if incident.restored_at is None:
-        return start, None
-    return start, max(0, int((incident.restored_at - start).total_seconds() // 60))
+    end, ongoing = (now, True) if incident.restored_at is None else (incident.restored_at, False)
+    return start, max(0, int((end - start).total_seconds() // 60)), ongoing
 
 
 def case_from_rows(
     incident: Incident,
     *,
+    has_services: bool,
+    now: dt.datetime,
     time_zone: str,
     entities: tuple[types.Entity, ...],
     facts: Iterable[IncidentFact],
@@ -84,7 +95,9 @@ def case_from_rows(
             moment = fact_moment(fact)
             if moment is not None:
                 dated[fact.kind] = moment
-    outage_start, outage_minutes = outage_of(incident)
+    outage_start, outage_minutes, outage_ongoing = outage_of(
+        incident, has_services=has_services, now=now
+    )
     return types.Case(
         reference=incident.reference,
         time_zone=time_zone,
@@ -96,6 +109,7 @@ def case_from_rows(
         affected_users=incident.affected_users,
         outage_started_at=outage_start,
         outage_minutes=outage_minutes,
+        outage_ongoing=outage_ongoing,
         dated=dated,
         gdpr_risk=gdpr_risk,
         persons_affected=persons,
@@ -117,12 +131,22 @@ def latest_submissions(incident: Incident) -> dict[str, dt.datetime]:
     }
 
 
-def case_for_incident(incident: Incident) -> types.Case:
-    """The engine's view of a stored incident (its type read with it if not already)."""
+def case_for_incident(incident: Incident, *, now: dt.datetime | None = None) -> types.Case:
+    """The engine's view of a stored incident at `now` (default: the clock), its type and
+    whether it has affected services read with it if not already."""
     if "incident_type" not in incident._state.fields_cache:
-        incident = Incident.objects.select_related("incident_type").get(pk=incident.pk)
+        incident = (
+            Incident.objects.select_related("incident_type")
+            .annotate(has_services=Exists(IncidentService.objects.filter(incident=OuterRef("pk"))))
+            .get(pk=incident.pk)
+        )
+    has_services = getattr(incident, "has_services", None)
+    if has_services is None:
+        has_services = IncidentService.objects.filter(incident=incident).exists()
     return case_from_rows(
         incident,
+        has_services=has_services,
+        now=now or timezone.now(),
         time_zone=organisation_profile().time_zone or "UTC",
         entities=active_entities(),
         facts=IncidentFact.objects.filter(incident=incident),

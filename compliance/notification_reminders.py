@@ -11,7 +11,10 @@ Provisional clocks: an open obligation running from detection because a fact it 
 recorded alerts the DPO once per day (the organisation's) until the fact is recorded.
 
 The sweep: incidents changed in the last hour are evaluated again, in case the task their
-change enqueued was not published (a dead broker); evaluating is idempotent.
+change enqueued was not published (a dead broker); and so is every outage still running (not
+restored, not a partial degradation, at least one affected service), so that a rule on a
+longer outage starts its clock within one sweep of the threshold being crossed. Evaluating is
+idempotent: a running outage evaluated again writes nothing.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from bcp_portal.catalogue.selectors import organisation_today
@@ -28,7 +32,7 @@ from bcp_portal.core.outbox import outbox_add_new
 from bcp_portal.core.roles import DPO, LEGAL_COUNSEL
 from compliance.models_notifications import Obligation
 from compliance.notifications import obligations_evaluate
-from incidents.models import Incident
+from incidents.models import Incident, IncidentService
 
 OVERDUE = "overdue"
 REMINDED_ROLES = {DPO: "dpo", LEGAL_COUNSEL: "legal"}
@@ -79,7 +83,8 @@ def _deadline_message(
         "subject": f"Notification {what}: {obligation} ({incident.reference})",
         "body": (
             f"{incident.reference} {incident.title}\n{obligation.regime_name}, "
-            f"{obligation.stage_name}: notify {obligation.notify or 'as the rule says'}.\n"
+            f"{obligation.stage_name}{obligation.unverified_note}: "
+            f"notify {obligation.notify or 'as the rule says'}.\n"
             f"Due {obligation.due_at:%Y-%m-%d %H:%M} UTC ({_left(obligation, now)}).\n"
             + (
                 "Provisional: it runs from detection because a fact is not recorded.\n"
@@ -99,7 +104,8 @@ def _provisional_message(obligation: Obligation) -> dict[str, Any]:
         "subject": f"Provisional clock: {obligation} ({incident.reference})",
         "body": (
             f"{incident.reference} {incident.title}\n{obligation.regime_name}, "
-            f"{obligation.stage_name} runs from detection because the fact it runs from "
+            f"{obligation.stage_name}{obligation.unverified_note} runs from detection "
+            "because the fact it runs from "
             f"({obligation.anchor.replace('_', ' ')}) is not recorded. "
             "Record it on the incident so the clock runs from the right time.\n"
             + (f"Due {obligation.due_at:%Y-%m-%d %H:%M} UTC." if obligation.due_at else "")
@@ -128,6 +134,7 @@ def deadline_reminders_send(*, now: datetime | None = None) -> int:
             "anchor_at",
             "due_at",
             "provisional",
+            "verified",
             "incident__reference",
             "incident__title",
         )
@@ -148,10 +155,16 @@ def deadline_reminders_send(*, now: datetime | None = None) -> int:
 
 
 def obligations_sweep(*, now: datetime | None = None) -> int:
-    """Evaluate again the incidents changed within SWEEP_WINDOW; how many were evaluated."""
+    """Evaluate again the incidents changed within SWEEP_WINDOW and the outages still running
+    (one query picks them); how many were evaluated."""
     now = now or timezone.now()
+    running_outage = (
+        Q(restored_at__isnull=True)
+        & Q(incident_type__is_partial_degradation=False)
+        & Exists(IncidentService.objects.filter(incident=OuterRef("pk")))
+    )
     ids = list(
-        Incident.objects.filter(updated_at__gte=now - SWEEP_WINDOW)
+        Incident.objects.filter(Q(updated_at__gte=now - SWEEP_WINDOW) | running_outage)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -142,11 +142,11 @@ class OrganisationProfile(models.Model):
 def validate_jurisdictions(value) -> None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValidationError("Give a list of codes, e.g. FR, GB, US-CA.")
-    bad = [v for v in value if not regulatory.is_jurisdiction_code(v)]
+    bad = regulatory.unknown_jurisdictions(value)
     if bad:
         raise ValidationError(
-            f"Not a jurisdiction code: {', '.join(bad)}. Use ISO 3166 codes such as FR, GB or "
-            "US-CA (upper case)."
+            f"Not a known jurisdiction code: {', '.join(bad)}. Use an ISO 3166-1 country code "
+            "such as FR, GB or US, or a US state such as US-CA (upper case)."
         )
 
 

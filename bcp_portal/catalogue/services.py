@@ -9,6 +9,7 @@ import holidays
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from bcp_portal.catalogue import regulatory
 from bcp_portal.catalogue.models import (
     CompetentAuthority,
     LegalEntity,
@@ -196,6 +197,11 @@ def _authority_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if bad:
             raise ValidationError(
                 {"regimes": f"Not a regime key: {', '.join(bad)} (e.g. eu_gdpr_art33_art34)."}
+            )
+        unknown = regulatory.unknown_regime_keys(regimes)
+        if unknown:
+            raise ValidationError(
+                {"regimes": f"No such regime: {', '.join(unknown)} (e.g. eu_gdpr_art33_art34)."}
             )
         fields["regimes"] = regimes
     return fields

@@ -14,7 +14,9 @@ A condition is a JSON object; its terms all hold (an empty object always holds).
 - `severity_at_least`: "P1" holds for P1 and P0 (P0 the most severe);
 - `gdpr_risk_at_least`: "risk" or "high_risk";
 - `has_fact`: the case has this dated fact (DORA's classification as major, SEC's materiality);
-- `outage_minutes_more_than`, `affected_users_more_than`: strictly more than the number;
+- `outage_minutes_more_than`, `affected_users_more_than`: strictly more than the number (an
+  outage still running, `Case.outage_ongoing`, is judged on its length so far, and worded
+  without it: "still running, more than 240 minutes" / "still running, not yet more than");
 - `persons_at_least`, `persons_more_than`, `persons_less_than`: {"region": R, "count": N}
   where R is a US state (US-CA), a country (its subdivisions included), "EU" or "EEA" (their
   countries summed), "total" (all regions) or "any_us_state" (the largest count of one state);
@@ -358,6 +360,30 @@ def _more_than(attribute: str, label: str, unknown: str) -> Callable[[Any, Param
     return build
 
 
+def _outage_more_than(value: Any, parameters: Params) -> Check:
+    """Strictly more than N minutes of outage. A restored outage reads its length; one still
+    running (`outage_ongoing`) reads its length so far, worded without it ("still running,
+    more than 240 minutes") so that evaluating it again as it runs on changes nothing; a
+    duration not known at all counts as met, provisionally."""
+    read = _number(value, "outage_minutes", parameters)
+    known = _more_than(
+        "outage_minutes", "outage of {n} minutes", "outage still running or duration not known"
+    )(value, parameters)
+
+    def check(case: types.Case, entity: types.Entity | None, params: Params) -> Outcome:
+        threshold = read(params)
+        if threshold is None or not case.outage_ongoing or case.outage_minutes is None:
+            return known(case, entity, params)
+        if case.outage_minutes > threshold:
+            return HOLDS, f"outage still running, more than {threshold} minutes"
+        return (
+            FAILS,
+            f"below threshold: outage still running, not yet more than {threshold} minutes",
+        )
+
+    return check
+
+
 def _persons(comparison: str) -> Callable[[Any, Params], Check]:
     def build(value: Any, parameters: Params) -> Check:
         name = f"persons_{comparison}"
@@ -415,9 +441,7 @@ _BUILDERS: dict[str, Callable[[Any, Params], Check]] = {
     "severity_at_least": _severity_at_least,
     "gdpr_risk_at_least": _gdpr_risk_at_least,
     "has_fact": _has_fact,
-    "outage_minutes_more_than": _more_than(
-        "outage_minutes", "outage of {n} minutes", "outage still running or duration not known"
-    ),
+    "outage_minutes_more_than": _outage_more_than,
     "affected_users_more_than": _more_than(
         "affected_users", "{n} users affected", "affected users not counted yet"
     ),

@@ -91,6 +91,9 @@ class Case:
     affected_users: int | None = None
     outage_started_at: dt.datetime | None = None
     outage_minutes: int | None = None  # None while the outage has not ended and no duration
+    # The outage is still running: `outage_minutes` is its length so far (a real incident not
+    # restored yet); the condition then reads "still running, (not yet) more than N minutes".
+    outage_ongoing: bool = False
     # Dated facts by kind (DATED_FACTS); DETECTION is always there for a real incident.
     dated: Mapping[str, dt.datetime] = field(default_factory=dict)
     gdpr_risk: str | None = None  # GDPR_RISK_LEVELS; None: not assessed yet

@@ -50,6 +50,25 @@ def test_an_outage_still_running_counts_provisionally_as_over_the_threshold():
     assert "outage still running" in r.reason
 
 
+def test_an_outage_still_running_for_30_minutes_creates_no_obligation_yet():
+    r = result(_outage(30, 5000, outage_ongoing=True), OUTAGE)
+    assert not r.required
+    assert "outage still running, not yet more than 240 minutes" in r.reason
+
+
+def test_an_outage_still_running_past_four_hours_is_due_24_hours_after_crossing_them():
+    r = result(_outage(241, 5000, outage_ongoing=True), OUTAGE)
+    assert r.required and not r.provisional
+    assert r.due_at == at("2026-03-03 12:00")
+
+
+def test_an_outage_still_running_is_worded_the_same_whatever_its_length_so_far():
+    first = result(_outage(300, 5000, outage_ongoing=True), OUTAGE)
+    later = result(_outage(900, 5000, outage_ongoing=True), OUTAGE)
+    assert first == later
+    assert "still running, more than 240 minutes" in first.reason
+
+
 def test_an_administrator_can_change_the_seed_rules_parameters():
     overrides = {"seed_service_outage_extended": {"min_outage_minutes": 60, "deadline_hours": 12}}
     r = result(_outage(120, 5000), OUTAGE, overrides=overrides)

@@ -17,6 +17,7 @@ from compliance.notification_cases import case_for_incident
 from compliance.notification_drafts import gdpr_art33_draft
 from incidents.services.lifecycle import incident_set_status, timeline_add
 from tests.compliance.notifications.helpers import DETECTED, incident, person
+from tests.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,7 @@ def test_the_case_carries_the_incident_its_entities_and_its_facts(engine):
         involves_personal_data=True,
         affected_users=1500,
         started_at=DETECTED - dt.timedelta(minutes=30),
+        services=[ServiceFactory()],
     )
     dpo = person("DPO")
     notifications.fact_record(
@@ -65,18 +67,19 @@ def test_the_case_carries_the_incident_its_entities_and_its_facts(engine):
     assert aware.tzinfo == zoneinfo.ZoneInfo("Europe/Paris")  # the zone it was stated in
     assert case.gdpr_risk == types.RISK
     assert case.outage_started_at == DETECTED - dt.timedelta(minutes=30)
-    assert case.outage_minutes is None  # not restored yet
+    assert case.outage_ongoing and case.outage_minutes > 30  # not restored yet: so far
 
 
 def test_a_restored_incident_has_an_outage_of_known_length(engine):
-    inc = incident(started_at=DETECTED - dt.timedelta(minutes=10))
+    inc = incident(started_at=DETECTED - dt.timedelta(minutes=10), services=[ServiceFactory()])
     inc = incident_set_status(
         actor=person("SRE Lead", "n-lead"),
         incident=inc,
         status="restored",
         at=DETECTED + dt.timedelta(hours=4, minutes=50),
     )
-    assert case_for_incident(inc).outage_minutes == 5 * 60
+    case = case_for_incident(inc)
+    assert (case.outage_minutes, case.outage_ongoing) == (5 * 60, False)
 
 
 def test_the_case_is_read_in_a_fixed_number_of_queries(engine, django_assert_num_queries):
