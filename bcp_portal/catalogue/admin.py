@@ -86,6 +86,11 @@ class CompetentAuthorityAdmin(ServiceBackedAdmin):
     list_only = ("name", "jurisdiction", "email", "phone", "is_active")
     fields = AUTHORITY_FIELDS
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "portal_url":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def service_create(self, *, actor, fields):
         return competent_authority_create(actor=actor, **fields)
 

@@ -70,6 +70,13 @@ class RegimeKeysField(forms.CharField):
 
 
 class CompetentAuthorityForm(PortalFormMixin, forms.ModelForm):
+    portal_url = forms.URLField(
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        label="Reporting portal",
+        help_text="Where reports are filed; https:// is assumed when no scheme is typed.",
+    )
     regimes = RegimeKeysField(
         required=False,
         max_length=1000,
