@@ -348,7 +348,8 @@ def submission_record(
 
     After its due time the reason for the delay is required (GDPR Art. 33(1)). The first
     submission marks the obligation submitted at that time; a later one (a follow-up, a
-    corrected filing) is kept too, and a stage that runs from this one runs from the latest.
+    corrected filing) is kept too: a stage that runs from this one runs from the first,
+    except one that reads the latest (`anchor_latest_of`: DORA's final report).
     """
     require_perm(actor, PERM_SUBMISSION)
     obligation = _lock_obligation(obligation)
