@@ -358,3 +358,13 @@ def test_a_submission_time_the_readers_zone_skips_or_shows_twice_is_a_form_error
     picked = _post_submission(client, incident, o, "2026-10-25T02:30", which="first")
     assert picked.status_code == 302, picked.content.decode()[:2000]
     assert Submission.objects.get().submitted_at.isoformat() == "2026-10-25T00:30:00+00:00"
+
+
+def test_a_submission_dated_before_the_incidents_detection_is_a_form_error(client_for, dpo):
+    incident = f.incident()
+    o = f.obligation(incident)
+    before = local(incident.detected_at - timedelta(hours=2))
+    response = _post_submission(client_for(dpo), incident, o, before)
+    assert response.status_code == 400
+    assert "before the incident was detected" in response.content.decode()
+    assert not Submission.objects.exists()
