@@ -432,3 +432,27 @@ def test_a_non_ascii_file_name_downloads_with_an_rfc_6266_header(client_for, dpo
     header = file["Content-Disposition"]
     assert header.startswith('attachment; filename="Declaration CNIL.pdf"; ')
     assert "filename*=UTF-8''D%C3%A9claration%20%E2%80%9CCNIL%E2%80%9D.pdf" in header
+
+
+def test_a_changed_fact_time_without_offset_is_read_in_the_facts_stored_zone(
+    client_for, dpo, engine
+):
+    inc = incident()
+    client = client_for(dpo)
+    created = _post_fact(
+        client,
+        inc,
+        kind="controller_awareness",
+        occurred_at="2026-03-02T10:00:00",
+        time_zone="Asia/Tokyo",
+    )
+    assert created.status_code == 201, created.json()
+    changed = client.patch(
+        f"/api/v1/incidents/{inc.pk}/facts/{created.json()['id']}",
+        {"occurred_at": "2026-03-02T11:00:00", "reason": "Corrected."},
+        content_type=JSON,
+    )
+    assert changed.status_code == 200, changed.json()
+    fact = IncidentFact.objects.get()
+    assert fact.occurred_at == dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC)  # 11:00 JST
+    assert fact.time_zone == "Asia/Tokyo"
