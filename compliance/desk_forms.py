@@ -3,8 +3,10 @@
 Every form mixes in PortalFormMixin: Bootstrap classes, no line break in a one-line field,
 years 1900-2999, and (`one_time`) a one-time token, so a double click records a fact,
 a submission or an obligation once. Times typed into a form are read in a zone: a fact's
-in the zone its form names (it is kept with the fact), the others in the reader's own
-zone (the page's active zone).
+in the zone its form names (it is kept with the fact; the reader's zone plays no part), a
+submission's in the reader's own zone (the page's active zone). A time those clocks skip is
+refused, and one they show twice is refused until the person picks which (`WHICH_CHOICES`):
+never a silent guess (`bcp_portal.core.dates.wall_clock`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.fields import BaseTemporalField
 from django.utils import timezone
 
 from bcp_portal.catalogue.models import CompetentAuthority
-from bcp_portal.core import filters
+from bcp_portal.core import dates, filters
 from bcp_portal.core.forms import PortalFormMixin, ZoneInput
 from compliance import desk_selectors
 from compliance.deadlines import types
@@ -82,12 +85,51 @@ class LocalDateTimeInput(forms.DateTimeInput):
         super().__init__(format=LOCAL_INPUT_FORMAT, **kwargs)
 
 
-def _in_zone(value: dt.datetime | None, zone_name: str) -> dt.datetime | None:
-    """A time the form read in the page's zone, read again as wall-clock time in `zone_name`."""
+# A time the clocks show twice (the autumn change): which of the two was meant.
+WHICH_CHOICES = [
+    ("", "—"),
+    ("first", "The first (before the clocks go back)"),
+    ("second", "The second (after the clocks go back)"),
+]
+SKIPPED_REMEDY = "give the time the clocks showed."
+TWICE_REMEDY = "choose which of the two below (“If that time happens twice”)."
+
+
+class WallClockField(forms.DateTimeField):
+    """A date and time typed without its zone, kept naive: the form reads it in a zone."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            return value
+        result: dt.datetime = BaseTemporalField.to_python(self, value)
+        return result
+
+
+def which_field() -> forms.ChoiceField:
+    return forms.ChoiceField(
+        required=False,
+        choices=WHICH_CHOICES,
+        label="If that time happens twice",
+        help_text="Only when the clocks go back that night: which of the two it was.",
+    )
+
+
+def read_wall_clock(
+    form: forms.Form, cleaned: dict[str, Any], name: str, zone_name: str
+) -> dt.datetime | None:
+    """The naive `cleaned[name]` read in `zone_name`; a skipped or doubled time is an error
+    on the field (the doubled one read as the person's pick in `which`)."""
+    value = cleaned.get(name)
     if value is None:
         return None
-    wall = timezone.make_naive(value, timezone.get_current_timezone())
-    return wall.replace(tzinfo=zoneinfo.ZoneInfo(zone_name))
+    which = cleaned.get("which") or ""
+    try:
+        return dates.wall_clock(value, zone_name, fold={"first": 0, "second": 1}.get(which))
+    except dates.WallClockError as exc:
+        form.add_error(name, f"{exc}: {SKIPPED_REMEDY if exc.skipped else TWICE_REMEDY}")
+        return None
 
 
 class FactForm(PortalFormMixin, forms.Form):
@@ -97,7 +139,7 @@ class FactForm(PortalFormMixin, forms.Form):
     one_time = True
 
     kind = forms.ChoiceField(choices=IncidentFact.KIND_CHOICES, label="Fact")
-    occurred_at = forms.DateTimeField(
+    occurred_at = WallClockField(
         required=False,
         label="When",
         input_formats=LOCAL_INPUT_FORMATS,
@@ -110,6 +152,7 @@ class FactForm(PortalFormMixin, forms.Form):
         widget=ZoneInput,
         help_text="The zone the time was stated in, e.g. Europe/Paris.",
     )
+    which = which_field()
     value = forms.ChoiceField(
         required=False,
         label="GDPR risk level",
@@ -145,7 +188,7 @@ class FactForm(PortalFormMixin, forms.Form):
         zone = cleaned.get("time_zone") or timezone.get_current_timezone_name()
         if "time_zone" in cleaned:
             cleaned["time_zone"] = zone
-            cleaned["occurred_at"] = _in_zone(cleaned.get("occurred_at"), zone)
+            cleaned["occurred_at"] = read_wall_clock(self, cleaned, "occurred_at", zone)
         cleaned["region"] = (cleaned.get("region") or "").strip().upper()
         return cleaned
 
@@ -155,12 +198,13 @@ class SubmissionForm(PortalFormMixin, forms.Form):
 
     one_time = True
 
-    submitted_at = forms.DateTimeField(
+    submitted_at = WallClockField(
         label="Submitted at",
         input_formats=LOCAL_INPUT_FORMATS,
         widget=LocalDateTimeInput(),
         help_text="When it was actually sent or filed, in your time zone.",
     )
+    which = which_field()
     authority = forms.ModelChoiceField(
         queryset=CompetentAuthority.objects.none(),
         required=False,
@@ -203,6 +247,9 @@ class SubmissionForm(PortalFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean() or {}
+        cleaned["submitted_at"] = read_wall_clock(
+            self, cleaned, "submitted_at", timezone.get_current_timezone_name()
+        )
         authority = cleaned.get("authority")
         if not cleaned.get("recipient") and authority is not None:
             cleaned["recipient"] = authority.name

@@ -308,8 +308,8 @@ def submission_attachment(request: HttpRequest, pk: int, submission: int) -> Htt
     if row is None or row.obligation.incident_id != incident.pk or row.attachment is None:
         raise Http404("No such attachment.")
     response = HttpResponse(bytes(row.attachment), content_type="application/octet-stream")
-    name = (row.attachment_name or "attachment").replace('"', "")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # RFC 6266: an ASCII fallback and filename*=UTF-8''... for any other name.
+    response["Content-Disposition"] = notifications.attachment_disposition(row.attachment_name)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

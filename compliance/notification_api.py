@@ -2,14 +2,21 @@
 
 - `incidents/{id}/facts`: the incident's dated facts and assessments (list); POST records
   one (`fact_record`: a fact of the same kind and region is changed, its old value kept in
-  the history); PATCH `incidents/{id}/facts/{fact}` changes one (kind and region stay).
+  the history); PATCH `incidents/{id}/facts/{fact}` changes one (its kind and region cannot
+  change: a 400). An `occurred_at` without its offset is the wall clock of the fact's
+  `time_zone` (PATCH: the one given, else the fact's; none: the reader's); a time those
+  clocks skip or show twice is a 400 naming `occurred_at`: give the offset then.
 - `obligations`: every incident's clocks (list with `ObligationFilterSet`: status, regime,
   incident, entity, overdue, provisional, due_from/due_to, search; retrieve); POST adds one
   by hand (`obligation_add`, the DPO); `POST obligations/{id}/waive` waives one with a reason.
 - `submissions`: notifications made (list by obligation or incident, retrieve); POST records
   one (`submission_record`) as JSON, or as multipart/form-data with the `attachment` file
   (at most `limits.SUBMISSION_ATTACHMENT_MAX_BYTES`, the types of
-  `limits.SUBMISSION_ATTACHMENT_TYPES`); `GET submissions/{id}/attachment` gives the file.
+  `limits.SUBMISSION_ATTACHMENT_TYPES`, its content matching its type);
+  `GET submissions/{id}/attachment` gives the file. A `submitted_at` without its offset is
+  read in the reader's zone, refused (400) when those clocks skip it or show it twice.
+
+Facts and submissions refuse a field they do not have (a 400 naming it), never ignore it.
 
 Reads need the model's view permission and, for anything about an incident, permission to
 view incidents; writes call the services the pages call, which check who may.
@@ -17,6 +24,9 @@ view incidents; writes call the services the pages call, which check who may.
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import QuerySet
@@ -33,7 +43,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bcp_portal.catalogue.models import CompetentAuthority
-from bcp_portal.core import limits
+from bcp_portal.core import dates, limits
 from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.parsers import JSONParser
 from bcp_portal.core.api.permissions import RolePermissions
@@ -80,11 +90,62 @@ def _visible_incidents(user: Any) -> QuerySet[Incident]:
     return Incident.objects.all() if may_view(user) else Incident.objects.none()
 
 
+class WallClockDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date and time; one without its offset is kept naive, for the serializer
+    to read in the zone that applies (`read_wall_clock`), never silently in the reader's."""
+
+    def enforce_timezone(self, value: dt.datetime) -> dt.datetime:
+        return value
+
+
+def read_wall_clock(value: dt.datetime, zone_name: str, field: str) -> dt.datetime:
+    """A naive `value` read in `zone_name` (an aware one as it is); else a 400 on `field`."""
+    if timezone.is_aware(value):
+        return value
+    try:
+        return dates.wall_clock(value, zone_name)
+    except dates.WallClockError as exc:
+        remedy = (
+            "give the time with its UTC offset."
+            if exc.skipped
+            else "give the UTC offset of the one you mean (e.g. -04:00 or -05:00)."
+        )
+        raise serializers.ValidationError({field: [f"{exc}: {remedy}"]}) from None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise serializers.ValidationError(
+            {"time_zone": ["Give an IANA zone such as Europe/Paris."]}
+        ) from None
+
+
+class RefusesUnknownFields:
+    """A body naming a field the serializer does not have is a 400 naming it (not ignored)."""
+
+    fields: Mapping[str, serializers.Field]
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in data if name not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["Unknown field: there is no such field here."] for name in unknown}
+                )
+        return super().to_internal_value(data)  # type: ignore[misc]  # mixed into a serializer
+
+
 # --- facts ----------------------------------------------------------------------------------
 
 
-class FactSerializer(PortalModelSerializer):
+OCCURRED_AT_HELP = (
+    "When it happened (dated kinds only): ISO 8601 with its offset, or without it as the wall "
+    "clock of `time_zone` (a time those clocks skip or show twice is refused: give the offset)."
+)
+
+
+class FactSerializer(RefusesUnknownFields, PortalModelSerializer):
     incident = serializers.IntegerField(source="incident_id", read_only=True)
+    occurred_at = WallClockDateTimeField(
+        required=False, allow_null=True, default=None, help_text=OCCURRED_AT_HELP
+    )
     recorded_by = serializers.IntegerField(source="recorded_by_id", read_only=True)
     recorded_by_name = serializers.SerializerMethodField()
     time_zone = serializers.CharField(
@@ -122,10 +183,37 @@ class FactSerializer(PortalModelSerializer):
     def get_recorded_by_name(self, fact: IncidentFact) -> str:
         return display_name(fact.recorded_by)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        at = attrs.get("occurred_at")
+        if at is not None:
+            stored = self.instance.time_zone if isinstance(self.instance, IncidentFact) else ""
+            zone = attrs.get("time_zone") or stored or timezone.get_current_timezone_name()
+            attrs["occurred_at"] = read_wall_clock(at, zone, "occurred_at")
+        return attrs
+
 
 class FactUpdateSerializer(FactSerializer):
+    """A change: the kind and region name the fact, so they cannot change (a 400)."""
+
+    occurred_at = WallClockDateTimeField(
+        required=False, allow_null=True, help_text=OCCURRED_AT_HELP
+    )
+
     class Meta(FactSerializer.Meta):
         read_only_fields = [*FactSerializer.Meta.read_only_fields, "kind", "region"]
+
+    def to_internal_value(self, data: Any) -> Any:
+        fact = self.instance
+        if isinstance(data, Mapping) and isinstance(fact, IncidentFact):
+            changed = {
+                name: [f"The {name} of a fact cannot change: record a new fact instead."]
+                for name in ("kind", "region")
+                if name in data and data[name] != getattr(fact, name)
+            }
+            if changed:
+                raise serializers.ValidationError(changed)
+        return super().to_internal_value(data)
 
 
 class FactViewSet(
@@ -323,7 +411,14 @@ class SubmissionFilterSet(PortalFilterSet):
         return queryset
 
 
-class SubmissionSerializer(PortalModelSerializer):
+class SubmissionSerializer(RefusesUnknownFields, PortalModelSerializer):
+    submitted_at = WallClockDateTimeField(
+        help_text=(
+            "When it was actually sent or filed: ISO 8601 with its offset, or without it in "
+            "your time zone (a time your clocks skip or show twice is refused: give the "
+            "offset). Not before the incident's detection, not in the future."
+        )
+    )
     obligation = serializers.PrimaryKeyRelatedField(
         queryset=Obligation.objects.only("pk"), help_text="The obligation's id."
     )
@@ -396,6 +491,12 @@ class SubmissionSerializer(PortalModelSerializer):
     def get_submitted_by_name(self, submission: Submission) -> str:
         return display_name(submission.submitted_by)
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        zone = timezone.get_current_timezone_name()
+        attrs["submitted_at"] = read_wall_clock(attrs["submitted_at"], zone, "submitted_at")
+        return attrs
+
     def get_has_attachment(self, submission: Submission) -> bool:
         return bool(submission.attachment_sha256)
 
@@ -448,6 +549,6 @@ class SubmissionViewSet(
         if not row.attachment_sha256:
             raise exceptions.NotFound("This submission has no file.")
         response = HttpResponse(bytes(row.attachment), content_type=row.attachment_type)
-        name = row.attachment_name.replace('"', "")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        # RFC 6266: an ASCII fallback and filename*=UTF-8''... for any other name.
+        response["Content-Disposition"] = notifications.attachment_disposition(row.attachment_name)
         return response

@@ -3,7 +3,7 @@
 The engine is plain Python over dated facts (`compliance.deadlines`); this module is the one
 place that reads the database for it: the incident (detection, type, severity, the personal
 and payment data flags, users affected, the outage), the organisation's active legal
-entities, the incident's recorded facts and the latest submission of each stage. Four
+entities, the incident's recorded facts and the first and latest submission of each stage. Four
 queries, whatever the number of facts, entities or submissions.
 
 An incident is an outage (as the DR metrics count them: one outage per affected service) when
@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
 
 from bcp_portal.catalogue.models import LegalEntity
@@ -80,6 +80,7 @@ def case_from_rows(
     entities: tuple[types.Entity, ...],
     facts: Iterable[IncidentFact],
     submissions: dict[str, dt.datetime],
+    latest_submissions: dict[str, dt.datetime] | None = None,
 ) -> types.Case:
     """The Case of an incident whose related rows the caller has read."""
     dated: dict[str, dt.datetime] = {types.DETECTION: incident.detected_at}
@@ -114,21 +115,26 @@ def case_from_rows(
         gdpr_risk=gdpr_risk,
         persons_affected=persons,
         submissions=submissions,
+        latest_submissions=latest_submissions or {},
     )
 
 
-def latest_submissions(incident: Incident) -> dict[str, dt.datetime]:
-    """ "<regime>/<stage>" -> the latest submission made for that stage of the incident."""
+def stage_submissions(
+    incident: Incident,
+) -> tuple[dict[str, dt.datetime], dict[str, dt.datetime]]:
+    """ "<regime>/<stage>" -> the first, and -> the latest, submission made for that stage."""
     rows = (
         Submission.objects.filter(obligation__incident=incident)
         .values("obligation__regime_key", "obligation__stage_key")
-        .annotate(last=Max("submitted_at"))
+        .annotate(first=Min("submitted_at"), last=Max("submitted_at"))
         .order_by()
     )
-    return {
-        f"{row['obligation__regime_key']}/{row['obligation__stage_key']}": row["last"]
-        for row in rows
-    }
+    first: dict[str, dt.datetime] = {}
+    latest: dict[str, dt.datetime] = {}
+    for row in rows:
+        key = f"{row['obligation__regime_key']}/{row['obligation__stage_key']}"
+        first[key], latest[key] = row["first"], row["last"]
+    return first, latest
 
 
 def case_for_incident(incident: Incident, *, now: dt.datetime | None = None) -> types.Case:
@@ -143,6 +149,7 @@ def case_for_incident(incident: Incident, *, now: dt.datetime | None = None) -> 
     has_services = getattr(incident, "has_services", None)
     if has_services is None:
         has_services = IncidentService.objects.filter(incident=incident).exists()
+    first, latest = stage_submissions(incident)
     return case_from_rows(
         incident,
         has_services=has_services,
@@ -150,5 +157,6 @@ def case_for_incident(incident: Incident, *, now: dt.datetime | None = None) -> 
         time_zone=organisation_profile().time_zone or "UTC",
         entities=active_entities(),
         facts=IncidentFact.objects.filter(incident=incident),
-        submissions=latest_submissions(incident),
+        submissions=first,
+        latest_submissions=latest,
     )

@@ -19,9 +19,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
+import unicodedata
 import uuid
+import zipfile
 from pathlib import PurePath
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -140,7 +144,9 @@ def fact_values(
             errors["occurred_at"] = "Give when it happened."
         if value:
             errors["value"] = "Only the GDPR risk level takes a value."
-    elif kind == IncidentFact.GDPR_RISK:
+    elif occurred_at is not None:
+        errors["occurred_at"] = "Only a dated fact takes a time: leave it empty."
+    if kind == IncidentFact.GDPR_RISK:
         if value not in types.GDPR_RISK_LEVELS:
             errors["value"] = "Choose the risk level: " + ", ".join(types.GDPR_RISK_LEVELS) + "."
     elif kind == IncidentFact.PERSONS_AFFECTED:
@@ -310,8 +316,57 @@ def obligation_waive(*, actor: Actor, obligation: Obligation, reason: str) -> Ob
     return save_audited(obligation, actor=actor, exclude=["incident", "status_changed_by"])
 
 
+# The first bytes of each kind of file the attachments accept (`limits`' types by extension).
+_ZIP = (b"PK\x03\x04",)
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+}
+# Office files are ZIP archives holding this part (Word's document, Excel's workbook).
+_OFFICE_PARTS = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "word/",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xl/",
+}
+_KIND_NAMES = {
+    "application/pdf": "a PDF",
+    "image/png": "a PNG image",
+    "image/jpeg": "a JPEG image",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "a Word document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "an Excel workbook",
+}
+
+
+def _content_matches(content_type: str, data: bytes) -> bool:
+    """Whether `data` looks like a file of `content_type`: its signature for binary kinds, a
+    ZIP with the Office part for docx/xlsx, valid UTF-8 without NUL for the text kinds."""
+    if content_type in _SIGNATURES:
+        return data.startswith(_SIGNATURES[content_type])
+    if content_type in _OFFICE_PARTS:
+        if not data.startswith(_ZIP):
+            return False
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = archive.namelist()
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return False
+        part = _OFFICE_PARTS[content_type]
+        return "[Content_Types].xml" in names and any(n.startswith(part) for n in names)
+    # Text: CSV, JSON, XML, plain text, a saved mail.
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def attachment_read(attachment: UploadedFile) -> tuple[str, str, bytes]:
-    """(name, type, bytes) of an attached file within the limits, else a field error."""
+    """(name, type, bytes) of an attached file within the limits, else a field error.
+
+    The type comes from the name's extension, and the content must match it (a PDF starts
+    with %PDF-, a docx is a ZIP holding a Word document, text is UTF-8 without NUL...)."""
     name = PurePath(attachment.name or "").name[:255]
     content_type = limits.SUBMISSION_ATTACHMENT_TYPES.get(PurePath(name).suffix.lower())
     if content_type is None:
@@ -324,7 +379,30 @@ def attachment_read(attachment: UploadedFile) -> tuple[str, str, bytes]:
         raise ValidationError({"attachment": _too_large()})
     if not data:
         raise ValidationError({"attachment": "The file is empty."})
+    if not _content_matches(content_type, data):
+        kind = _KIND_NAMES.get(content_type, "UTF-8 text without NUL characters")
+        suffix = PurePath(name).suffix.lower()
+        raise ValidationError(
+            {"attachment": f"The file is named {suffix} but its content is not {kind}."}
+        )
     return name, content_type, data
+
+
+def attachment_disposition(name: str) -> str:
+    """The Content-Disposition of a download of `name` (RFC 6266): an ASCII fallback in
+    `filename`, and the name itself in `filename*=UTF-8''...` when it is not plain ASCII."""
+    name = name or "attachment"
+    fallback = (
+        "".join(
+            c
+            for c in unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+            if c.isprintable() and c not in '"\\'
+        ).strip()
+        or "attachment"
+    )
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _too_large() -> str:
@@ -348,7 +426,8 @@ def submission_record(
 
     After its due time the reason for the delay is required (GDPR Art. 33(1)). The first
     submission marks the obligation submitted at that time; a later one (a follow-up, a
-    corrected filing) is kept too, and a stage that runs from this one runs from the latest.
+    corrected filing) is kept too: a stage that runs from this one runs from the first,
+    except one that reads the latest (`anchor_latest_of`: DORA's final report).
     """
     require_perm(actor, PERM_SUBMISSION)
     obligation = _lock_obligation(obligation)
@@ -357,6 +436,19 @@ def submission_record(
             {"obligation": f"It is {obligation.get_status_display().lower()}: nothing is owed."}
         )
     submitted_at = check_moment(submitted_at, field="submitted_at")
+    detected_at = (
+        Incident.objects.filter(pk=obligation.incident_id)
+        .values_list("detected_at", flat=True)
+        .get()
+    )
+    if submitted_at < detected_at:
+        raise ValidationError(
+            {
+                "submitted_at": "This is before the incident was detected "
+                f"({detected_at.astimezone(timezone.get_current_timezone()):%Y-%m-%d %H:%M %Z}): "
+                "give when it was actually sent."
+            }
+        )
     if authority is not None and not authority.is_active:
         raise ValidationError({"authority": "This authority is no longer in use."})
     recipient = (recipient or "").strip() or (authority.name if authority else "")

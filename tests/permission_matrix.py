@@ -845,7 +845,7 @@ def _clock_submission(user) -> dict:
     submission = notifications.submission_record(
         actor=_clocks_dpo(),
         obligation=Obligation.objects.get(pk=_clock_obligation(user)["pk"]),
-        submitted_at=timezone.now() - dt.timedelta(hours=1),
+        submitted_at=timezone.now(),  # never before the incident's detection
         recipient="Bank X",
         attachment=SimpleUploadedFile("notice.pdf", b"%PDF-1.4 notice"),
     )

@@ -4,12 +4,18 @@
 profile beside their time zone) for the request; `bcp_portal.core.pdf` activates the
 reader's for a PDF rendered in a worker. Pages and PDFs show dates through the `{% load
 when %}` filters (`|day`, `|moment`, `|clock`), which read the active preference here.
+
+`wall_clock` reads a time typed without its offset as the clocks of one zone showed it, and
+refuses a time those clocks skip (the spring change) or show twice (the autumn change) unless
+the person said which of the two they mean: a form or a serializer turns its `WallClockError`
+into an error on the field, never a silent guess.
 """
 
 from __future__ import annotations
 
 import contextvars
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -107,3 +113,37 @@ def format_moment(value: Any) -> str:
     if not isinstance(value, dt.datetime):
         return format_day(value)
     return f"{format_day(value)} {format_clock(value)}"
+
+
+class WallClockError(ValueError):
+    """A wall-clock time a zone skips (`skipped`) or shows twice; str(): which, in words."""
+
+    def __init__(self, naive: dt.datetime, zone_name: str, *, skipped: bool) -> None:
+        self.skipped = skipped
+        what = (
+            "does not exist in {zone} (the clocks go forward then)"
+            if skipped
+            else "happens twice in {zone} (the clocks go back then)"
+        )
+        super().__init__(f"{naive:%Y-%m-%d %H:%M} " + what.format(zone=zone_name))
+
+
+def wall_clock(naive: dt.datetime, zone_name: str, *, fold: int | None = None) -> dt.datetime:
+    """`naive` as the clocks of `zone_name` showed it (aware, in that zone).
+
+    A time the zone skips raises WallClockError(skipped=True); one it shows twice raises
+    WallClockError(skipped=False) unless `fold` picks the first (0) or the second (1).
+    An aware `naive` is only converted to the zone.
+    """
+    zone = zoneinfo.ZoneInfo(zone_name)
+    if naive.tzinfo is not None:
+        return naive.astimezone(zone)
+    early, late = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if early.utcoffset() == late.utcoffset():
+        return early
+    back = early.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    if back != naive:
+        raise WallClockError(naive, zone_name, skipped=True)
+    if fold is None:
+        raise WallClockError(naive, zone_name, skipped=False)
+    return late if fold else early

@@ -26,8 +26,10 @@ Which regimes answer:
 The clock of a required stage:
 - Anchor a dated fact: the fact's time; missing, detection stands in (`provisional`, the
   basis says so); no detection either: no due time, `waiting_for` names the fact.
-- Anchor "submission:<stage>": the latest actual submission of that stage (or of any stage
-  in `anchor_latest_of`); none yet: no due time, `waiting_for` "submission of <stage name>".
+- Anchor "submission:<stage>": the first actual submission of that stage (the one that met
+  it: a resubmission moves nothing), or the latest of a stage named in `anchor_latest_of`
+  (DORA's final report: the latest updated intermediate report), whichever is later; none
+  yet: no due time, `waiting_for` "submission of <stage name>".
 - A derived anchor: `calendar_year_end` (end of the local year of a fact; HIPAA's small
   breaches) or `threshold_crossed` (outage start + the rule's minutes; the seed outage rule).
 - A named event the portal does not track (authority_request, payment...): no due time,
@@ -327,8 +329,10 @@ class _Clock:
         if kind == "submission":
             latest = None
             for anchor in (stage.anchor, *stage.anchor_latest_of):
-                target = anchor.removeprefix(types.SUBMISSION_ANCHOR_PREFIX)
-                at = self.case.submissions.get(f"{self.regime.key}/{target}")
+                key = f"{self.regime.key}/{anchor.removeprefix(types.SUBMISSION_ANCHOR_PREFIX)}"
+                at = self.case.submissions.get(key)
+                if anchor != stage.anchor:  # a latest-of anchor: its latest submission
+                    at = self.case.latest_submissions.get(key, at)
                 if at is not None and (latest is None or at > latest):
                     latest = at
             if latest is None:

@@ -99,8 +99,13 @@ class Case:
     gdpr_risk: str | None = None  # GDPR_RISK_LEVELS; None: not assessed yet
     # Persons affected by region: a country (FR) or a US state (US-CA).
     persons_affected: Mapping[str, int] = field(default_factory=dict)
-    # Actual submissions: "<regime key>/<stage key>" -> when the latest one was made.
+    # Actual submissions: "<regime key>/<stage key>" -> when the FIRST one was made (the one
+    # that met the stage: DORA's intermediate report runs from it, a resubmission moves nothing).
     submissions: Mapping[str, dt.datetime] = field(default_factory=dict)
+    # The same key -> when the LATEST one was made, read only for the stages a clock names in
+    # `anchor_latest_of` (DORA's final report: the latest updated intermediate report). A key
+    # missing here is read from `submissions` (empty: every stage was submitted once).
+    latest_submissions: Mapping[str, dt.datetime] = field(default_factory=dict)
     # Restrict to these regime keys (the planner's choice); None means all that apply.
     regimes: frozenset[str] | None = None
 

@@ -130,3 +130,26 @@ def test_the_service_pages_and_pdf_say_objectives_as_people_do(client_for, sre):
     assert '<span title="90 min">1 h 30 min</span>' in detail
     listing = client.get("/services/").content.decode()
     assert '<span title="240 min">4 h</span>' in listing
+
+
+def test_a_wall_clock_time_is_read_in_the_zone_it_was_stated_in():
+    at = dates.wall_clock(dt.datetime(2026, 11, 27, 10, 0), "America/New_York")
+    assert at.astimezone(dt.UTC) == dt.datetime(2026, 11, 27, 15, 0, tzinfo=dt.UTC)
+
+
+def test_a_wall_clock_time_the_clocks_skip_is_refused_whichever_one_is_picked():
+    for fold in (None, 0, 1):
+        with pytest.raises(dates.WallClockError) as refused:
+            dates.wall_clock(dt.datetime(2026, 3, 8, 2, 30), "America/New_York", fold=fold)
+        assert refused.value.skipped
+        assert "does not exist in America/New_York" in str(refused.value)
+
+
+def test_a_wall_clock_time_shown_twice_is_refused_unless_the_person_picks_one():
+    naive = dt.datetime(2026, 11, 1, 1, 30)
+    with pytest.raises(dates.WallClockError) as refused:
+        dates.wall_clock(naive, "America/New_York")
+    assert not refused.value.skipped and "happens twice" in str(refused.value)
+    first = dates.wall_clock(naive, "America/New_York", fold=0)
+    second = dates.wall_clock(naive, "America/New_York", fold=1)
+    assert first.astimezone(dt.UTC).hour == 5 and second.astimezone(dt.UTC).hour == 6

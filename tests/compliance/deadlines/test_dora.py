@@ -140,3 +140,38 @@ def test_missing_awareness_runs_the_outer_limit_from_detection_provisionally():
     assert r.provisional
     assert r.due_at == at("2026-03-03 08:00")
     assert "provisional, from detection" in r.basis
+
+
+def test_a_second_submission_of_the_initial_notification_does_not_move_the_intermediate_report():
+    aware, classified = at("2026-03-02 08:00"), at("2026-03-02 10:00")
+    the_case = types.Case(
+        **{
+            **_dora(aware, classified).__dict__,
+            "submissions": {INITIAL: at("2026-03-02 13:10")},
+            "latest_submissions": {INITIAL: at("2026-03-03 09:00")},
+        }
+    )
+    r = result(the_case, INTERMEDIATE)
+    assert r.anchor_at == at("2026-03-02 13:10")
+    assert r.due_at == at("2026-03-05 13:10")
+
+
+def test_a_second_updated_intermediate_report_moves_the_final_report():
+    intermediate = "eu_dora_major_ict_incident/intermediate_report"
+    updated = "eu_dora_major_ict_incident/updated_intermediate_report"
+    the_case = types.Case(
+        **{
+            **_dora(at("2026-01-26 06:00"), at("2026-01-26 07:00")).__dict__,
+            "submissions": {
+                intermediate: at("2026-01-28 10:00", PARIS),
+                updated: at("2026-02-05 09:00", PARIS),
+            },
+            "latest_submissions": {
+                intermediate: at("2026-02-20 09:00", PARIS),  # a resubmission: not read
+                updated: at("2026-02-10 09:00", PARIS),
+            },
+        }
+    )
+    r = result(the_case, FINAL)
+    assert r.anchor_at == at("2026-02-10 09:00", PARIS)
+    assert r.due_at == at("2026-03-10 09:00", PARIS)

@@ -24,6 +24,8 @@ _stages = itertools.count(1)
 def incident(**fields: Any):
     """An incident declared by an SRE colleague (personal data involved by default)."""
     fields.setdefault("involves_personal_data", True)
+    # Detected a day ago: a submission is never dated before detection.
+    fields.setdefault("detected_at", timezone.now() - timedelta(days=1))
     return declare(UserFactory(roles=[PERSONA_ROLES["sre"]]), **fields)
 
 

@@ -284,3 +284,87 @@ def test_the_page_query_count_does_not_grow_with_rows(
 
 COUNT_PAGE = 16
 REGIONS = ("FR", "DE", "IT", "ES", "NL", "BE", "US-CA", "US-TX", "US-NY", "US-FL", "GB", "IE")
+
+
+def _post_fact(client, incident, occurred_at: str, zone: str, **extra):
+    return client.post(
+        f"{page(incident)}facts/",
+        {
+            "kind": "controller_awareness",
+            "occurred_at": occurred_at,
+            "time_zone": zone,
+            "reason": "The processor's mail.",
+            **extra,
+        },
+    )
+
+
+def test_a_fact_time_the_facts_zone_skips_is_a_form_error(client_for, dpo):
+    incident = f.incident()
+    response = _post_fact(client_for(dpo), incident, "2026-03-08T02:30", "America/New_York")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "2026-03-08 02:30 does not exist in America/New_York" in html
+    assert not IncidentFact.objects.filter(incident=incident).exists()
+
+
+def test_a_fact_time_the_facts_zone_shows_twice_is_refused_until_the_person_picks_one(
+    client_for, dpo
+):
+    incident = f.incident()
+    client = client_for(dpo)
+    response = _post_fact(client, incident, "2026-11-01T01:30", "America/New_York")
+    assert response.status_code == 400
+    assert "2026-11-01 01:30 happens twice in America/New_York" in response.content.decode()
+    assert not IncidentFact.objects.filter(incident=incident).exists()
+    picked = _post_fact(client, incident, "2026-11-01T01:30", "America/New_York", which="second")
+    assert picked.status_code == 302
+    fact = IncidentFact.objects.get(incident=incident, kind="controller_awareness")
+    assert fact.occurred_at.isoformat() == "2026-11-01T06:30:00+00:00"  # 01:30 EST
+
+
+def test_a_fact_time_is_read_in_the_facts_zone_whatever_the_readers_zone(client_for, dpo):
+    dpo.profile.time_zone = "Europe/Berlin"  # 2026-03-29 02:30 does not exist in Berlin
+    dpo.profile.save()
+    incident = f.incident()
+    response = _post_fact(client_for(dpo), incident, "2026-03-29T02:30", "America/New_York")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    fact = IncidentFact.objects.get(incident=incident, kind="controller_awareness")
+    assert fact.occurred_at.isoformat() == "2026-03-29T06:30:00+00:00"  # 02:30 EDT
+
+
+def _post_submission(client, incident, o, submitted_at: str, **extra):
+    data = {
+        f"s{o.pk}-submitted_at": submitted_at,
+        f"s{o.pk}-recipient": "CNIL",
+        **{f"s{o.pk}-{name}": value for name, value in extra.items()},
+    }
+    return client.post(f"{page(incident)}obligations/{o.pk}/submissions/", data)
+
+
+def test_a_submission_time_the_readers_zone_skips_or_shows_twice_is_a_form_error(client_for, dpo):
+    dpo.profile.time_zone = "Europe/Berlin"
+    dpo.profile.save()
+    incident = f.incident(detected_at=timezone.now().replace(year=2026, month=3, day=1))
+    o = f.obligation(incident)
+    client = client_for(dpo)
+    skipped = _post_submission(client, incident, o, "2026-03-29T02:30")
+    assert skipped.status_code == 400
+    assert "2026-03-29 02:30 does not exist in Europe/Berlin" in skipped.content.decode()
+    twice = _post_submission(client, incident, o, "2026-10-25T02:30")
+    assert twice.status_code == 400
+    assert "2026-10-25 02:30 happens twice in Europe/Berlin" in twice.content.decode()
+    assert not Submission.objects.exists()
+    picked = _post_submission(client, incident, o, "2026-10-25T02:30", which="first")
+    assert picked.status_code == 302, picked.content.decode()[:2000]
+    assert Submission.objects.get().submitted_at.isoformat() == "2026-10-25T00:30:00+00:00"
+
+
+def test_a_submission_dated_before_the_incidents_detection_is_a_form_error(client_for, dpo):
+    incident = f.incident()
+    o = f.obligation(incident)
+    before = local(incident.detected_at - timedelta(hours=2))
+    response = _post_submission(client_for(dpo), incident, o, before)
+    assert response.status_code == 400
+    assert "before the incident was detected" in response.content.decode()
+    assert not Submission.objects.exists()

@@ -228,3 +228,231 @@ def test_a_submission_without_a_file_has_no_file_to_download(client_for, dpo, en
     )
     answer = client_for(dpo).get(f"/api/v1/submissions/{sub.pk}/attachment")
     assert answer.status_code == 404
+
+
+def _post_fact(client, inc, **body):
+    return client.post(
+        f"/api/v1/incidents/{inc.pk}/facts", {"reason": "Told.", **body}, content_type=JSON
+    )
+
+
+def test_a_fact_time_without_offset_is_read_in_the_facts_own_zone(client_for, dpo, engine):
+    inc = incident()
+    answer = _post_fact(
+        client_for(dpo),
+        inc,
+        kind="controller_awareness",
+        occurred_at="2026-03-02T10:00:00",
+        time_zone="America/New_York",
+    )
+    assert answer.status_code == 201, answer.json()
+    fact = IncidentFact.objects.get()
+    assert fact.occurred_at == dt.datetime(2026, 3, 2, 15, tzinfo=dt.UTC)  # 10:00 EST
+    assert fact.time_zone == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("wall", "said"),
+    [("2026-03-08T02:30:00", "does not exist"), ("2026-11-01T01:30:00", "happens twice")],
+)
+def test_a_fact_time_its_zone_skips_or_shows_twice_is_a_400_naming_occurred_at(
+    client_for, dpo, engine, wall, said
+):
+    inc = incident()
+    with time_machine.travel(dt.datetime(2026, 11, 20, tzinfo=dt.UTC), tick=False):
+        answer = _post_fact(
+            client_for(dpo),
+            inc,
+            kind="controller_awareness",
+            occurred_at=wall,
+            time_zone="America/New_York",
+        )
+    assert answer.status_code == 400
+    errors = answer.json()["error"]["fields"]
+    assert said in " ".join(errors["occurred_at"]) and "offset" in " ".join(errors["occurred_at"])
+    assert not IncidentFact.objects.exists()
+
+
+def test_a_fact_with_a_field_it_does_not_have_is_a_400_naming_it(client_for, dpo, engine):
+    inc = incident()
+    answer = _post_fact(client_for(dpo), inc, kind="gdpr_risk", value="risk", bogus=1, other="x")
+    assert answer.status_code == 400
+    assert {"bogus", "other"} <= set(answer.json()["error"]["fields"])
+    assert not IncidentFact.objects.exists()
+
+
+def test_a_gdpr_risk_with_a_time_is_a_400_naming_occurred_at(client_for, dpo, engine):
+    inc = incident()
+    answer = _post_fact(
+        client_for(dpo), inc, kind="gdpr_risk", value="risk", occurred_at="2026-03-02T10:00:00Z"
+    )
+    assert answer.status_code == 400 and "occurred_at" in answer.json()["error"]["fields"]
+    assert not IncidentFact.objects.exists()
+
+
+def test_changing_a_facts_kind_or_region_is_a_400(client_for, dpo, engine):
+    inc = incident()
+    client = client_for(dpo)
+    created = _post_fact(client, inc, kind="persons_affected", region="FR", count=3)
+    assert created.status_code == 201, created.json()
+    url = f"/api/v1/incidents/{inc.pk}/facts/{created.json()['id']}"
+    for body in ({"kind": "gdpr_risk"}, {"region": "DE"}):
+        answer = client.patch(url, {**body, "reason": "x"}, content_type=JSON)
+        assert answer.status_code == 400 and set(body) <= set(answer.json()["error"]["fields"])
+    same = client.patch(url, {"kind": "persons_affected", "count": 4, "reason": "Recounted."},
+                        content_type=JSON)  # fmt: skip
+    assert same.status_code == 200, same.json()
+    fact = IncidentFact.objects.get()
+    assert (fact.kind, fact.region, fact.count) == ("persons_affected", "FR", 4)
+
+
+def _submit(client, ob, **body):
+    return client.post(
+        "/api/v1/submissions",
+        {"obligation": ob.pk, "recipient": "CNIL", **body},
+        content_type=JSON,
+    )
+
+
+def _obligation(engine) -> Obligation:
+    engine.set(result())
+    notifications.obligations_evaluate(incident=incident())
+    return Obligation.objects.get()
+
+
+def test_a_submission_before_the_incidents_detection_is_a_400_naming_submitted_at(
+    client_for, dpo, engine
+):
+    ob = _obligation(engine)
+    client = client_for(dpo)
+    early = _submit(client, ob, submitted_at=(DETECTED - dt.timedelta(minutes=1)).isoformat())
+    assert early.status_code == 400
+    assert "before the incident was detected" in " ".join(
+        early.json()["error"]["fields"]["submitted_at"]
+    )
+    ahead = _submit(client, ob, submitted_at=(NOW + dt.timedelta(hours=1)).isoformat())
+    assert ahead.status_code == 400 and "submitted_at" in ahead.json()["error"]["fields"]
+    assert not Submission.objects.exists()
+
+
+def test_a_submission_time_without_offset_is_read_in_the_readers_zone_and_never_guessed(
+    client_for, dpo, engine
+):
+    ob = _obligation(engine)
+    dpo.profile.time_zone = "Europe/Paris"
+    dpo.profile.save()
+    with time_machine.travel(dt.datetime(2026, 10, 26, tzinfo=dt.UTC), tick=False):
+        client = client_for(dpo)
+        twice = _submit(client, ob, submitted_at="2026-10-25T02:30:00", late_reason="Late.")
+        assert twice.status_code == 400
+        assert "happens twice" in " ".join(twice.json()["error"]["fields"]["submitted_at"])
+        skipped = _submit(client, ob, submitted_at="2026-03-29T02:30:00", late_reason="Late.")
+        assert skipped.status_code == 400
+        assert "does not exist" in " ".join(skipped.json()["error"]["fields"]["submitted_at"])
+        assert not Submission.objects.exists()
+    plain = _submit(client_for(dpo), ob, submitted_at="2026-03-02T16:00:00")
+    assert plain.status_code == 201, plain.json()
+    assert Submission.objects.get().submitted_at == dt.datetime(2026, 3, 2, 15, tzinfo=dt.UTC)
+
+
+def test_a_submission_with_a_field_it_does_not_have_is_a_400_naming_it(client_for, dpo, engine):
+    ob = _obligation(engine)
+    answer = _submit(client_for(dpo), ob, submitted_at=NOW.isoformat(), bogus=1)
+    assert answer.status_code == 400 and "bogus" in answer.json()["error"]["fields"]
+
+
+def _upload(client, ob, name: str, content: bytes):
+    return client.post(
+        "/api/v1/submissions",
+        {
+            "obligation": ob.pk,
+            "submitted_at": "2026-03-02T15:00:00Z",
+            "recipient": "CNIL",
+            "attachment": SimpleUploadedFile(name, content),
+        },
+    )
+
+
+def _docx() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("receipt.pdf", b"MZ\x90\x00 not a pdf"),
+        ("scan.png", b"%PDF-1.4"),
+        ("photo.jpg", b"GIF89a"),
+        ("letter.docx", b"PK\x03\x04 not really a zip"),
+        ("book.xlsx", b"%PDF-1.4"),
+        ("notes.txt", b"text\x00with a NUL"),
+        ("data.csv", b"caf\xe9;latin-1"),
+    ],
+)
+def test_an_attachment_whose_content_does_not_match_its_type_is_a_400(
+    client_for, dpo, engine, name, content
+):
+    ob = _obligation(engine)
+    answer = _upload(client_for(dpo), ob, name, content)
+    assert answer.status_code == 400
+    assert "content is not" in " ".join(answer.json()["error"]["fields"]["attachment"])
+    assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("scan.png", b"\x89PNG\r\n\x1a\n...."),
+        ("photo.jpeg", b"\xff\xd8\xff\xe0...."),
+        ("letter.docx", None),
+        ("notes.txt", "Déclaration à la CNIL".encode()),
+    ],
+)
+def test_an_attachment_whose_content_matches_its_type_is_kept(
+    client_for, dpo, engine, name, content
+):
+    ob = _obligation(engine)
+    answer = _upload(client_for(dpo), ob, name, content if content is not None else _docx())
+    assert answer.status_code == 201, answer.json()
+
+
+def test_a_non_ascii_file_name_downloads_with_an_rfc_6266_header(client_for, dpo, engine):
+    ob = _obligation(engine)
+    client = client_for(dpo)
+    answer = _upload(client, ob, "Déclaration “CNIL”.pdf", b"%PDF-1.7 receipt")
+    assert answer.status_code == 201, answer.json()
+    file = client.get(f"/api/v1/submissions/{answer.json()['id']}/attachment")
+    header = file["Content-Disposition"]
+    assert header.startswith('attachment; filename="Declaration CNIL.pdf"; ')
+    assert "filename*=UTF-8''D%C3%A9claration%20%E2%80%9CCNIL%E2%80%9D.pdf" in header
+
+
+def test_a_changed_fact_time_without_offset_is_read_in_the_facts_stored_zone(
+    client_for, dpo, engine
+):
+    inc = incident()
+    client = client_for(dpo)
+    created = _post_fact(
+        client,
+        inc,
+        kind="controller_awareness",
+        occurred_at="2026-03-02T10:00:00",
+        time_zone="Asia/Tokyo",
+    )
+    assert created.status_code == 201, created.json()
+    changed = client.patch(
+        f"/api/v1/incidents/{inc.pk}/facts/{created.json()['id']}",
+        {"occurred_at": "2026-03-02T11:00:00", "reason": "Corrected."},
+        content_type=JSON,
+    )
+    assert changed.status_code == 200, changed.json()
+    fact = IncidentFact.objects.get()
+    assert fact.occurred_at == dt.datetime(2026, 3, 2, 2, tzinfo=dt.UTC)  # 11:00 JST
+    assert fact.time_zone == "Asia/Tokyo"

@@ -166,6 +166,56 @@ def test_a_dora_intermediate_report_runs_from_the_initial_notifications_actual_s
     assert intermediate.anchor_at == sent
 
 
+def _dora_obligation(inc, stage: str) -> Obligation:
+    return Obligation.objects.get(incident=inc, regime_key=DORA, stage_key=stage)
+
+
+def _submit(dpo, obligation: Obligation, hours: float) -> dt.datetime:
+    sent = DETECTED + dt.timedelta(hours=hours)
+    notifications.submission_record(
+        actor=dpo, obligation=obligation, submitted_at=sent, recipient="ACPR", late_reason="Late."
+    )
+    return sent
+
+
+def test_a_second_initial_notification_does_not_move_the_dora_intermediate_report(acme, dpo):
+    inc = incident()
+    notifications.fact_record(
+        actor=dpo,
+        incident=inc,
+        kind=types.CLASSIFICATION_MAJOR,
+        occurred_at=DETECTED + dt.timedelta(hours=1),
+        time_zone="Europe/Paris",
+        reason="Classified major under the RTS criteria.",
+    )
+    first = _submit(dpo, _dora_obligation(inc, "initial_notification"), 3)
+    _submit(dpo, _dora_obligation(inc, "initial_notification"), 4)  # a corrected filing
+    intermediate = _dora_obligation(inc, "intermediate_report")
+    assert intermediate.anchor_at == first
+    assert intermediate.due_at == first + dt.timedelta(hours=72)
+
+
+def test_a_second_updated_intermediate_report_moves_the_dora_final_report(acme, dpo):
+    inc = incident()
+    notifications.fact_record(
+        actor=dpo,
+        incident=inc,
+        kind=types.CLASSIFICATION_MAJOR,
+        occurred_at=DETECTED + dt.timedelta(hours=1),
+        time_zone="Europe/Paris",
+        reason="Classified major under the RTS criteria.",
+    )
+    _submit(dpo, _dora_obligation(inc, "initial_notification"), 2)
+    _submit(dpo, _dora_obligation(inc, "intermediate_report"), 3)
+    _submit(dpo, _dora_obligation(inc, "updated_intermediate_report"), 4)
+    first_final = _dora_obligation(inc, "final_report")
+    assert first_final.anchor_at == DETECTED + dt.timedelta(hours=4)
+    latest = _submit(dpo, _dora_obligation(inc, "updated_intermediate_report"), 5)
+    final = _dora_obligation(inc, "final_report")
+    assert final.anchor_at == latest
+    assert final.due_at is not None and final.due_at > first_final.due_at
+
+
 def test_a_disabled_regime_marks_its_open_clocks_not_applicable(acme, dpo):
     regimes_load()
     inc = incident(involves_personal_data=True)
