@@ -99,3 +99,18 @@ def test_a_switch_filter_is_documented_with_the_words_it_takes(schema, api):
     }
     assert api.get("/api/v1/services", {"inactive": ""}).status_code == 200
     assert api.get("/api/v1/services", {"inactive": "TRUE"}).status_code == 400
+
+
+def test_text_over_its_documented_length_is_refused_before_whitespace_is_trimmed(api):
+    # The schema says maxLength 200: 199 characters and a leading tab are 200 sent, fine;
+    # 200 and a tab are 201 sent, refused, although trimming would bring them under.
+    at_limit = {"name": "\t" + "p" * 199, "kind": "service"}
+    created = api.post("/api/v1/services", at_limit, content_type="application/json")
+    assert created.status_code == 201, created.content
+    over = {"name": "\t" + "q" * 200, "kind": "service"}
+    response = api.post("/api/v1/services", over, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["name"] == [
+        "Ensure this field has no more than 200 characters."
+    ]
+    assert not Service.objects.filter(name="q" * 200).exists()

@@ -121,6 +121,11 @@ class _StrictJSONType:
             isinstance(data, bool) and bool not in self.json_types
         ):
             self.fail("invalid")  # type: ignore[attr-defined]  # a Field method
+        # The schema's maxLength is about the text sent: a value over it is refused before
+        # surrounding whitespace is trimmed (DRF checks the trimmed value, one too lenient).
+        limit = getattr(self, "max_length", None)
+        if isinstance(data, str) and limit is not None and len(data) > limit:
+            self.fail("max_length", max_length=limit)  # type: ignore[attr-defined]
         return super().to_internal_value(data)  # type: ignore[misc]  # mixed into a Field
 
 
