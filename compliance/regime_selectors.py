@@ -145,6 +145,11 @@ def _anchor(anchor: str, names: dict[str, str]) -> str:
     return label[:1].upper() + label[1:]
 
 
+def _in_sentence(text: str) -> str:
+    """A label inside a sentence: its first letter in lower case ("DORA" stays)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _period(stage: Stage, parameters: dict[str, Any]) -> str:
     if stage.counting == types.NO_FIXED_PERIOD or stage.period is None:
         return "No fixed period"
@@ -165,10 +170,10 @@ def stage_views(regime: Regime, parameters: dict[str, Any]) -> list[StageView]:
     for stage in sorted(regime.stages, key=lambda s: (s.order, s.key)):
         anchor = _anchor(stage.anchor, names)
         if stage.anchor_latest_of:
-            others = ", ".join(_anchor(a, names) for a in stage.anchor_latest_of)
-            anchor = f"{anchor}, or the latest of {others}"
+            every = (stage.anchor, *stage.anchor_latest_of)
+            anchor = "The latest of: " + "; ".join(_in_sentence(_anchor(a, names)) for a in every)
         if stage.anchor_from:
-            anchor = f"{anchor} (counted from {_anchor(stage.anchor_from, names).lower()})"
+            anchor = f"{anchor} (counted from {_in_sentence(_anchor(stage.anchor_from, names))})"
         alternative = ""
         if stage.alternative is not None:
             method = ALTERNATIVE_METHODS.get(stage.alternative.method, stage.alternative.method)
@@ -182,7 +187,7 @@ def stage_views(regime: Regime, parameters: dict[str, Any]) -> list[StageView]:
         if stage.outer_limit is not None:
             outer = (
                 f"No later than {stage.outer_limit.period} hours from "
-                f"{_anchor(stage.outer_limit.anchor, names).lower()}"
+                f"{_in_sentence(_anchor(stage.outer_limit.anchor, names))}"
             )
         views.append(
             StageView(

@@ -210,7 +210,11 @@ def test_an_unverified_stage_is_labelled(client_for, dpo):
 
 def test_a_stage_from_a_previous_submission_names_that_stage(client_for, dpo):
     html = client_for(dpo).get(detail("eu_dora_major_ict_incident")).content.decode()
-    assert "The submission of “" in html
+    assert "The submission of “Initial notification”" in html
+    assert (
+        "The latest of: the submission of “Intermediate report”; the submission of "
+        "“Updated intermediate report”" in html
+    )
     assert "No later than 24 hours from awareness of the incident" in html
 
 
