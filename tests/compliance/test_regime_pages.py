@@ -390,3 +390,13 @@ def test_a_double_submit_changes_once(client_for, dpo):
     assert ALREADY_SAVED in second.content.decode()
     assert regime(GDPR).enabled is False
     assert regime(GDPR).history.count() == versions + 1
+
+
+def test_a_row_the_data_file_no_longer_has_still_opens_and_says_so(client_for, dpo):
+    NotificationRegime.objects.create(key="retired_rule", name="Retired rule", data_version=1)
+    client = client_for(dpo)
+    listing = client.get(f"{LIST}?q=retired")
+    assert [row.stage_count for row in listing.context["rows"]] == [0]
+    response = client.get(detail("retired_rule"))
+    assert response.status_code == 200
+    assert 'data-testid="regime-not-in-file"' in response.content.decode()
