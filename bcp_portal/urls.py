@@ -124,6 +124,8 @@ urlpatterns = [
     path("", include("incidents.postmortem_urls")),
     # Notification clocks (compliance, issue #11): the what-if deadline planner.
     path("", include("compliance.planner_urls")),
+    # Notification clocks (compliance, issue #11): the regimes, switched on or off by the DPO.
+    path("", include("compliance.regime_urls")),
     path("admin/login/", AdminLoginRedirect.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("bcp_portal.api.urls")),

@@ -1,9 +1,10 @@
 """Notification regimes in the admin: switched on or off, the seed's internal rules edited.
 
 Every regime of the data file has a row (`compliance.regime_loader`, after every migrate).
-Administrators holding `compliance.change_notificationregime` (no role grants it: a
-superuser, or a person it is given to) enable or disable any regime and edit an internal
-rule's parameters through `regime_services.regime_update`, history kept. A statutory
+Staff holding `compliance.change_notificationregime` (the DPO role grants it, but the DPO
+is not staff and uses the regimes pages, `compliance.regime_views`) enable or disable any
+regime and edit an internal rule's parameters through `regime_services.regime_update`,
+history kept. A statutory
 regime's stages, periods and anchors are legal facts: shown here, read-only, changed only by
 a new version of the data file. Rows are never added or deleted here.
 """

@@ -1538,5 +1538,13 @@ MATRIX: dict[str, Route] = {
                                         kwargs=_desk_submission),
     "regulatory:pack":            Route(get  ="-   -    -   -   Y   Y     Y   -   -",
                                         kwargs=_desk_incident),
+    # The notification regimes' pages (compliance, issue #11): read by the DPO, Legal Counsel
+    # and the Auditor; switched on or off (an internal rule's parameters edited) by the DPO.
+    "regimes:list":               Route(get  ="-   -    -   -   Y   Y     Y   -   -"),
+    "regimes:detail":             Route(get  ="-   -    -   -   Y   Y     Y   -   -",
+                                        kwargs=lambda user: {"key": "eu_gdpr_art33_art34"}),
+    "regimes:change":             Route(post ="-   -    -   -   Y   -     -   -   -",
+                                        kwargs=lambda user: {"key": "eu_gdpr_art33_art34"},
+                                        data=lambda user: {"reason": "Not in scope for us."}),
 }
 # fmt: on
