@@ -3,7 +3,7 @@
     manage.py deadlines FILE.json      (or - for standard input)
 
 The input is the what-if planner's facts in the shape docs/deadlines.md documents (an
-example: docs/examples/deadlines-gdpr-dora.json); the output a JSON list of obligations
+examples: docs/examples/deadlines-*.json); the output a JSON list of obligations
 (regime, stage, who is notified, required or not and why, the due time in UTC and local,
 the counting method, rule, basis, anchor, alternative reading, relief, provisional and
 verified labels): exactly what the planner page and `POST /api/v1/deadlines/evaluate`
