@@ -37,6 +37,7 @@ from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from bcp_portal.catalogue import regulatory
+from bcp_portal.core import dates
 from compliance.deadlines import types
 
 MAX_ENTITIES = 20
@@ -224,24 +225,12 @@ class _Reader:
         return parsed
 
     def _wall_clock(self, naive: dt.datetime, zone_name: str, path: str) -> dt.datetime | None:
-        zone = zoneinfo.ZoneInfo(zone_name)
-        early, late = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-        if early.utcoffset() != late.utcoffset():
-            back = early.astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
-            if back != naive:
-                self.fail(
-                    path,
-                    f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} "
-                    "(the clocks go forward then).",
-                )
-            else:
-                self.fail(
-                    path,
-                    f"{naive:%Y-%m-%d %H:%M} happens twice in {zone_name} (the "
-                    "clocks go back then): give the UTC offset.",
-                )
+        try:
+            return dates.wall_clock(naive, zone_name)
+        except dates.WallClockError as exc:
+            advice = "." if exc.skipped else ": give the UTC offset."
+            self.fail(path, f"{exc}{advice}")
             return None
-        return early
 
 
 def _entity(reader: _Reader, value: Any, path: str) -> types.Entity | None:
