@@ -25,7 +25,7 @@ from django.db import models
 
 from bcp_portal.core.outbox import outbox_add
 from bcp_portal.core.roles import DPO
-from bcp_portal.core.services import save_audited
+from bcp_portal.core.services import apply_changes, save_audited
 from compliance.deadlines import types
 from compliance.models_notifications import Obligation
 from incidents.models import Incident
@@ -110,15 +110,6 @@ def _one_per_stage(results: Iterable[types.Result]) -> dict[tuple[str, str], typ
     return chosen
 
 
-def _changed(row: Obligation, values: dict[str, Any]) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
-
-
 def _started(obligation: Obligation, incident: Incident) -> None:
     """Tell the DPO a clock started (once per obligation: the key is the done marker)."""
     due = (
@@ -164,7 +155,7 @@ def obligations_sync(*, incident: Incident, results: Iterable[types.Result]) -> 
             _started(row, incident)
             counts["created"] += 1
             continue
-        changed = _changed(row, values)
+        changed = bool(apply_changes(row, values))
         if not result.required and row.status == Obligation.Status.OPEN:
             row.status = Obligation.Status.NOT_APPLICABLE
             row.status_reason = _fit("status_reason", result.reason or VANISHED_REASON)
