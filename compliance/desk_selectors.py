@@ -33,19 +33,21 @@ from compliance.models_notifications import (
     Obligation,
     Submission,
 )
-from compliance.notification_selectors import overdue_q, provisional_q
+from compliance.notification_selectors import facts_of, is_overdue, overdue_q, provisional_q
+from compliance.notifications import (  # noqa: F401  (re-exported for the pages)
+    MANUAL_REGIME,
+    PERM_FACT_ADD,
+    PERM_OBLIGATION_ADD,
+    PERM_OBLIGATION_WAIVE,
+    PERM_SUBMISSION,
+)
 
 PERM_VIEW = "compliance.view_obligation"
 PERM_VIEW_INCIDENT = "incidents.view_incident"
-# The write permissions the pages offer forms for (the services check them again).
-PERM_FACT = "compliance.add_incidentfact"
-PERM_SUBMISSION = "compliance.add_submission"
-PERM_OBLIGATION_ADD = "compliance.add_obligation"
-PERM_OBLIGATION_WAIVE = "compliance.change_obligation"
+# The write permissions the pages offer forms for: the services' own (they check them again).
+PERM_FACT = PERM_FACT_ADD
 # The roles whose dashboard shows the clocks (the Auditor reads the desk only).
 PANEL_ROLES = (DPO, LEGAL_COUNSEL)
-# The regime key of an obligation a person added by hand (compliance.notifications).
-MANUAL_REGIME = "manual"
 # By time left, clocks without a due time last: PostgreSQL's own order for an ascending
 # column (so the partial index serves it), said explicitly for SQLite (NULLs first there).
 BY_TIME_LEFT = F("due_at").asc(nulls_last=True)
@@ -92,15 +94,6 @@ def sees_clock_panels(user: Actor) -> bool:
     """The dashboard's clock panels: the DPO and Legal Counsel (with the permission)."""
     # The permission first: its query brings the roles along (has_role then reads none).
     return may_view(user) and has_role(user, *PANEL_ROLES)
-
-
-def is_overdue(obligation: Obligation, now: dt.datetime) -> bool:
-    """`notification_selectors.overdue_q` (the one rule of "overdue") for a row in hand."""
-    return (
-        obligation.status == Obligation.Status.OPEN
-        and obligation.due_at is not None
-        and obligation.due_at < now
-    )
 
 
 def is_gdpr_authority_stage(obligation: Obligation) -> bool:
@@ -231,33 +224,9 @@ def provisional_clocks(limit: int) -> list[Obligation]:
 # --- One incident's notifications ----------------------------------------------------------
 
 
-SUBMISSION_COLUMNS = (
-    "pk",
-    "obligation_id",
-    "submitted_at",
-    "submitted_by__username",
-    "submitted_by__first_name",
-    "submitted_by__last_name",
-    "authority__name",
-    "authority__jurisdiction",
-    "recipient",
-    "reference_number",
-    "content",
-    "attachment_name",
-    "attachment_type",
-    "attachment_sha256",
-    "late_reason",
-    "recorded_at",
-)
-
-
 def incident_facts(incident_id: int) -> list[IncidentFact]:
     """The incident's current facts with who recorded them (one query)."""
-    return list(
-        IncidentFact.objects.filter(incident_id=incident_id)
-        .select_related("recorded_by")
-        .order_by("kind", "region", "pk")
-    )
+    return list(facts_of(incident_id))
 
 
 def incident_obligations(incident_id: int) -> list[Obligation]:

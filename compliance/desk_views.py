@@ -9,7 +9,6 @@ page again with the input kept and the errors by field (HTTP 400).
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -23,6 +22,7 @@ from bcp_portal.core.filters import filtered_by
 from bcp_portal.core.forms import submit_form
 from bcp_portal.core.paginator import CappedPaginator, page_of
 from bcp_portal.core.pdf import pdf_response
+from bcp_portal.core.people import zone_named
 from bcp_portal.core.roles import permission_required
 from compliance import desk_selectors, notification_reports, notifications
 from compliance.desk_forms import (
@@ -108,7 +108,9 @@ def _fact_initial(request: HttpRequest, facts: list[IncidentFact]) -> dict[str, 
             at = fact.occurred_at
             return {
                 "kind": fact.kind,
-                "occurred_at": at.astimezone(_zone(fact.time_zone)).strftime(LOCAL_INPUT_FORMAT)
+                "occurred_at": at.astimezone(zone_named(fact.time_zone)).strftime(
+                    LOCAL_INPUT_FORMAT
+                )
                 if at is not None
                 else "",
                 "time_zone": fact.time_zone or zone,
@@ -118,13 +120,6 @@ def _fact_initial(request: HttpRequest, facts: list[IncidentFact]) -> dict[str, 
                 "evidence": fact.evidence,
             }
     return {"time_zone": zone}
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _notifications_page(

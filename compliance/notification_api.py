@@ -333,11 +333,7 @@ class ObligationSerializer(PortalModelSerializer):
         read_only_fields = fields
 
     def get_overdue(self, obligation: Obligation) -> bool:
-        return (
-            obligation.status == Obligation.Status.OPEN
-            and obligation.due_at is not None
-            and obligation.due_at < timezone.now()
-        )
+        return selectors.is_overdue(obligation, timezone.now())
 
 
 class ObligationAddInput(serializers.Serializer):

@@ -6,6 +6,7 @@ what "overdue" and "provisional" mean, and how a list of obligations is filtered
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
@@ -75,6 +76,15 @@ def filter_obligations(
             | Q(incident__title__icontains=search)
         )
     return qs
+
+
+def is_overdue(obligation: Obligation, now: dt.datetime) -> bool:
+    """`overdue_q` (the one rule of "overdue") for a row in hand."""
+    return (
+        obligation.status == Obligation.Status.OPEN
+        and obligation.due_at is not None
+        and obligation.due_at < now
+    )
 
 
 def facts_of(incident_id: int) -> QuerySet[IncidentFact]:

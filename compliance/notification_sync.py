@@ -30,30 +30,6 @@ from compliance.deadlines import types
 from compliance.models_notifications import Obligation
 from incidents.models import Incident
 
-# Fields the engine computes: set from each result, compared before any write.
-COMPUTED_FIELDS = (
-    "regime_name",
-    "stage_name",
-    "notify",
-    "entity",
-    "required",
-    "reason",
-    "counting",
-    "period",
-    "anchor",
-    "anchor_at",
-    "provisional",
-    "due_at",
-    "due_date",
-    "local_zone",
-    "alt_due_at",
-    "alt_basis",
-    "relief",
-    "rule",
-    "basis",
-    "verified",
-    "waiting_for",
-)
 VANISHED_REASON = (
     "No longer applies: the regime is disabled, or the incident's facts no longer bring it in."
 )
