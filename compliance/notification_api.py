@@ -47,7 +47,7 @@ from bcp_portal.core import dates, limits
 from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.parsers import JSONParser
 from bcp_portal.core.api.permissions import RolePermissions
-from bcp_portal.core.api.serializers import PortalModelSerializer, strict_json_class
+from bcp_portal.core.api.serializers import PortalModelSerializer, StrictInput, validated_body
 from bcp_portal.core.filters import IdFilter, PortalFilterSet, pk_max
 from bcp_portal.core.people import display_name
 from compliance import notification_selectors as selectors
@@ -65,25 +65,8 @@ from incidents.models import Incident
 from incidents.selectors import may_view
 
 
-def _strict(serializer: serializers.Serializer) -> None:
-    for field in serializer.fields.values():
-        strict = strict_json_class(type(field))
-        if strict is not None and not field.read_only:
-            field.__class__ = strict
-
-
-class ReasonInput(serializers.Serializer):
+class ReasonInput(StrictInput):
     reason = serializers.CharField(max_length=MAX_REASON_CHARS)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _strict(self)
-
-
-def _valid(input_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    body = input_class(data=request.data)
-    body.is_valid(raise_exception=True)
-    return dict(body.validated_data)
 
 
 def _visible_incidents(user: Any) -> QuerySet[Incident]:
@@ -336,17 +319,15 @@ class ObligationSerializer(PortalModelSerializer):
         return selectors.is_overdue(obligation, timezone.now())
 
 
-class ObligationAddInput(serializers.Serializer):
+class ObligationAddInput(StrictInput):
+    one_line = ("regime_name", "stage_name", "notify")
+
     incident = serializers.PrimaryKeyRelatedField(queryset=Incident.objects.only("pk"))
     regime_name = serializers.CharField(max_length=300, help_text="The law, rule or contract.")
     stage_name = serializers.CharField(max_length=300, help_text="The notification owed.")
     notify = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     reason = serializers.CharField(max_length=MAX_REASON_CHARS)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        _strict(self)
 
 
 class ObligationViewSet(
@@ -371,7 +352,7 @@ class ObligationViewSet(
     @extend_schema(request=ObligationAddInput, responses={201: ObligationSerializer})
     @idempotent
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = _valid(ObligationAddInput, request)
+        data = validated_body(ObligationAddInput, request)
         if not may_view(request.user):
             return Response(status=status.HTTP_404_NOT_FOUND)
         obligation = notifications.obligation_add(actor=request.user, **data)
@@ -385,7 +366,7 @@ class ObligationViewSet(
     @action(detail=True, methods=["post"])
     def waive(self, request: Request, pk: str | None = None) -> Response:
         obligation = self.get_object()
-        data = _valid(ReasonInput, request)
+        data = validated_body(ReasonInput, request)
         notifications.obligation_waive(
             actor=request.user, obligation=obligation, reason=data["reason"]
         )

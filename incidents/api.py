@@ -28,33 +28,13 @@ from bcp_portal.catalogue.models import Service
 from bcp_portal.core import limits
 from bcp_portal.core.api.idempotency import idempotent
 from bcp_portal.core.api.permissions import RolePermissions
-from bcp_portal.core.api.serializers import PortalModelSerializer, strict_json_class
+from bcp_portal.core.api.serializers import PortalModelSerializer, StrictInput, validated_body
 from bcp_portal.core.people import display_name
 from bcp_portal.core.roles import role_holders
-from bcp_portal.core.text import calendar_year, single_line
 from incidents import selectors
 from incidents.filters import IncidentFilterSet
 from incidents.models import Incident, IncidentType, Severity, TimelineEntry
 from incidents.services import lifecycle
-
-
-class StrictInput(serializers.Serializer):
-    """A body's values must have the JSON type the schema states; one-line text refuses a
-    line break and times keep to the portal's years, as on the model serializers."""
-
-    one_line: tuple[str, ...] = ()
-
-    def get_fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = super().get_fields()
-        for name, field in fields.items():
-            strict = strict_json_class(type(field))
-            if strict is not None:
-                field.__class__ = strict
-            if name in self.one_line:
-                field.validators.append(single_line)
-            if isinstance(field, serializers.DateTimeField):
-                field.validators.append(calendar_year)
-        return fields
 
 
 class IncidentSerializer(PortalModelSerializer):
@@ -257,7 +237,7 @@ class IncidentViewSet(
     def move(self, request: Request, pk: str | None = None) -> Response:
         """Move the status forward (restored and closed stamp `at`, default now)."""
         incident = self.get_object()
-        data = _valid(StatusInput, request)
+        data = validated_body(StatusInput, request)
         lifecycle.incident_set_status(
             actor=request.user,
             incident=incident,
@@ -271,7 +251,7 @@ class IncidentViewSet(
     @action(detail=True, methods=["post"])
     def severity(self, request: Request, pk: str | None = None) -> Response:
         incident = self.get_object()
-        data = _valid(SeverityInput, request)
+        data = validated_body(SeverityInput, request)
         lifecycle.incident_set_severity(
             actor=request.user, incident=incident, severity=data["severity"], reason=data["reason"]
         )
@@ -281,15 +261,9 @@ class IncidentViewSet(
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: str | None = None) -> Response:
         incident = self.get_object()
-        data = _valid(ReopenInput, request)
+        data = validated_body(ReopenInput, request)
         lifecycle.incident_reopen(actor=request.user, incident=incident, reason=data["reason"])
         return self._respond(incident)
-
-
-def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 class TimelineEntrySerializer(PortalModelSerializer):

@@ -155,3 +155,29 @@ def add_row_limit(field: serializers.Field, limit: int) -> None:
     )
     said = f"At most {limit}."
     field.help_text = f"{field.help_text} {said}" if field.help_text else said
+
+
+class StrictInput(serializers.Serializer):
+    """A body's values must have the JSON type the schema states; one-line text refuses a
+    line break and times keep to the portal's years, as on the model serializers."""
+
+    one_line: tuple[str, ...] = ()
+
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()
+        for name, field in fields.items():
+            strict = strict_json_class(type(field))
+            if strict is not None:
+                field.__class__ = strict
+            if name in self.one_line:
+                field.validators.append(single_line)
+            if isinstance(field, serializers.DateTimeField):
+                field.validators.append(calendar_year)
+        return fields
+
+
+def validated_body(serializer_class: type[serializers.Serializer], request: Any) -> dict[str, Any]:
+    """The request body read by `serializer_class` (a StrictInput); a 400 naming each field."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

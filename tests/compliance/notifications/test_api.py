@@ -151,6 +151,23 @@ def test_the_dpo_adds_and_waives_an_obligation_through_the_api(client_for, dpo, 
     assert again.status_code == 400 and "obligation" in again.json()["error"]["fields"]
 
 
+def test_an_added_obligation_keeps_its_names_on_one_line_and_its_due_time_in_the_years(
+    client_for, dpo, engine
+):
+    inc = incident()
+    body = {"incident": inc.pk, "regime_name": "Contract", "stage_name": "Notice", "reason": "x"}
+    client = client_for(dpo)
+    broken = client.post(
+        "/api/v1/obligations", {**body, "stage_name": "Notice\nto the bank"}, content_type=JSON
+    )
+    assert broken.status_code == 400 and "stage_name" in broken.json()["error"]["fields"]
+    ancient = client.post(
+        "/api/v1/obligations", {**body, "due_at": "0999-01-01T00:00:00Z"}, content_type=JSON
+    )
+    assert ancient.status_code == 400 and "due_at" in ancient.json()["error"]["fields"]
+    assert not Obligation.objects.filter(manual=True).exists()
+
+
 def test_a_submission_with_its_file_through_multipart_and_the_file_back(client_for, engine):
     legal = person(roles.LEGAL_COUNSEL)
     inc = incident()
