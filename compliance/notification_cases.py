@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Exists, Max, Min, OuterRef
 from django.utils import timezone
@@ -137,9 +138,27 @@ def stage_submissions(
     return first, latest
 
 
-def case_for_incident(incident: Incident, *, now: dt.datetime | None = None) -> types.Case:
+@dataclass(frozen=True)
+class Organisation:
+    """What every incident's case shares: the organisation's zone and its active entities.
+    Read once for a batch (the sweep, a regime change) rather than once per incident."""
+
+    time_zone: str
+    entities: tuple[types.Entity, ...]
+
+
+def organisation_now() -> Organisation:
+    return Organisation(
+        time_zone=organisation_profile().time_zone or "UTC", entities=active_entities()
+    )
+
+
+def case_for_incident(
+    incident: Incident, *, now: dt.datetime | None = None, organisation: Organisation | None = None
+) -> types.Case:
     """The engine's view of a stored incident at `now` (default: the clock), its type and
     whether it has affected services read with it if not already."""
+    organisation = organisation or organisation_now()
     if "incident_type" not in incident._state.fields_cache:
         incident = (
             Incident.objects.select_related("incident_type")
@@ -154,8 +173,8 @@ def case_for_incident(incident: Incident, *, now: dt.datetime | None = None) -> 
         incident,
         has_services=has_services,
         now=now or timezone.now(),
-        time_zone=organisation_profile().time_zone or "UTC",
-        entities=active_entities(),
+        time_zone=organisation.time_zone,
+        entities=organisation.entities,
         facts=IncidentFact.objects.filter(incident=incident),
         submissions=first,
         latest_submissions=latest,

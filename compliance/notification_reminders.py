@@ -31,7 +31,9 @@ from bcp_portal.catalogue.selectors import organisation_today
 from bcp_portal.core.outbox import outbox_add_new
 from bcp_portal.core.roles import DPO, LEGAL_COUNSEL
 from compliance.models_notifications import Obligation
+from compliance.notification_cases import organisation_now
 from compliance.notifications import obligations_evaluate
+from compliance.regime_loader import engine_regimes
 from incidents.models import Incident, IncidentService
 
 OVERDUE = "overdue"
@@ -168,8 +170,9 @@ def obligations_sweep(*, now: datetime | None = None) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    organisation, in_force = organisation_now(), engine_regimes()
     for pk in ids:
-        obligations_evaluate(incident=Incident(pk=pk))
+        obligations_evaluate(incident=Incident(pk=pk), organisation=organisation, in_force=in_force)
     return len(ids)
 
 
@@ -182,6 +185,7 @@ def open_incidents_evaluate() -> int:
             "incident_id", flat=True
         )
     )
+    organisation, in_force = organisation_now(), engine_regimes()
     for pk in sorted(ids):
-        obligations_evaluate(incident=Incident(pk=pk))
+        obligations_evaluate(incident=Incident(pk=pk), organisation=organisation, in_force=in_force)
     return len(ids)

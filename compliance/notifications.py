@@ -49,9 +49,9 @@ from compliance.models_notifications import (
     Obligation,
     Submission,
 )
-from compliance.notification_cases import case_for_incident
+from compliance.notification_cases import Organisation, case_for_incident
 from compliance.notification_sync import obligations_sync
-from compliance.regime_loader import engine_regimes
+from compliance.regime_loader import EngineRegimes, engine_regimes
 from incidents.models import Incident
 
 PERM_FACT_ADD = "compliance.add_incidentfact"
@@ -494,21 +494,29 @@ def submission_record(
     return submission
 
 
-def results_for(case: types.Case) -> list[types.Result]:
+def results_for(case: types.Case, in_force: EngineRegimes | None = None) -> list[types.Result]:
     """The engine's answer for `case` with the regimes switched on and their overrides."""
-    return evaluate(case, **engine_regimes().evaluate_kwargs())
+    return evaluate(case, **(in_force or engine_regimes()).evaluate_kwargs())
 
 
 @transaction.atomic
-def obligations_evaluate(*, incident: Incident) -> dict[str, int]:
+def obligations_evaluate(
+    *,
+    incident: Incident,
+    organisation: Organisation | None = None,
+    in_force: EngineRegimes | None = None,
+) -> dict[str, int]:
     """Evaluate `incident` and write its obligations (idempotent: equal rows are not saved).
 
     Counts of obligations created, updated, made not applicable, and unchanged. The
-    incident's row is locked so two evaluations of it never interleave.
+    incident's row is locked so two evaluations of it never interleave. A batch passes the
+    `organisation` and the regimes `in_force` it read once for all its incidents.
     """
     incident = (
         Incident.objects.select_for_update(of=("self",))
         .select_related("incident_type")
         .get(pk=incident.pk)
     )
-    return obligations_sync(incident=incident, results=results_for(case_for_incident(incident)))
+    case = case_for_incident(incident, organisation=organisation)
+    results = results_for(case) if in_force is None else results_for(case, in_force)
+    return obligations_sync(incident=incident, results=results)

@@ -74,7 +74,7 @@ class FakeEngine:
         self.results: list[types.Result] = []
         self.cases: list[types.Case] = []
 
-    def __call__(self, case: types.Case) -> list[types.Result]:
+    def __call__(self, case: types.Case, in_force: Any = None) -> list[types.Result]:
         self.cases.append(case)
         return list(self.results)
 
